@@ -1,0 +1,370 @@
+/**
+ * The edge-chat wire protocol, version 1: every frame's shape, the limits, and the validation
+ * of everything a client may send. The room, the Worker, the browser client and the tests all
+ * import this module, so a shape changes in one place. Documented in docs/protocol.md.
+ *
+ * It must run in the Workers runtime, in browsers and in Node, so it uses only the language.
+ */
+
+/** Sent as the first WebSocket subprotocol; the server answers with it. */
+export const PROTOCOL = "edge-chat.v1";
+/** Browsers cannot set headers on a WebSocket, so the token rides in a second subprotocol. */
+export const BEARER_PROTOCOL_PREFIX = "bearer.";
+/** Answered by the runtime itself, without waking the room (exact text, no JSON). */
+export const PING = "ping";
+export const PONG = "pong";
+
+export const LIMITS = {
+  maxFrameBytes: 16 * 1024,
+  maxTextChars: 4000,
+  maxMessageIdChars: 64,
+  maxUserIdChars: 128,
+  maxNameChars: 32,
+  maxRoomIdChars: 64,
+  /** Messages in the `history` frame of a fresh (non-resuming) connection. */
+  recentHistory: 50,
+  /** Messages in the `history` frame of a resuming connection; the rest is paged over HTTP. */
+  resumeHistory: 500,
+  /** Largest page of `GET /api/rooms/:room/messages`. */
+  maxPage: 500,
+} as const;
+
+export const CloseCode = {
+  InvalidToken: 4001,
+  Forbidden: 4003,
+  Abuse: 4008,
+  InternalError: 1011,
+} as const;
+
+export type ErrorCode =
+  | "bad_message"
+  | "too_large"
+  | "rate_limited"
+  | "unknown_user"
+  | "invalid_token"
+  | "forbidden"
+  | "internal";
+
+export interface UserRef {
+  id: string;
+  name: string;
+}
+
+export interface Member extends UserRef {
+  online: boolean;
+  /** When the member was last connected (ms since epoch); for online members, when they connected. */
+  lastSeen: number;
+}
+
+export type Visibility = "public" | "private";
+
+export interface RoomInfo {
+  id: string;
+  visibility: Visibility;
+}
+
+// ---- Server to client -------------------------------------------------------------------
+
+export interface ChatMessage {
+  type: "message";
+  /** Per room, strictly increasing. */
+  seq: number;
+  /** The id the sender chose for it; with `from.id` it identifies a message across retransmits. */
+  id: string;
+  from: UserRef;
+  text: string;
+  ts: number;
+  /** Present on a direct message: the recipient's user id. */
+  to?: string;
+}
+
+export interface WelcomeFrame {
+  type: "welcome";
+  room: RoomInfo;
+  you: UserRef;
+  /** The newest seq in the room when this connection opened. */
+  seq: number;
+  members: Member[];
+}
+
+export interface HistoryFrame {
+  type: "history";
+  messages: ChatMessage[];
+  /** True when there is more than this frame holds: older messages (fresh connection) or newer ones to page over HTTP (resume). */
+  more: boolean;
+}
+
+export interface AckFrame {
+  type: "ack";
+  id: string;
+  seq: number;
+  ts: number;
+}
+
+export interface PresenceFrame {
+  type: "presence";
+  joined: UserRef[];
+  left: UserRef[];
+}
+
+export interface TypingNotice {
+  type: "typing";
+  user: UserRef;
+}
+
+export interface MembersFrame {
+  type: "members";
+  members: Member[];
+}
+
+export interface ErrorFrame {
+  type: "error";
+  code: ErrorCode;
+  message: string;
+  /** With `rate_limited`: when the next message will be accepted. */
+  retryAfterMs?: number;
+  /** With an error about one `send`: that message's id, so the client can mark it failed. */
+  id?: string;
+}
+
+export type ServerFrame =
+  | WelcomeFrame
+  | HistoryFrame
+  | ChatMessage
+  | AckFrame
+  | PresenceFrame
+  | TypingNotice
+  | MembersFrame
+  | ErrorFrame;
+
+// ---- Client to server -------------------------------------------------------------------
+
+/** What a message is made of, over WebSocket (`send`) and HTTP (`POST .../messages`). */
+export interface OutgoingMessage {
+  id: string;
+  text: string;
+  to?: string;
+}
+
+export interface SendFrame extends OutgoingMessage {
+  type: "send";
+}
+
+export type ClientFrame = SendFrame | { type: "typing" } | { type: "who" };
+
+// ---- HTTP API bodies ---------------------------------------------------------------------
+
+/** Codes an HTTP error may carry beyond the frame error codes. */
+export type ApiErrorCode = ErrorCode | "not_found" | "upgrade_required" | "guests_disabled" | "server_misconfigured";
+
+export interface ApiErrorBody {
+  error: { code: ApiErrorCode; message: string; retryAfterMs?: number };
+}
+
+/** `POST /api/session` */
+export interface SessionResponse {
+  token: string;
+  user: UserRef;
+  expiresAt: number;
+}
+
+/** `GET /api/rooms/:room` */
+export interface RoomSnapshot {
+  room: RoomInfo;
+  seq: number;
+  members: Member[];
+}
+
+/** `GET /api/rooms/:room/messages` */
+export interface MessagesPage {
+  messages: ChatMessage[];
+  more: boolean;
+  /** The newest seq in the room. */
+  seq: number;
+}
+
+/** `POST /api/rooms/:room/messages` */
+export interface PostedMessage {
+  id: string;
+  seq: number;
+  ts: number;
+}
+
+// ---- Validation -------------------------------------------------------------------------
+
+export type Checked<T> = { ok: true; value: T } | { ok: false; code: ErrorCode; message: string; id?: string };
+
+const ok = <T>(value: T): Checked<T> => ({ ok: true, value });
+const fail = (code: ErrorCode, message: string, id?: string): Checked<never> =>
+  id === undefined ? { ok: false, code, message } : { ok: false, code, message, id };
+
+const ROOM_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const MESSAGE_ID = /^[\x21-\x7e]{1,64}$/;
+// C0 controls other than tab, line feed and carriage return, plus DEL and the C1 block.
+const CONTROL_IN_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+const CONTROL_IN_NAME = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+export function checkRoomId(value: unknown): Checked<string> {
+  if (typeof value === "string" && ROOM_ID.test(value)) return ok(value);
+  return fail("bad_message", "room ids are 1-64 characters of A-Z, a-z, 0-9, '_' and '-'");
+}
+
+/** A display name: 1-32 characters after trimming, no control characters. Returns it trimmed. */
+export function checkDisplayName(value: unknown): Checked<string> {
+  if (typeof value !== "string") return fail("bad_message", "name must be a string");
+  const name = value.trim();
+  if (name.length === 0) return fail("bad_message", "name must not be empty");
+  if (!name.isWellFormed()) return fail("bad_message", "name is not valid Unicode");
+  if (CONTROL_IN_NAME.test(name)) return fail("bad_message", "name must not contain control characters");
+  if (codePoints(name) > LIMITS.maxNameChars) {
+    return fail("bad_message", `name must be at most ${LIMITS.maxNameChars} characters`);
+  }
+  return ok(name);
+}
+
+/** Validates the body of a message, shared by the WebSocket `send` frame and HTTP `POST`. */
+export function checkOutgoingMessage(value: unknown): Checked<OutgoingMessage> {
+  if (!isObject(value)) return fail("bad_message", "message must be a JSON object");
+  const { id, text, to } = value;
+  if (typeof id !== "string" || !MESSAGE_ID.test(id)) {
+    return fail("bad_message", "id must be 1-64 printable ASCII characters without spaces");
+  }
+  if (typeof text !== "string") return fail("bad_message", "text must be a string", id);
+  if (text.trim().length === 0) return fail("bad_message", "text must not be empty", id);
+  if (!text.isWellFormed()) return fail("bad_message", "text is not valid Unicode", id);
+  if (CONTROL_IN_TEXT.test(text)) return fail("bad_message", "text must not contain control characters", id);
+  if (text.length > LIMITS.maxTextChars && codePoints(text) > LIMITS.maxTextChars) {
+    return fail("too_large", `text must be at most ${LIMITS.maxTextChars} characters`, id);
+  }
+  if (to !== undefined) {
+    if (typeof to !== "string" || to.length === 0 || to.length > LIMITS.maxUserIdChars) {
+      return fail("bad_message", "to must be a user id", id);
+    }
+    return ok({ id, text, to });
+  }
+  return ok({ id, text });
+}
+
+/** Parses one WebSocket frame from a client. Never throws. */
+export function parseClientFrame(data: string | ArrayBuffer): Checked<ClientFrame> {
+  if (typeof data !== "string") return fail("bad_message", "binary frames are not supported; send JSON text");
+  if (exceedsFrameLimit(data)) {
+    return fail("too_large", `frames must be at most ${LIMITS.maxFrameBytes} bytes`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(data);
+  } catch {
+    return fail("bad_message", "frame is not valid JSON");
+  }
+  if (!isObject(value)) return fail("bad_message", "frame must be a JSON object");
+  switch (value.type) {
+    case "send": {
+      const checked = checkOutgoingMessage(value);
+      return checked.ok ? ok({ type: "send", ...checked.value }) : checked;
+    }
+    case "typing":
+      return ok({ type: "typing" });
+    case "who":
+      return ok({ type: "who" });
+    default:
+      return typeof value.type === "string"
+        ? fail("bad_message", `unknown frame type "${value.type.slice(0, 32)}"`)
+        : fail("bad_message", "frame needs a string \"type\"");
+  }
+}
+
+/**
+ * Parses one frame from the server (client side). Returns null for anything that is not a
+ * frame this version knows, so a newer server's additions are skipped rather than crashing.
+ */
+export function parseServerFrame(data: string): ServerFrame | null {
+  if (data === PONG) return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(data);
+  } catch {
+    return null;
+  }
+  if (!isObject(value)) return null;
+  switch (value.type) {
+    case "message":
+      return isChatMessage(value) ? value : null;
+    case "welcome":
+      return isObject(value.room) && isUserRef(value.you) && isNumber(value.seq) && isMemberList(value.members)
+        ? (value as unknown as WelcomeFrame)
+        : null;
+    case "history":
+      return Array.isArray(value.messages) && value.messages.every(isChatMessage) && typeof value.more === "boolean"
+        ? (value as unknown as HistoryFrame)
+        : null;
+    case "ack":
+      return typeof value.id === "string" && isNumber(value.seq) && isNumber(value.ts)
+        ? (value as unknown as AckFrame)
+        : null;
+    case "presence":
+      return isUserList(value.joined) && isUserList(value.left) ? (value as unknown as PresenceFrame) : null;
+    case "typing":
+      return isUserRef(value.user) ? (value as unknown as TypingNotice) : null;
+    case "members":
+      return isMemberList(value.members) ? (value as unknown as MembersFrame) : null;
+    case "error":
+      return typeof value.code === "string" && typeof value.message === "string"
+        ? (value as unknown as ErrorFrame)
+        : null;
+    default:
+      return null;
+  }
+}
+
+/** Parses a non-negative whole number from a query parameter; undefined when absent. */
+export function parseSeq(raw: string | null | undefined): Checked<number | undefined> {
+  if (raw === null || raw === undefined || raw === "") return ok(undefined);
+  if (!/^\d{1,15}$/.test(raw)) return fail("bad_message", "sequence numbers are non-negative whole numbers");
+  return ok(Number(raw));
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isNumber(value: unknown): value is number {
+  return typeof value === "number" && Number.isFinite(value);
+}
+
+function isUserRef(value: unknown): value is UserRef {
+  return isObject(value) && typeof value.id === "string" && typeof value.name === "string";
+}
+
+function isUserList(value: unknown): value is UserRef[] {
+  return Array.isArray(value) && value.every(isUserRef);
+}
+
+function isMemberList(value: unknown): value is Member[] {
+  return Array.isArray(value) && value.every((m) => isUserRef(m) && typeof (m as Member).online === "boolean");
+}
+
+function isChatMessage(value: unknown): value is ChatMessage {
+  return (
+    isObject(value) &&
+    value.type === "message" &&
+    isNumber(value.seq) &&
+    typeof value.id === "string" &&
+    isUserRef(value.from) &&
+    typeof value.text === "string" &&
+    isNumber(value.ts) &&
+    (value.to === undefined || typeof value.to === "string")
+  );
+}
+
+function codePoints(text: string): number {
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
+}
+
+function exceedsFrameLimit(text: string): boolean {
+  // Every UTF-16 unit is at most 3 UTF-8 bytes, so most frames need no encoding to be measured.
+  if (text.length * 3 <= LIMITS.maxFrameBytes) return false;
+  return new TextEncoder().encode(text).byteLength > LIMITS.maxFrameBytes;
+}

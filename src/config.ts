@@ -1,0 +1,85 @@
+import type { Env } from "./env";
+
+/** A variable that is set but unusable; the message names it so an operator can fix it. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+export const MIN_SECRET_BYTES = 32;
+
+export interface AuthConfig {
+  secret: Uint8Array;
+  allowGuests: boolean;
+  sessionTtlSeconds: number;
+  jwks?: { url: URL; issuer?: string; audience?: string };
+}
+
+export interface RoomConfig {
+  historyLimit: number;
+  rateLimit: { messages: number; windowMs: number };
+}
+
+export function readAuthConfig(env: Env): AuthConfig {
+  const raw = env.JWT_SECRET ?? "";
+  const secret = new TextEncoder().encode(raw);
+  if (secret.byteLength < MIN_SECRET_BYTES) {
+    throw new ConfigError(
+      "JWT_SECRET",
+      raw
+        ? `JWT_SECRET is shorter than ${MIN_SECRET_BYTES} bytes; set a longer one with \`wrangler secret put JWT_SECRET\``
+        : "JWT_SECRET is not set; set it with `wrangler secret put JWT_SECRET` (npm run dev creates one in .dev.vars)",
+    );
+  }
+  let jwks: AuthConfig["jwks"];
+  if (env.JWT_JWKS_URL) {
+    let url: URL;
+    try {
+      url = new URL(env.JWT_JWKS_URL);
+    } catch {
+      throw new ConfigError("JWT_JWKS_URL", "JWT_JWKS_URL is not a valid URL");
+    }
+    jwks = { url, issuer: env.JWT_ISSUER || undefined, audience: env.JWT_AUDIENCE || undefined };
+  }
+  return {
+    secret,
+    allowGuests: readBoolean(env, "ALLOW_GUESTS", true),
+    sessionTtlSeconds: readPositiveInt(env, "SESSION_TTL_SECONDS", 7 * 24 * 3600),
+    jwks,
+  };
+}
+
+export function readRoomConfig(env: Env): RoomConfig {
+  return {
+    historyLimit: readPositiveInt(env, "HISTORY_LIMIT", 10_000),
+    rateLimit: {
+      messages: readPositiveInt(env, "RATE_LIMIT_MESSAGES", 20),
+      windowMs: readPositiveInt(env, "RATE_LIMIT_WINDOW_SECONDS", 10) * 1000,
+    },
+  };
+}
+
+type NumericVariable = "SESSION_TTL_SECONDS" | "HISTORY_LIMIT" | "RATE_LIMIT_MESSAGES" | "RATE_LIMIT_WINDOW_SECONDS";
+
+function readPositiveInt(env: Env, name: NumericVariable, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new ConfigError(name, `${name} must be a positive whole number, got "${raw}"`);
+  }
+  return value;
+}
+
+function readBoolean(env: Env, name: "ALLOW_GUESTS", fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if (raw === "true") return true;
+  if (raw === "false") return false;
+  throw new ConfigError(name, `${name} must be "true" or "false", got "${raw}"`);
+}

@@ -1,0 +1,137 @@
+import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, SignJWT, type JWTPayload } from "jose";
+import type { AuthConfig } from "../config";
+import { BEARER_PROTOCOL_PREFIX, LIMITS, type UserRef } from "../protocol";
+
+export const TOKEN_ISSUER = "edge-chat";
+/** Distinct audiences keep one kind of token (a session) from being accepted as another (an invite). */
+export const SESSION_AUDIENCE = "edge-chat:session";
+
+/** Only asymmetric algorithms are taken from an external key set, so a public key can never be used as an HMAC secret. */
+const EXTERNAL_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"];
+
+export class AuthError extends Error {
+  override name = "AuthError";
+}
+
+export interface IssuedSession {
+  token: string;
+  user: UserRef;
+  expiresAt: number;
+}
+
+export async function issueGuestSession(name: string, config: AuthConfig): Promise<IssuedSession> {
+  const user = { id: `g_${randomId()}`, name };
+  const issuedAt = Math.floor(Date.now() / 1000);
+  const expiresAt = issuedAt + config.sessionTtlSeconds;
+  const token = await new SignJWT({ name })
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setSubject(user.id)
+    .setIssuer(TOKEN_ISSUER)
+    .setAudience(SESSION_AUDIENCE)
+    .setIssuedAt(issuedAt)
+    .setExpirationTime(expiresAt)
+    .sign(config.secret);
+  return { token, user, expiresAt: expiresAt * 1000 };
+}
+
+/** Verifies a session token, ours (HS256) or an external provider's (its JWK set), and returns who it names. */
+export async function verifySessionToken(token: string, config: AuthConfig): Promise<UserRef> {
+  let alg: string | undefined;
+  try {
+    alg = decodeProtectedHeader(token).alg;
+  } catch {
+    throw new AuthError("token is not a JWT");
+  }
+  try {
+    if (alg === "HS256") {
+      const { payload } = await jwtVerify(token, config.secret, {
+        algorithms: ["HS256"],
+        issuer: TOKEN_ISSUER,
+        audience: SESSION_AUDIENCE,
+        requiredClaims: ["sub", "exp", "iat"],
+      });
+      return userFromClaims(payload);
+    }
+    if (config.jwks && alg && EXTERNAL_ALGORITHMS.includes(alg)) {
+      const { payload } = await jwtVerify(token, remoteKeySet(config.jwks.url), {
+        algorithms: EXTERNAL_ALGORITHMS,
+        issuer: config.jwks.issuer,
+        audience: config.jwks.audience,
+        requiredClaims: ["sub", "exp"],
+      });
+      return userFromClaims(payload);
+    }
+  } catch (error) {
+    throw new AuthError(describeJoseError(error));
+  }
+  throw new AuthError(`tokens signed with "${alg ?? "none"}" are not accepted`);
+}
+
+/**
+ * Finds the token a request carries: `Authorization: Bearer`, then the WebSocket subprotocol
+ * `bearer.<jwt>` (browsers cannot set headers on a WebSocket), then `?token=` as a last resort.
+ */
+export function tokenFromRequest(request: Request): string | undefined {
+  const authorization = request.headers.get("Authorization");
+  if (authorization) {
+    const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+    if (match) return match[1];
+  }
+  for (const protocol of offeredSubprotocols(request)) {
+    if (protocol.startsWith(BEARER_PROTOCOL_PREFIX)) return protocol.slice(BEARER_PROTOCOL_PREFIX.length);
+  }
+  return new URL(request.url).searchParams.get("token") ?? undefined;
+}
+
+export function offeredSubprotocols(request: Request): string[] {
+  const header = request.headers.get("Sec-WebSocket-Protocol");
+  return header ? header.split(",").map((p) => p.trim()).filter(Boolean) : [];
+}
+
+function userFromClaims(payload: JWTPayload): UserRef {
+  const id = payload.sub;
+  if (!id || id.length > LIMITS.maxUserIdChars) throw new AuthError("token subject is missing or too long");
+  const name = [payload.name, payload.preferred_username, payload.email].find(
+    (claim): claim is string => typeof claim === "string" && claim.trim() !== "",
+  );
+  return { id, name: displayableName(name ?? id) };
+}
+
+/**
+ * Guests' names were checked at sign-in; an external provider may send a name we would refuse
+ * from a guest, and we make it displayable rather than lock the user out.
+ */
+function displayableName(raw: string): string {
+  const cleaned = raw.toWellFormed().replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, "").trim();
+  return Array.from(cleaned).slice(0, LIMITS.maxNameChars).join("") || "user";
+}
+
+const keySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
+
+/** One cached key set per URL and isolate: jose refetches it only on an unknown key id or after its cooldown. */
+function remoteKeySet(url: URL): ReturnType<typeof createRemoteJWKSet> {
+  let keySet = keySets.get(url.href);
+  if (!keySet) {
+    keySet = createRemoteJWKSet(url);
+    keySets.set(url.href, keySet);
+  }
+  return keySet;
+}
+
+function describeJoseError(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return "token has expired";
+  if (error instanceof errors.JWTClaimValidationFailed) return `token claim "${error.claim}" is invalid: ${error.reason}`;
+  if (error instanceof errors.JWSSignatureVerificationFailed) return "token signature is invalid";
+  if (error instanceof errors.JOSEAlgNotAllowed) return "token algorithm is not accepted";
+  if (error instanceof errors.JWKSNoMatchingKey) return "token was signed by an unknown key";
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) {
+    return "the identity provider's key set could not be loaded";
+  }
+  if (error instanceof errors.JOSEError) return "token is malformed";
+  throw error;
+}
+
+function randomId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_");
+}

@@ -1,0 +1,274 @@
+import { DurableObject } from "cloudflare:workers";
+import { readRoomConfig, type RoomConfig } from "../config";
+import type { Env } from "../env";
+import { logError } from "../log";
+import {
+  CloseCode,
+  LIMITS,
+  parseClientFrame,
+  PING,
+  PONG,
+  PROTOCOL,
+  type ChatMessage,
+  type ErrorCode,
+  type ErrorFrame,
+  type HistoryFrame,
+  type Member,
+  type MembersFrame,
+  type MessagesPage,
+  type OutgoingMessage,
+  type RoomSnapshot,
+  type ServerFrame,
+  type UserRef,
+  type WelcomeFrame,
+} from "../protocol";
+import { fromConnectRequest } from "./connect-request";
+import { MemberList } from "./member-list";
+import { MessageLog, type PageQuery } from "./message-log";
+import { OnlineIndex, PresenceBatcher, type Connection } from "./presence";
+import { RoomRecord } from "./room-record";
+
+/** Joins and leaves within this window go out as one presence frame. */
+const PRESENCE_BATCH_MS = 50;
+/** A user's typing notices are passed on at most this often; the rest carry no news. */
+const TYPING_INTERVAL_MS = 1000;
+/** Frames refused for rate limiting, with none accepted in between, before the connection is closed as abusive. */
+const MAX_STRIKES = 10;
+
+export interface RoomFailure {
+  ok: false;
+  status: 400 | 403 | 404 | 429;
+  code: ErrorCode;
+  message: string;
+  retryAfterMs?: number;
+}
+
+export type RoomResult<T> = ({ ok: true } & T) | RoomFailure;
+
+/**
+ * One chat room. Its sockets are hibernatable: the object can leave memory while clients stay
+ * connected, and every piece of state that must outlive that is in SQLite (room, members,
+ * history) or in a socket's attachment (who is on it). What is in memory is derived or
+ * disposable: the online index is rebuilt from the sockets, typing throttles may reset.
+ */
+export class ChatRoom extends DurableObject<Env> {
+  private readonly config: RoomConfig;
+  private readonly room: RoomRecord;
+  private readonly members: MemberList;
+  private readonly log: MessageLog;
+  private readonly online: OnlineIndex;
+  private readonly presence: PresenceBatcher;
+  private readonly lastTyping = new Map<string, number>();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.config = readRoomConfig(env);
+    // Answered by the runtime while the room sleeps: a heartbeat never wakes it.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
+    this.room = new RoomRecord(ctx.storage.sql);
+    this.members = new MemberList(ctx.storage.sql);
+    this.log = new MessageLog(ctx.storage.sql, this.config.historyLimit);
+    this.online = new OnlineIndex(() => ctx.getWebSockets());
+    this.presence = new PresenceBatcher(PRESENCE_BATCH_MS, (frame) => this.broadcast(JSON.stringify(frame)));
+  }
+
+  /** Accepts a WebSocket the Worker has authenticated (see connect-request.ts). */
+  override async fetch(request: Request): Promise<Response> {
+    const connect = fromConnectRequest(request);
+    if (!connect) return new Response("expected an authenticated WebSocket upgrade", { status: 400 });
+    const now = Date.now();
+    const room = this.room.ensure(connect.roomId, now);
+    this.members.touch(connect.user, now);
+
+    const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
+    const connection: Connection = { connId: crypto.randomUUID(), user: connect.user, connectedAt: now, strikes: 0 };
+    this.ctx.acceptWebSocket(server, [connect.user.id]);
+    server.serializeAttachment(connection);
+    if (this.online.add(connection)) this.presence.joined(connect.user);
+
+    // Nothing can run between these sends, so no live message slips in before the history.
+    const welcome: WelcomeFrame = {
+      type: "welcome",
+      room,
+      you: connect.user,
+      seq: this.log.latestSeq(),
+      members: this.memberStates(),
+    };
+    server.send(JSON.stringify(welcome));
+    const page =
+      connect.after === undefined
+        ? this.log.page(connect.user.id, { limit: LIMITS.recentHistory })
+        : this.log.page(connect.user.id, { after: connect.after, limit: LIMITS.resumeHistory });
+    const history: HistoryFrame = { type: "history", ...page };
+    server.send(JSON.stringify(history));
+
+    const headers = connect.subprotocol ? { "Sec-WebSocket-Protocol": PROTOCOL } : undefined;
+    return new Response(null, { status: 101, webSocket: client, headers });
+  }
+
+  override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
+    const connection = ws.deserializeAttachment() as Connection;
+    try {
+      const frame = parseClientFrame(data);
+      if (!frame.ok) return sendError(ws, frame);
+      switch (frame.value.type) {
+        case "send":
+          return this.onSend(ws, connection, frame.value);
+        case "typing":
+          return this.onTyping(ws, connection.user);
+        case "who": {
+          const members: MembersFrame = { type: "members", members: this.memberStates() };
+          return send(ws, members);
+        }
+      }
+    } catch (error) {
+      logError("room.message_failed", error, { user: connection.user.id });
+      sendError(ws, { code: "internal", message: "the server could not handle that frame; try again" });
+    }
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    this.disconnect(ws);
+    // Reciprocate, so the client sees its own code rather than 1006; 1005/1006 cannot be sent.
+    try {
+      ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
+    } catch {
+      // Already closed from this side.
+    }
+  }
+
+  override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
+    logError("room.socket_error", error);
+    this.disconnect(ws);
+  }
+
+  /** `GET /api/rooms/:room`: the room and who is in it, without joining. */
+  async describe(roomId: string): Promise<RoomSnapshot> {
+    return {
+      room: this.room.get() ?? { id: roomId, visibility: "public" },
+      seq: this.log.latestSeq(),
+      members: this.memberStates(),
+    };
+  }
+
+  /** `GET /api/rooms/:room/messages`: a page of what the viewer may see. */
+  async readMessages(viewer: UserRef, query: PageQuery): Promise<MessagesPage> {
+    return { ...this.log.page(viewer.id, query), seq: this.log.latestSeq() };
+  }
+
+  /** `POST /api/rooms/:room/messages`: the same rules as a WebSocket `send`; posting joins the room. */
+  async postMessage(roomId: string, user: UserRef, message: OutgoingMessage): Promise<RoomResult<{ message: ChatMessage; created: boolean }>> {
+    const now = Date.now();
+    this.room.ensure(roomId, now);
+    if (!this.members.has(user.id)) this.members.touch(user, now);
+    const result = this.store(user, message, now);
+    if (result.ok && result.created) this.deliver(result.message);
+    return result;
+  }
+
+  private onSend(ws: WebSocket, connection: Connection, message: OutgoingMessage): void {
+    const result = this.store(connection.user, message, Date.now());
+    if (!result.ok) {
+      if (result.code === "rate_limited") return this.strike(ws, connection, result);
+      return sendError(ws, { ...result, id: message.id });
+    }
+    if (connection.strikes > 0) {
+      connection.strikes = 0;
+      ws.serializeAttachment(connection);
+    }
+    const { seq, ts } = result.message;
+    send(ws, { type: "ack", id: message.id, seq, ts });
+    if (result.created) this.deliver(result.message, ws);
+  }
+
+  /**
+   * Stores a message unless it is a retransmit (then the stored original stands), the recipient
+   * is unknown, or the sender is over the rate limit. Stored before anyone hears of it: the
+   * runtime's output gate holds every frame sent after this write until the write is durable.
+   */
+  private store(from: UserRef, message: OutgoingMessage, now: number): RoomResult<{ message: ChatMessage; created: boolean }> {
+    const original = this.log.find(from.id, message.id);
+    if (original) return { ok: true, message: original, created: false };
+    if (message.to !== undefined && !this.members.has(message.to)) {
+      return { ok: false, status: 400, code: "unknown_user", message: "no member of this room has that id" };
+    }
+    const { messages, windowMs } = this.config.rateLimit;
+    const retryAfterMs = this.log.retryAfter(from.id, now, messages, windowMs);
+    if (retryAfterMs > 0) {
+      return {
+        ok: false,
+        status: 429,
+        code: "rate_limited",
+        message: `at most ${messages} messages per ${windowMs / 1000} s`,
+        retryAfterMs,
+      };
+    }
+    return { ok: true, message: this.log.append(from, message, now), created: true };
+  }
+
+  private strike(ws: WebSocket, connection: Connection, failure: RoomFailure): void {
+    connection.strikes += 1;
+    if (connection.strikes >= MAX_STRIKES) {
+      sendError(ws, { code: "rate_limited", message: "too many messages after being told to slow down" });
+      ws.close(CloseCode.Abuse, "rate limit exceeded repeatedly");
+      this.disconnect(ws);
+      return;
+    }
+    ws.serializeAttachment(connection);
+    sendError(ws, failure);
+  }
+
+  private onTyping(ws: WebSocket, user: UserRef): void {
+    const now = Date.now();
+    if (now - (this.lastTyping.get(user.id) ?? 0) < TYPING_INTERVAL_MS) return;
+    this.lastTyping.set(user.id, now);
+    this.broadcast(JSON.stringify({ type: "typing", user }), ws);
+  }
+
+  /** Sends a stored message to everyone who may see it, except the connection that sent it (it gets the ack). */
+  private deliver(message: ChatMessage, sender?: WebSocket): void {
+    const frame = JSON.stringify(message);
+    if (message.to === undefined) return this.broadcast(frame, sender);
+    const recipients = this.ctx.getWebSockets(message.to);
+    if (message.to !== message.from.id) recipients.push(...this.ctx.getWebSockets(message.from.id));
+    for (const ws of recipients) if (ws !== sender) trySend(ws, frame);
+  }
+
+  private broadcast(frame: string, except?: WebSocket): void {
+    for (const ws of this.ctx.getWebSockets()) if (ws !== except) trySend(ws, frame);
+  }
+
+  private disconnect(ws: WebSocket): void {
+    const connection = ws.deserializeAttachment() as Connection | null;
+    if (!connection) return;
+    if (this.online.remove(connection)) {
+      this.members.touch(connection.user, Date.now());
+      this.lastTyping.delete(connection.user.id);
+      this.presence.left(connection.user);
+    }
+  }
+
+  private memberStates(): Member[] {
+    return this.members.all().map(({ id, name, lastSeen }) => ({ id, name, online: this.online.isOnline(id), lastSeen }));
+  }
+}
+
+function send(ws: WebSocket, frame: ServerFrame): void {
+  trySend(ws, JSON.stringify(frame));
+}
+
+function sendError(ws: WebSocket, error: { code: ErrorCode; message: string; retryAfterMs?: number; id?: string }): void {
+  const frame: ErrorFrame = { type: "error", code: error.code, message: error.message };
+  if (error.retryAfterMs !== undefined) frame.retryAfterMs = error.retryAfterMs;
+  if (error.id !== undefined) frame.id = error.id;
+  send(ws, frame);
+}
+
+/** A socket may close between the moment we list it and the moment we write to it; its close event cleans up. */
+function trySend(ws: WebSocket, frame: string): void {
+  try {
+    ws.send(frame);
+  } catch {
+    // Closed or closing.
+  }
+}

@@ -1,0 +1,29 @@
+import type { UserRef } from "../protocol";
+
+/**
+ * What the Worker tells the room when it forwards a WebSocket upgrade it has authenticated.
+ * The room is reachable only through the Worker, so it trusts this; the Worker builds the
+ * request afresh, so nothing a client sent can pose as it.
+ */
+export interface ConnectRequest {
+  roomId: string;
+  user: UserRef;
+  /** Resume: the last seq the client saw. */
+  after?: number;
+  /** Whether the client offered the edge-chat subprotocol, which the response must then name. */
+  subprotocol: boolean;
+}
+
+const HEADER = "X-Edge-Chat-Connect";
+
+export function toConnectRequest(connect: ConnectRequest): Request {
+  return new Request("https://room.internal/connect", {
+    headers: { Upgrade: "websocket", [HEADER]: JSON.stringify(connect) },
+  });
+}
+
+export function fromConnectRequest(request: Request): ConnectRequest | undefined {
+  const header = request.headers.get(HEADER);
+  if (!header || request.headers.get("Upgrade") !== "websocket") return undefined;
+  return JSON.parse(header) as ConnectRequest;
+}

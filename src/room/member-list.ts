@@ -1,0 +1,43 @@
+import type { UserRef } from "../protocol";
+
+export interface StoredMember extends UserRef {
+  joinedAt: number;
+  lastSeen: number;
+}
+
+/** Everyone who has ever joined the room, with the name they last used and when they were last here. */
+export class MemberList {
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec(`CREATE TABLE IF NOT EXISTS members (
+      id TEXT PRIMARY KEY,
+      name TEXT NOT NULL,
+      joined_at INTEGER NOT NULL,
+      last_seen INTEGER NOT NULL
+    )`);
+  }
+
+  /** Records that the user is here now, adding them on their first visit and keeping their latest name. */
+  touch(user: UserRef, now: number): void {
+    this.sql.exec(
+      `INSERT INTO members (id, name, joined_at, last_seen) VALUES (?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET name = excluded.name, last_seen = excluded.last_seen`,
+      user.id,
+      user.name,
+      now,
+      now,
+    );
+  }
+
+  has(id: string): boolean {
+    return this.sql.exec("SELECT 1 FROM members WHERE id = ?", id).toArray().length > 0;
+  }
+
+  all(): StoredMember[] {
+    return this.sql
+      .exec<{ id: string; name: string; joined_at: number; last_seen: number }>(
+        "SELECT id, name, joined_at, last_seen FROM members ORDER BY joined_at, id",
+      )
+      .toArray()
+      .map((row) => ({ id: row.id, name: row.name, joinedAt: row.joined_at, lastSeen: row.last_seen }));
+  }
+}

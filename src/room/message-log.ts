@@ -1,0 +1,137 @@
+import type { ChatMessage, OutgoingMessage, UserRef } from "../protocol";
+
+type Row = {
+  seq: number;
+  id: string;
+  sender_id: string;
+  sender_name: string;
+  recipient_id: string | null;
+  text: string;
+  ts: number;
+};
+
+export interface Page {
+  messages: ChatMessage[];
+  /** Whether messages beyond this page exist in the direction it was read. */
+  more: boolean;
+}
+
+export interface PageQuery {
+  /** Only messages with seq greater than this, oldest first. */
+  after?: number;
+  /** Only messages with seq less than this. */
+  before?: number;
+  limit: number;
+}
+
+const COLUMNS = "seq, id, sender_id, sender_name, recipient_id, text, ts";
+// A user sees every public message, the direct messages sent to them and the ones they sent.
+const VISIBLE_TO = "(recipient_id IS NULL OR recipient_id = ? OR sender_id = ?)";
+
+/**
+ * The room's history in SQLite. `seq` is AUTOINCREMENT so a number is never reused, even after
+ * old messages are pruned; (sender_id, id) is unique so a retransmitted message is stored once.
+ */
+export class MessageLog {
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly keep: number,
+  ) {
+    sql.exec(`CREATE TABLE IF NOT EXISTS messages (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      id TEXT NOT NULL,
+      sender_id TEXT NOT NULL,
+      sender_name TEXT NOT NULL,
+      recipient_id TEXT,
+      text TEXT NOT NULL,
+      ts INTEGER NOT NULL,
+      UNIQUE (sender_id, id)
+    )`);
+    sql.exec("CREATE INDEX IF NOT EXISTS messages_by_sender_time ON messages (sender_id, ts)");
+  }
+
+  latestSeq(): number {
+    return this.sql.exec<{ seq: number | null }>("SELECT MAX(seq) AS seq FROM messages").one().seq ?? 0;
+  }
+
+  /** The message this sender already stored under this id, if any. */
+  find(senderId: string, id: string): ChatMessage | undefined {
+    const row = this.sql
+      .exec<Row>(`SELECT ${COLUMNS} FROM messages WHERE sender_id = ? AND id = ?`, senderId, id)
+      .toArray()[0];
+    return row && toMessage(row);
+  }
+
+  append(from: UserRef, message: OutgoingMessage, ts: number): ChatMessage {
+    const { seq } = this.sql
+      .exec<{ seq: number }>(
+        "INSERT INTO messages (id, sender_id, sender_name, recipient_id, text, ts) VALUES (?, ?, ?, ?, ?, ?) RETURNING seq",
+        message.id,
+        from.id,
+        from.name,
+        message.to ?? null,
+        message.text,
+        ts,
+      )
+      .one();
+    if (seq > this.keep) this.sql.exec("DELETE FROM messages WHERE seq <= ?", seq - this.keep);
+    const stored: ChatMessage = { type: "message", seq, id: message.id, from, text: message.text, ts };
+    if (message.to !== undefined) stored.to = message.to;
+    return stored;
+  }
+
+  /** Messages the viewer may see: the newest `limit` (before `before`), or the oldest `limit` after `after`. */
+  page(viewer: string, query: PageQuery): Page {
+    const conditions = [VISIBLE_TO];
+    const params: (string | number)[] = [viewer, viewer];
+    if (query.after !== undefined) {
+      conditions.push("seq > ?");
+      params.push(query.after);
+    }
+    if (query.before !== undefined) {
+      conditions.push("seq < ?");
+      params.push(query.before);
+    }
+    const oldestFirst = query.after !== undefined;
+    const rows = this.sql
+      .exec<Row>(
+        `SELECT ${COLUMNS} FROM messages WHERE ${conditions.join(" AND ")} ORDER BY seq ${oldestFirst ? "ASC" : "DESC"} LIMIT ?`,
+        ...params,
+        query.limit + 1,
+      )
+      .toArray();
+    const more = rows.length > query.limit;
+    if (more) rows.pop();
+    if (!oldestFirst) rows.reverse();
+    return { messages: rows.map(toMessage), more };
+  }
+
+  /**
+   * How long until this sender may post again under a limit of `max` messages per `windowMs`,
+   * or 0 if now. Read from the stored messages themselves, so it survives hibernation and restarts.
+   */
+  retryAfter(senderId: string, now: number, max: number, windowMs: number): number {
+    const row = this.sql
+      .exec<{ ts: number }>(
+        "SELECT ts FROM messages WHERE sender_id = ? AND ts > ? ORDER BY ts DESC LIMIT 1 OFFSET ?",
+        senderId,
+        now - windowMs,
+        max - 1,
+      )
+      .toArray()[0];
+    return row ? Math.max(1, row.ts + windowMs - now) : 0;
+  }
+}
+
+function toMessage(row: Row): ChatMessage {
+  const message: ChatMessage = {
+    type: "message",
+    seq: row.seq,
+    id: row.id,
+    from: { id: row.sender_id, name: row.sender_name },
+    text: row.text,
+    ts: row.ts,
+  };
+  if (row.recipient_id !== null) message.to = row.recipient_id;
+  return message;
+}

@@ -24,8 +24,10 @@ export default defineConfig({
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
           environment: "node",
-          // Each file runs its own local workerd; two at once is all two cores take gracefully.
+          // Each file runs its own local workerd; two at once is all two cores take gracefully,
+          // and only after the quick in-runtime and unit projects are done.
           maxWorkers: 2,
+          sequence: { groupOrder: 1 },
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

@@ -1,4 +1,17 @@
-import type { Env } from "./env";
+/** The Worker's variables and secrets, all strings as wrangler passes them; see docs/configuration.md. */
+export interface Variables {
+  /** HS256 key for session tokens; at least 32 bytes. A secret: `wrangler secret put JWT_SECRET`. */
+  JWT_SECRET?: string;
+  ALLOW_GUESTS?: string;
+  SESSION_TTL_SECONDS?: string;
+  /** Optional external identity provider: tokens signed by this JWK set are accepted too. */
+  JWT_JWKS_URL?: string;
+  JWT_ISSUER?: string;
+  JWT_AUDIENCE?: string;
+  HISTORY_LIMIT?: string;
+  RATE_LIMIT_MESSAGES?: string;
+  RATE_LIMIT_WINDOW_SECONDS?: string;
+}
 
 /** A variable that is set but unusable; the message names it so an operator can fix it. */
 export class ConfigError extends Error {
@@ -25,7 +38,7 @@ export interface RoomConfig {
   rateLimit: { messages: number; windowMs: number };
 }
 
-export function readAuthConfig(env: Env): AuthConfig {
+export function readAuthConfig(env: Variables): AuthConfig {
   const raw = env.JWT_SECRET ?? "";
   const secret = new TextEncoder().encode(raw);
   if (secret.byteLength < MIN_SECRET_BYTES) {
@@ -54,7 +67,7 @@ export function readAuthConfig(env: Env): AuthConfig {
   };
 }
 
-export function readRoomConfig(env: Env): RoomConfig {
+export function readRoomConfig(env: Variables): RoomConfig {
   return {
     historyLimit: readPositiveInt(env, "HISTORY_LIMIT", 10_000),
     rateLimit: {
@@ -66,7 +79,7 @@ export function readRoomConfig(env: Env): RoomConfig {
 
 type NumericVariable = "SESSION_TTL_SECONDS" | "HISTORY_LIMIT" | "RATE_LIMIT_MESSAGES" | "RATE_LIMIT_WINDOW_SECONDS";
 
-function readPositiveInt(env: Env, name: NumericVariable, fallback: number): number {
+function readPositiveInt(env: Variables, name: NumericVariable, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
@@ -76,7 +89,7 @@ function readPositiveInt(env: Env, name: NumericVariable, fallback: number): num
   return value;
 }
 
-function readBoolean(env: Env, name: "ALLOW_GUESTS", fallback: boolean): boolean {
+function readBoolean(env: Variables, name: "ALLOW_GUESTS", fallback: boolean): boolean {
   const raw = env[name];
   if (raw === undefined || raw === "") return fallback;
   if (raw === "true") return true;

@@ -43,6 +43,13 @@ export class TestSocket {
     return TestSocket.openWith(new WebSocket(url, [PROTOCOL, `${BEARER_PROTOCOL_PREFIX}${token}`]));
   }
 
+  /** Wraps the client end of an upgrade answered inside the Workers runtime (`SELF.fetch`). */
+  static accept(ws: WebSocket): TestSocket {
+    const socket = new TestSocket(ws);
+    (ws as WebSocket & { accept(): void }).accept();
+    return socket;
+  }
+
   static openWith(ws: WebSocket): Promise<TestSocket> {
     const socket = new TestSocket(ws);
     return new Promise((resolve, reject) => {

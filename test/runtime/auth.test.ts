@@ -1,0 +1,143 @@
+import { createExecutionContext, env, SELF } from "cloudflare:test";
+import { decodeJwt } from "jose";
+import { describe, expect, it, vi } from "vitest";
+import { CloseCode, PROTOCOL, type ApiErrorBody, type SessionResponse } from "../../src/protocol";
+import { SESSION_AUDIENCE, TOKEN_ISSUER } from "../../src/worker/auth";
+import app from "../../src/worker/index";
+import { TestSocket } from "../support/test-socket";
+import { forgeSessionToken, tamper, unsecuredToken } from "../support/tokens";
+
+const secret = env.JWT_SECRET!;
+
+function signIn(body: unknown, init: RequestInit = {}): Promise<Response> {
+  return SELF.fetch("https://chat.test/api/session", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+    ...init,
+  });
+}
+
+/** Calls the Worker with changed variables, as a deployment configured that way would. */
+function withVars(vars: Partial<typeof env>, request: Request): Promise<Response> {
+  return Promise.resolve(app.fetch(request, { ...env, ...vars }, createExecutionContext()));
+}
+
+async function errorOf(response: Response): Promise<ApiErrorBody["error"]> {
+  return ((await response.json()) as ApiErrorBody).error;
+}
+
+describe("guest sign-in", () => {
+  it("gives a signed session token that names the user", async () => {
+    const response = await signIn({ name: "  Ada Lovelace  " });
+    expect(response.status).toBe(201);
+    const session = (await response.json()) as SessionResponse;
+
+    expect(session.user.name).toBe("Ada Lovelace");
+    const claims = decodeJwt(session.token);
+    expect(claims).toMatchObject({ sub: session.user.id, name: "Ada Lovelace", iss: TOKEN_ISSUER, aud: SESSION_AUDIENCE });
+    expect(claims.exp! * 1000).toBe(session.expiresAt);
+    expect(claims.exp! - claims.iat!).toBe(Number(env.SESSION_TTL_SECONDS));
+  });
+
+  it.each([
+    ["an empty name", { name: "" }, "name must not be empty"],
+    ["a blank name", { name: "   " }, "name must not be empty"],
+    ["a name over 32 characters", { name: "x".repeat(33) }, "at most 32 characters"],
+    ["a name with a control character", { name: "bad\u0007name" }, "control characters"],
+    ["a name with a line break", { name: "two\nlines" }, "control characters"],
+    ["a name that is not a string", { name: 42 }, "name must be a string"],
+    ["no name", {}, "name must be a string"],
+    ["a body that is not JSON", "{name:", "name must be a string"],
+  ])("refuses %s with a 400 that says why", async (_, body, message) => {
+    const response = await signIn(body);
+    expect(response.status).toBe(400);
+    expect((await errorOf(response)).message).toContain(message);
+  });
+
+  it("accepts a 32-character name of emoji, counted as characters", async () => {
+    const response = await signIn({ name: "🙂".repeat(32) });
+    expect(response.status).toBe(201);
+  });
+
+  it("is refused with 403 when guests are turned off", async () => {
+    const request = new Request("https://chat.test/api/session", { method: "POST", body: JSON.stringify({ name: "Eve" }) });
+    const response = await withVars({ ALLOW_GUESTS: "false" }, request);
+    expect(response.status).toBe(403);
+    expect((await errorOf(response)).code).toBe("guests_disabled");
+  });
+});
+
+describe("a missing or weak secret", () => {
+  it.each([
+    ["missing", undefined, "JWT_SECRET is not set"],
+    ["shorter than 32 bytes", "too-short", "JWT_SECRET is shorter than 32 bytes"],
+  ])("when %s, is a 500 that names JWT_SECRET, never a silent default", async (_, value, message) => {
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    for (const request of [
+      new Request("https://chat.test/api/session", { method: "POST", body: JSON.stringify({ name: "Ada" }) }),
+      new Request("https://chat.test/api/rooms/lobby", { headers: { Authorization: "Bearer whatever" } }),
+    ]) {
+      const response = await withVars({ JWT_SECRET: value }, request);
+      expect(response.status).toBe(500);
+      expect(await errorOf(response)).toEqual({ code: "server_misconfigured", message: expect.stringContaining(message) });
+    }
+    expect(logged).toHaveBeenCalledTimes(2);
+    expect(JSON.parse(String(logged.mock.calls[0]![0]))).toMatchObject({ event: "worker.misconfigured", variable: "JWT_SECRET" });
+    logged.mockRestore();
+  });
+});
+
+describe("tokens the API refuses", () => {
+  const now = Math.floor(Date.now() / 1000);
+  const cases: [string, () => Promise<string> | string][] = [
+    ["an expired token", () => forgeSessionToken(secret, { iat: now - 7200, exp: now - 3600 })],
+    ["a token with a tampered payload", async () => tamper(await forgeSessionToken(secret))],
+    ["a token signed with another key", () => forgeSessionToken("another-secret-that-is-also-long-enough-0123")],
+    ["a token from another issuer", () => forgeSessionToken(secret, { iss: "someone-else" })],
+    ["a token for another audience", () => forgeSessionToken(secret, { aud: "edge-chat:invite" })],
+    ["an unsigned alg:none token", () => unsecuredToken({ sub: "g_x", name: "X", iss: TOKEN_ISSUER, aud: SESSION_AUDIENCE, exp: now + 3600, iat: now })],
+    ["something that is not a JWT", () => "not-a-jwt"],
+  ];
+
+  it.each(cases)("turns away %s over HTTP with 401 JSON", async (_, make) => {
+    const response = await SELF.fetch("https://chat.test/api/rooms/lobby", { headers: { Authorization: `Bearer ${await make()}` } });
+    expect(response.status).toBe(401);
+    expect(response.headers.get("WWW-Authenticate")).toContain("invalid_token");
+    expect((await errorOf(response)).code).toBe("invalid_token");
+  });
+
+  it.each(cases)("turns away %s on a WebSocket with an error frame and close 4001", async (_, make) => {
+    const response = await SELF.fetch("https://chat.test/api/rooms/lobby/ws", {
+      headers: { Upgrade: "websocket", "Sec-WebSocket-Protocol": `${PROTOCOL}, bearer.${await make()}` },
+    });
+    expect(response.status).toBe(101);
+    expect(response.headers.get("Sec-WebSocket-Protocol")).toBe(PROTOCOL);
+    const socket = TestSocket.accept(response.webSocket!);
+    expect(await socket.next("error")).toMatchObject({ code: "invalid_token" });
+    expect((await socket.closed).code).toBe(CloseCode.InvalidToken);
+  });
+
+  it("asks for a token when there is none", async () => {
+    const response = await SELF.fetch("https://chat.test/api/rooms/lobby/messages");
+    expect(response.status).toBe(401);
+    expect((await errorOf(response)).message).toContain("no token");
+  });
+});
+
+describe("where a token may travel", () => {
+  it.each([
+    ["the Authorization header", (token: string) => ({ url: "", headers: { Authorization: `Bearer ${token}` } })],
+    ["the WebSocket subprotocol list", (token: string) => ({ url: "", headers: { "Sec-WebSocket-Protocol": `${PROTOCOL}, bearer.${token}` } })],
+    ["the token query parameter", (token: string) => ({ url: `?token=${token}`, headers: {} })],
+  ])("is accepted in %s", async (_, place) => {
+    const token = await forgeSessionToken(secret, { sub: "g_traveller", name: "Traveller" });
+    const { url, headers } = place(token);
+    const response = await SELF.fetch(`https://chat.test/api/rooms/token-places/ws${url}`, {
+      headers: { Upgrade: "websocket", ...headers },
+    });
+    const socket = TestSocket.accept(response.webSocket!);
+    expect((await socket.next("welcome")).you).toEqual({ id: "g_traveller", name: "Traveller" });
+    await socket.close();
+  });
+});

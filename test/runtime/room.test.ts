@@ -1,0 +1,234 @@
+import { env, evictDurableObject, runInDurableObject, SELF } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { CloseCode, LIMITS, PROTOCOL, type ApiErrorBody, type MessagesPage, type UserRef } from "../../src/protocol";
+import type { ChatRoom } from "../../src/room/chat-room";
+import { MessageLog } from "../../src/room/message-log";
+import { TestSocket } from "../support/test-socket";
+import { forgeSessionToken } from "../support/tokens";
+
+let users = 0;
+/** A fresh user with a token; each test uses its own users and room, as storage is shared per file. */
+async function newUser(name: string): Promise<UserRef & { token: string }> {
+  const id = `g_${name.toLowerCase()}_${++users}`;
+  return { id, name, token: await forgeSessionToken(env.JWT_SECRET!, { sub: id, name }) };
+}
+
+let rooms = 0;
+const newRoom = (label: string) => `${label}-${++rooms}`;
+
+async function connect(room: string, user: { token: string }, query = ""): Promise<TestSocket> {
+  const response = await SELF.fetch(`https://chat.test/api/rooms/${room}/ws${query}`, {
+    headers: { Upgrade: "websocket", "Sec-WebSocket-Protocol": `${PROTOCOL}, bearer.${user.token}` },
+  });
+  expect(response.status).toBe(101);
+  const socket = TestSocket.accept(response.webSocket!);
+  await socket.next("welcome");
+  await socket.next("history");
+  return socket;
+}
+
+function api(user: { token: string }, path: string, init: RequestInit = {}): Promise<Response> {
+  return SELF.fetch(`https://chat.test${path}`, {
+    ...init,
+    headers: { Authorization: `Bearer ${user.token}`, "Content-Type": "application/json" },
+  });
+}
+
+async function storedTexts(room: string, viewer: { token: string }): Promise<string[]> {
+  const page = (await (await api(viewer, `/api/rooms/${room}/messages?limit=500`)).json()) as MessagesPage;
+  return page.messages.map((m) => m.text);
+}
+
+describe("bad input from one client", () => {
+  const cases: [string, string | ArrayBuffer, string][] = [
+    ["broken JSON", "{\"type\":\"send\",", "bad_message"],
+    ["a JSON array", "[1,2,3]", "bad_message"],
+    ["a bare number", "42", "bad_message"],
+    ["a frame without a type", JSON.stringify({ text: "hi" }), "bad_message"],
+    ["an unknown type", JSON.stringify({ type: "dance" }), "bad_message"],
+    ["a send without an id", JSON.stringify({ type: "send", text: "hi" }), "bad_message"],
+    ["an id with a space", JSON.stringify({ type: "send", id: "a b", text: "hi" }), "bad_message"],
+    ["an id of 65 characters", JSON.stringify({ type: "send", id: "x".repeat(65), text: "hi" }), "bad_message"],
+    ["text that is not a string", JSON.stringify({ type: "send", id: "n1", text: 7 }), "bad_message"],
+    ["empty text", JSON.stringify({ type: "send", id: "e1", text: "" }), "bad_message"],
+    ["text of only spaces", JSON.stringify({ type: "send", id: "e2", text: "   \n " }), "bad_message"],
+    ["text over 4000 characters", JSON.stringify({ type: "send", id: "long", text: "y".repeat(4001) }), "too_large"],
+    ["a frame over 16 KiB", JSON.stringify({ type: "send", id: "huge", text: "z".repeat(3000), pad: "p".repeat(17_000) }), "too_large"],
+    ["a lone surrogate", JSON.stringify({ type: "send", id: "s1", text: "broken \ud800 text" }), "bad_message"],
+    ["a NUL character", JSON.stringify({ type: "send", id: "z1", text: "nul\u0000here" }), "bad_message"],
+    ["a recipient that is not a string", JSON.stringify({ type: "send", id: "t1", text: "hi", to: 5 }), "bad_message"],
+    ["a binary frame", new TextEncoder().encode(JSON.stringify({ type: "send", id: "b1", text: "hi" })).buffer as ArrayBuffer, "bad_message"],
+  ];
+
+  it.each(cases)("%s gets a clear error; nothing is stored and the others notice nothing", async (_, frame, code) => {
+    const room = newRoom("bad-input");
+    const [mallory, bob] = [await newUser("Mallory"), await newUser("Bob")];
+    const bad = await connect(room, mallory);
+    const bystander = await connect(room, bob);
+
+    bad.ws.send(frame);
+
+    const error = await bad.next("error");
+    expect(error.code).toBe(code);
+    expect(error.message.length).toBeGreaterThan(5);
+    bad.send({ type: "send", id: "valid", text: "still here" });
+    await bad.next("ack");
+    expect(await bystander.next("message")).toMatchObject({ text: "still here" });
+    expect(bystander.pending("error")).toEqual([]);
+    expect(await storedTexts(room, bob)).toEqual(["still here"]);
+  });
+
+  it("accepts text of exactly 4000 characters, emoji counted as one", async () => {
+    const room = newRoom("limits");
+    const socket = await connect(room, await newUser("Ada"));
+    socket.send({ type: "send", id: "full", text: "🙂".repeat(LIMITS.maxTextChars) });
+    await socket.next("ack");
+  });
+
+  it.each([
+    ["a space", "has%20space"],
+    ["65 characters", "r".repeat(65)],
+    ["a dot", "a.b"],
+  ])("a room id with %s is a 400", async (_, room) => {
+    const response = await api(await newUser("Ada"), `/api/rooms/${room}/messages`);
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as ApiErrorBody).error.message).toContain("room ids");
+  });
+
+  it("a resume point that is not a number is a 400", async () => {
+    const response = await SELF.fetch("https://chat.test/api/rooms/lobby/ws?after=yesterday", {
+      headers: { Upgrade: "websocket", Authorization: `Bearer ${(await newUser("Ada")).token}` },
+    });
+    expect(response.status).toBe(400);
+  });
+
+  it("a plain GET of the socket endpoint is told to upgrade", async () => {
+    const response = await api(await newUser("Ada"), "/api/rooms/lobby/ws");
+    expect(response.status).toBe(426);
+  });
+
+  it("an HTTP post that is not JSON, or too large, is refused and not stored", async () => {
+    const room = newRoom("http-bad");
+    const ada = await newUser("Ada");
+    expect((await api(ada, `/api/rooms/${room}/messages`, { method: "POST", body: "{nope" })).status).toBe(400);
+    const huge = JSON.stringify({ id: "big", text: "x", pad: "p".repeat(LIMITS.maxFrameBytes) });
+    expect((await api(ada, `/api/rooms/${room}/messages`, { method: "POST", body: huge })).status).toBe(413);
+    expect(await storedTexts(room, ada)).toEqual([]);
+  });
+});
+
+describe("rate limits", () => {
+  it("refuse a 21st message within 10 seconds, saying when to retry, while others chat on", async () => {
+    const room = newRoom("rate");
+    const [flooder, bob] = [await newUser("Flooder"), await newUser("Bob")];
+    const socket = await connect(room, flooder);
+    const bystander = await connect(room, bob);
+    for (let n = 1; n <= 20; n++) socket.send({ type: "send", id: `m${n}`, text: `message ${n}` });
+    for (let n = 1; n <= 20; n++) await socket.next("ack");
+
+    socket.send({ type: "send", id: "m21", text: "one too many" });
+
+    const error = await socket.next("error");
+    expect(error).toMatchObject({ code: "rate_limited" });
+    expect(error.retryAfterMs).toBeGreaterThan(0);
+    expect(error.retryAfterMs).toBeLessThanOrEqual(10_000);
+    bystander.send({ type: "send", id: "calm", text: "I can still talk" });
+    await bystander.next("ack");
+  });
+
+  it("apply to HTTP posts too, with 429 and Retry-After", async () => {
+    const room = newRoom("rate-http");
+    const bot = await newUser("Bot");
+    for (let n = 1; n <= 20; n++) {
+      const ok = await api(bot, `/api/rooms/${room}/messages`, { method: "POST", body: JSON.stringify({ id: `h${n}`, text: "tick" }) });
+      expect(ok.status).toBe(201);
+    }
+    const refused = await api(bot, `/api/rooms/${room}/messages`, { method: "POST", body: JSON.stringify({ id: "h21", text: "tick" }) });
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("Retry-After"))).toBeGreaterThan(0);
+    expect(((await refused.json()) as ApiErrorBody).error).toMatchObject({ code: "rate_limited", retryAfterMs: expect.any(Number) });
+  });
+
+  it("close a client that keeps sending after being told to slow down, with 4008", async () => {
+    const room = newRoom("abuse");
+    const socket = await connect(room, await newUser("Flooder"));
+    for (let n = 1; n <= 40; n++) socket.send({ type: "send", id: `f${n}`, text: "spam" });
+    expect((await socket.closed).code).toBe(CloseCode.Abuse);
+  });
+
+  it("do not count a retransmit of a stored message", async () => {
+    const room = newRoom("rate-retransmit");
+    const socket = await connect(room, await newUser("Ada"));
+    for (let n = 1; n <= 20; n++) socket.send({ type: "send", id: `m${n}`, text: "x" });
+    for (let n = 1; n <= 20; n++) await socket.next("ack");
+    socket.send({ type: "send", id: "m20", text: "x" });
+    expect(await socket.next("ack")).toMatchObject({ id: "m20", seq: 20 });
+  });
+});
+
+describe("a room that hibernates", () => {
+  it("still routes direct messages and knows who is online after it is evicted and woken", async () => {
+    const room = newRoom("hibernate");
+    const [ada, bob, cy] = [await newUser("Ada"), await newUser("Bob"), await newUser("Cy")];
+    const a = await connect(room, ada);
+    const b = await connect(room, bob);
+    const c = await connect(room, cy);
+    await a.next("presence", (p) => p.joined.length === 3);
+    const stub = env.ROOMS.get(env.ROOMS.idFromName(room));
+
+    await evictDurableObject(stub, { webSockets: "hibernate" });
+
+    a.send({ type: "send", id: "after-sleep", text: "psst, Bob", to: bob.id });
+    await a.next("ack");
+    expect(await b.next("message")).toMatchObject({ text: "psst, Bob", from: { id: ada.id, name: "Ada" } });
+    expect(await c.quietFor("message", 200)).toEqual([]);
+
+    a.send({ type: "who" });
+    expect((await a.next("members")).members.map((m) => m.online)).toEqual([true, true, true]);
+
+    await evictDurableObject(stub, { webSockets: "hibernate" });
+    await b.close();
+    expect(await a.next("presence")).toEqual({ type: "presence", joined: [], left: [{ id: bob.id, name: "Bob" }] });
+  });
+
+  it("keeps its rate limit across an eviction, since it is read from storage", async () => {
+    const room = newRoom("hibernate-rate");
+    const ada = await newUser("Ada");
+    const socket = await connect(room, ada);
+    for (let n = 1; n <= 20; n++) socket.send({ type: "send", id: `m${n}`, text: "x" });
+    for (let n = 1; n <= 20; n++) await socket.next("ack");
+
+    await evictDurableObject(env.ROOMS.get(env.ROOMS.idFromName(room)), { webSockets: "hibernate" });
+
+    socket.send({ type: "send", id: "m21", text: "x" });
+    expect(await socket.next("error")).toMatchObject({ code: "rate_limited" });
+  });
+});
+
+describe("history storage", () => {
+  it("keeps only the newest messages up to the room's limit, and never reuses a seq", async () => {
+    const stub = env.ROOMS.get(env.ROOMS.idFromName(newRoom("retention")));
+    await runInDurableObject(stub, (_room: ChatRoom, state) => {
+      const log = new MessageLog(state.storage.sql, 5);
+      const from = { id: "g_writer", name: "Writer" };
+      for (let n = 1; n <= 12; n++) log.append(from, { id: `m${n}`, text: `message ${n}` }, 1000 + n);
+      const page = log.page("g_reader", { limit: 50 });
+      expect(page.messages.map((m) => m.seq)).toEqual([8, 9, 10, 11, 12]);
+      expect(page.more).toBe(false);
+      expect(log.latestSeq()).toBe(12);
+    });
+  });
+
+  it("stores each message before telling anyone: a reader right after the ack finds it", async () => {
+    const room = newRoom("durable");
+    const ada = await newUser("Ada");
+    const socket = await connect(room, ada);
+    socket.send({ type: "send", id: "now", text: "written first" });
+    const ack = await socket.next("ack");
+    const stub = env.ROOMS.get(env.ROOMS.idFromName(room));
+    const stored = await runInDurableObject(stub, (_room: ChatRoom, state) =>
+      state.storage.sql.exec<{ seq: number; text: string }>("SELECT seq, text FROM messages").toArray(),
+    );
+    expect(stored).toEqual([{ seq: ack.seq, text: "written first" }]);
+  });
+});

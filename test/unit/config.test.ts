@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, readAuthConfig, readRoomConfig, type Variables } from "../../src/config";
+
+const env = (vars: Variables) => vars;
+
+describe("room configuration", () => {
+  it("keeps 10,000 messages and allows 20 messages per 10 s by default", () => {
+    expect(readRoomConfig(env({}))).toEqual({ historyLimit: 10_000, rateLimit: { messages: 20, windowMs: 10_000 } });
+  });
+
+  it("takes its limits from variables", () => {
+    const config = readRoomConfig(env({ HISTORY_LIMIT: "500", RATE_LIMIT_MESSAGES: "5", RATE_LIMIT_WINDOW_SECONDS: "60" }));
+    expect(config).toEqual({ historyLimit: 500, rateLimit: { messages: 5, windowMs: 60_000 } });
+  });
+
+  it.each(["0", "-5", "ten", "1.5"])("refuses HISTORY_LIMIT=%s, naming the variable", (value) => {
+    expect(() => readRoomConfig(env({ HISTORY_LIMIT: value }))).toThrow(ConfigError);
+    expect(() => readRoomConfig(env({ HISTORY_LIMIT: value }))).toThrow(/HISTORY_LIMIT/);
+  });
+});
+
+describe("auth configuration", () => {
+  const secret = "s".repeat(32);
+
+  it("allows guests unless ALLOW_GUESTS is false", () => {
+    expect(readAuthConfig(env({ JWT_SECRET: secret })).allowGuests).toBe(true);
+    expect(readAuthConfig(env({ JWT_SECRET: secret, ALLOW_GUESTS: "false" })).allowGuests).toBe(false);
+    expect(() => readAuthConfig(env({ JWT_SECRET: secret, ALLOW_GUESTS: "no" }))).toThrow(/ALLOW_GUESTS/);
+  });
+
+  it("counts the secret's length in bytes", () => {
+    expect(() => readAuthConfig(env({ JWT_SECRET: "é".repeat(16) }))).not.toThrow();
+    expect(() => readAuthConfig(env({ JWT_SECRET: "e".repeat(31) }))).toThrow(/JWT_SECRET/);
+  });
+
+  it("refuses a JWT_JWKS_URL that is not a URL", () => {
+    expect(() => readAuthConfig(env({ JWT_SECRET: secret, JWT_JWKS_URL: "not a url" }))).toThrow(/JWT_JWKS_URL/);
+  });
+});

@@ -1,0 +1,100 @@
+import { describe, expect, it } from "vitest";
+import {
+  checkDisplayName,
+  checkOutgoingMessage,
+  checkRoomId,
+  LIMITS,
+  parseClientFrame,
+  parseSeq,
+  parseServerFrame,
+} from "../../src/protocol";
+
+describe("display names", () => {
+  it("are trimmed", () => {
+    expect(checkDisplayName("  Grace Hopper ")).toEqual({ ok: true, value: "Grace Hopper" });
+  });
+
+  it("may be 32 characters of any script, counted as characters rather than UTF-16 units", () => {
+    expect(checkDisplayName("語".repeat(32)).ok).toBe(true);
+    expect(checkDisplayName("👩‍💻".repeat(8)).ok).toBe(true);
+    expect(checkDisplayName("語".repeat(33)).ok).toBe(false);
+  });
+
+  it.each([["\u0000"], ["tab\there"], ["line\u2028separator"], ["\ud83d"]])("refuse %j", (name) => {
+    expect(checkDisplayName(name).ok).toBe(false);
+  });
+});
+
+describe("room ids", () => {
+  it("allow letters, digits, '_' and '-' up to 64 characters", () => {
+    expect(checkRoomId("Team_chat-2").ok).toBe(true);
+    expect(checkRoomId("x".repeat(64)).ok).toBe(true);
+    expect(checkRoomId("x".repeat(65)).ok).toBe(false);
+    expect(checkRoomId("").ok).toBe(false);
+    expect(checkRoomId("über").ok).toBe(false);
+    expect(checkRoomId("../etc").ok).toBe(false);
+  });
+});
+
+describe("outgoing messages", () => {
+  it("keep only id, text and to", () => {
+    expect(checkOutgoingMessage({ id: "m1", text: "hi", to: "g_bob", extra: true })).toEqual({
+      ok: true,
+      value: { id: "m1", text: "hi", to: "g_bob" },
+    });
+  });
+
+  it("allow line breaks and tabs in text", () => {
+    expect(checkOutgoingMessage({ id: "m1", text: "line 1\n\tline 2\r\n" }).ok).toBe(true);
+  });
+
+  it("name the message in an error about its text, so the sender can mark it failed", () => {
+    expect(checkOutgoingMessage({ id: "m9", text: "" })).toMatchObject({ ok: false, id: "m9" });
+  });
+
+  it("refuse text of 4001 characters as too large", () => {
+    expect(checkOutgoingMessage({ id: "m1", text: "a".repeat(LIMITS.maxTextChars + 1) })).toMatchObject({ code: "too_large" });
+  });
+});
+
+describe("client frames", () => {
+  it("parse send, typing and who", () => {
+    expect(parseClientFrame('{"type":"typing"}')).toEqual({ ok: true, value: { type: "typing" } });
+    expect(parseClientFrame('{"type":"who"}')).toEqual({ ok: true, value: { type: "who" } });
+    expect(parseClientFrame('{"type":"send","id":"a","text":"b"}')).toEqual({
+      ok: true,
+      value: { type: "send", id: "a", text: "b" },
+    });
+  });
+
+  it("never throw, whatever arrives", () => {
+    for (const frame of ["", "null", "true", '"str"', "{}", '{"type":null}', "[".repeat(10_000), '{"type":"send","id":{}}']) {
+      expect(parseClientFrame(frame).ok).toBe(false);
+    }
+  });
+
+  it("measure the frame limit in UTF-8 bytes", () => {
+    const text = "€".repeat(2000); // 6000 bytes of text in a 6 KB frame
+    expect(parseClientFrame(JSON.stringify({ type: "send", id: "a", text })).ok).toBe(true);
+    const padded = JSON.stringify({ type: "send", id: "a", text: "x", pad: "€".repeat(6000) });
+    expect(parseClientFrame(padded)).toMatchObject({ ok: false, code: "too_large" });
+  });
+});
+
+describe("server frames", () => {
+  it("are parsed when well formed and skipped otherwise", () => {
+    const message = { type: "message", seq: 1, id: "a", from: { id: "u", name: "U" }, text: "t", ts: 1 };
+    expect(parseServerFrame(JSON.stringify(message))).toEqual(message);
+    expect(parseServerFrame(JSON.stringify({ ...message, seq: "1" }))).toBeNull();
+    expect(parseServerFrame(JSON.stringify({ type: "from-the-future" }))).toBeNull();
+    expect(parseServerFrame("pong")).toBeNull();
+  });
+});
+
+describe("sequence numbers in queries", () => {
+  it("are non-negative whole numbers or absent", () => {
+    expect(parseSeq("42")).toEqual({ ok: true, value: 42 });
+    expect(parseSeq(undefined)).toEqual({ ok: true, value: undefined });
+    for (const bad of ["-1", "1.5", "1e3", "abc", "9".repeat(16)]) expect(parseSeq(bad).ok).toBe(false);
+  });
+});

@@ -1,7 +1,7 @@
 // `npm run dev`: the chat on http://localhost:8787 under local workerd, with no configuration.
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
-import "./dev-vars.mjs";
+import { ensureDevVars } from "./dev-vars.mjs";
 
 /** A free port for the inspector, so a second checkout or a debugger already on 9229 is no obstacle. */
 function freePort() {
@@ -14,6 +14,7 @@ function freePort() {
   });
 }
 
+ensureDevVars();
 const args = ["wrangler", "dev", "--ip", "127.0.0.1", "--inspector-port", String(await freePort()), ...process.argv.slice(2)];
 const child = spawn("npx", args, {
   stdio: "inherit",

@@ -1,0 +1,39 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+// @ts-expect-error: a plain .mjs script without type declarations
+import { ensureDevVars } from "../../scripts/dev-vars.mjs";
+
+const ensure = ensureDevVars as (file: string) => void;
+
+describe("npm run dev on a fresh checkout", () => {
+  const file = () => join(mkdtempSync(join(tmpdir(), "dev-vars-")), ".dev.vars");
+
+  it("creates .dev.vars with a random secret of at least 32 characters", () => {
+    const path = file();
+    ensure(path);
+    expect(readFileSync(path, "utf8")).toMatch(/^JWT_SECRET=\S{32,}$/m);
+  });
+
+  it("keeps an existing secret, so nobody is signed out by a restart", () => {
+    const path = file();
+    ensure(path);
+    const first = readFileSync(path, "utf8");
+    ensure(path);
+    expect(readFileSync(path, "utf8")).toBe(first);
+  });
+
+  it("adds a secret to a .dev.vars that has other variables, keeping them", () => {
+    const path = file();
+    writeFileSync(path, "ALLOW_GUESTS=false");
+    ensure(path);
+    expect(readFileSync(path, "utf8")).toMatch(/^ALLOW_GUESTS=false\nJWT_SECRET=\S{32,}\n$/);
+  });
+
+  it("refuses to start with a short secret instead of replacing it", () => {
+    const path = file();
+    writeFileSync(path, "JWT_SECRET=short\n");
+    expect(() => ensure(path)).toThrow(/shorter than 32/);
+  });
+});

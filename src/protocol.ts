@@ -27,6 +27,8 @@ export const LIMITS = {
   resumeHistory: 500,
   /** Largest page of `GET /api/rooms/:room/messages`. */
   maxPage: 500,
+  /** Longest long-poll (`wait`) of `GET /api/rooms/:room/messages`, below common proxy timeouts. */
+  maxWaitSeconds: 25,
 } as const;
 
 export const CloseCode = {

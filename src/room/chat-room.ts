@@ -59,6 +59,8 @@ export class ChatRoom extends DurableObject<Env> {
   private readonly online: OnlineIndex;
   private readonly presence: PresenceBatcher;
   private readonly lastTyping = new Map<string, number>();
+  /** Long-polls waiting for the next stored message. */
+  private readonly deliveryWaiters = new Set<() => void>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -151,9 +153,19 @@ export class ChatRoom extends DurableObject<Env> {
     };
   }
 
-  /** `GET /api/rooms/:room/messages`: a page of what the viewer may see. */
-  async readMessages(viewer: UserRef, query: PageQuery): Promise<MessagesPage> {
-    return { ...this.log.page(viewer.id, query), seq: this.log.latestSeq() };
+  /**
+   * `GET /api/rooms/:room/messages`: a page of what the viewer may see. With `after` and a
+   * wait, an empty answer is held until a message arrives or the wait is over (long-polling,
+   * for clients that cannot use WebSocket).
+   */
+  async readMessages(viewer: UserRef, query: PageQuery, waitMs = 0): Promise<MessagesPage> {
+    const deadline = Date.now() + waitMs;
+    let page = this.log.page(viewer.id, query);
+    while (page.messages.length === 0 && query.after !== undefined && Date.now() < deadline) {
+      await this.nextDelivery(deadline - Date.now());
+      page = this.log.page(viewer.id, query);
+    }
+    return { ...page, seq: this.log.latestSeq() };
   }
 
   /** `POST /api/rooms/:room/messages`: the same rules as a WebSocket `send`; posting joins the room. */
@@ -227,11 +239,24 @@ export class ChatRoom extends DurableObject<Env> {
 
   /** Sends a stored message to everyone who may see it, except the connection that sent it (it gets the ack). */
   private deliver(message: ChatMessage, sender?: WebSocket): void {
+    for (const wake of this.deliveryWaiters) wake();
     const frame = JSON.stringify(message);
     if (message.to === undefined) return this.broadcast(frame, sender);
     const recipients = this.ctx.getWebSockets(message.to);
     if (message.to !== message.from.id) recipients.push(...this.ctx.getWebSockets(message.from.id));
     for (const ws of recipients) if (ws !== sender) trySend(ws, frame);
+  }
+
+  private nextDelivery(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.deliveryWaiters.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, timeoutMs);
+      this.deliveryWaiters.add(wake);
+    });
   }
 
   private broadcast(frame: string, except?: WebSocket): void {

@@ -61,11 +61,13 @@ roomRoutes.get("/:room", async (c) => {
 roomRoutes.get("/:room/messages", async (c) => {
   const limit = seqQuery(c, "limit") ?? LIMITS.recentHistory;
   if (limit < 1 || limit > LIMITS.maxPage) throw new BadRequest(`limit: must be between 1 and ${LIMITS.maxPage}`);
-  const page: MessagesPage = await room(c).readMessages(c.get("user"), {
-    after: seqQuery(c, "after"),
-    before: seqQuery(c, "before"),
-    limit,
-  });
+  const wait = seqQuery(c, "wait") ?? 0;
+  if (wait > LIMITS.maxWaitSeconds) throw new BadRequest(`wait: must be at most ${LIMITS.maxWaitSeconds} seconds`);
+  const page: MessagesPage = await room(c).readMessages(
+    c.get("user"),
+    { after: seqQuery(c, "after"), before: seqQuery(c, "before"), limit },
+    wait * 1000,
+  );
   return c.json(page);
 });
 

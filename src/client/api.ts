@@ -1,0 +1,81 @@
+import type {
+  ApiErrorBody,
+  ApiErrorCode,
+  MessagesPage,
+  OutgoingMessage,
+  PostedMessage,
+  RoomSnapshot,
+  SessionResponse,
+} from "../protocol";
+
+/** An HTTP error the server explained (4xx/5xx with the API's error body). */
+export class ApiError extends Error {
+  override name = "ApiError";
+  constructor(
+    readonly status: number,
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface PageRequest {
+  after?: number;
+  before?: number;
+  limit?: number;
+  /** Long-poll: seconds to wait for a message after `after` when there is none yet. */
+  wait?: number;
+  signal?: AbortSignal;
+}
+
+/** The HTTP API, typed by the protocol module. Network failures reject with the fetch error. */
+export class ChatApi {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly token: string | undefined,
+    private readonly fetcher: typeof fetch = (input, init) => fetch(input, init),
+  ) {}
+
+  signIn(name: string): Promise<SessionResponse> {
+    return this.request("POST", "/api/session", { name });
+  }
+
+  room(room: string): Promise<RoomSnapshot> {
+    return this.request("GET", `/api/rooms/${room}`);
+  }
+
+  messages(room: string, page: PageRequest = {}): Promise<MessagesPage> {
+    const query = new URLSearchParams();
+    for (const key of ["after", "before", "limit", "wait"] as const) {
+      if (page[key] !== undefined) query.set(key, String(page[key]));
+    }
+    return this.request("GET", `/api/rooms/${room}/messages?${query}`, undefined, page.signal);
+  }
+
+  post(room: string, message: OutgoingMessage): Promise<PostedMessage> {
+    return this.request("POST", `/api/rooms/${room}/messages`, message);
+  }
+
+  private async request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+    const headers: Record<string, string> = {};
+    if (this.token) headers.Authorization = `Bearer ${this.token}`;
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    const response = await this.fetcher(new URL(path, this.baseUrl).toString(), {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
+    });
+    const parsed = (await response.json().catch(() => undefined)) as T | ApiErrorBody | undefined;
+    if (response.ok && parsed !== undefined) return parsed as T;
+    const error = (parsed as ApiErrorBody | undefined)?.error;
+    throw new ApiError(
+      response.status,
+      error?.code ?? "internal",
+      error?.message ?? `the server answered ${response.status}`,
+      error?.retryAfterMs,
+    );
+  }
+}

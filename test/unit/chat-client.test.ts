@@ -1,0 +1,417 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { ChatClient, type ChatClientOptions, type ConnectionStatus } from "../../src/client/chat-client";
+import type { KeyValueStore } from "../../src/client/outbox";
+import type { PageEnvironment } from "../../src/client/page-environment";
+import type { ChatMessage, ServerFrame, UserRef } from "../../src/protocol";
+
+/** A WebSocket double the test drives by hand: open it, feed it frames, drop it. */
+class FakeSocket {
+  static all: FakeSocket[] = [];
+  onopen: ((event: unknown) => void) | null = null;
+  onmessage: ((event: { data: unknown }) => void) | null = null;
+  onclose: ((event: { code: number; reason: string }) => void) | null = null;
+  sent: string[] = [];
+  closedWith: { code?: number; reason?: string } | undefined;
+
+  constructor(
+    readonly url: string,
+    readonly protocols: string[],
+  ) {
+    FakeSocket.all.push(this);
+  }
+
+  static latest(): FakeSocket {
+    return FakeSocket.all.at(-1)!;
+  }
+
+  send(data: string): void {
+    this.sent.push(data);
+  }
+
+  close(code?: number, reason?: string): void {
+    this.closedWith = { code, reason };
+  }
+
+  open(): void {
+    this.onopen?.({});
+  }
+
+  receive(frame: ServerFrame | string): void {
+    this.onmessage?.({ data: typeof frame === "string" ? frame : JSON.stringify(frame) });
+  }
+
+  drop(code = 1006, reason = ""): void {
+    this.onclose?.({ code, reason });
+  }
+
+  sentFrames(): Record<string, unknown>[] {
+    return this.sent.filter((s) => s !== "ping").map((s) => JSON.parse(s) as Record<string, unknown>);
+  }
+
+  /** Opens and completes the handshake the way the room does: welcome, then history. */
+  accept(history: ChatMessage[] = [], more = false, seq = history.at(-1)?.seq ?? 0): void {
+    this.open();
+    this.receive({ type: "welcome", room: { id: "lobby", visibility: "public" }, you: ALICE, seq, members: [] });
+    this.receive({ type: "history", messages: history, more });
+  }
+}
+
+class MemoryStore implements KeyValueStore {
+  data = new Map<string, string>();
+  getItem = (key: string) => this.data.get(key) ?? null;
+  setItem = (key: string, value: string) => void this.data.set(key, value);
+  removeItem = (key: string) => void this.data.delete(key);
+}
+
+class FakePage implements PageEnvironment {
+  online = true;
+  hidden = false;
+  private listener: ((change: "online" | "offline" | "visible") => void) | undefined;
+  isOnline = () => this.online;
+  isHidden = () => this.hidden;
+  subscribe(listener: (change: "online" | "offline" | "visible") => void) {
+    this.listener = listener;
+    return () => (this.listener = undefined);
+  }
+  fire(change: "online" | "offline" | "visible") {
+    this.listener?.(change);
+  }
+}
+
+const ALICE: UserRef = { id: "g_alice", name: "Alice" };
+const BOB: UserRef = { id: "g_bob", name: "Bob" };
+const TOKEN = `x.${btoa(JSON.stringify({ sub: ALICE.id, name: ALICE.name }))}.y`;
+
+function message(seq: number, from: UserRef = BOB, id = `m${seq}`): ChatMessage {
+  return { type: "message", seq, id, from, text: `message ${seq}`, ts: 1000 + seq };
+}
+
+type Route = (url: URL, init: RequestInit) => { status: number; body: unknown } | Promise<{ status: number; body: unknown }>;
+
+let page: FakePage;
+let storage: MemoryStore;
+let requests: { method: string; url: URL; body?: unknown }[];
+let route: Route;
+const clients: ChatClient[] = [];
+
+function fakeFetch(input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> {
+  const url = new URL(String(input));
+  requests.push({ method: init.method ?? "GET", url, body: init.body ? JSON.parse(String(init.body)) : undefined });
+  return new Promise((resolve, reject) => {
+    init.signal?.addEventListener("abort", () => reject(new DOMException("aborted", "AbortError")));
+    Promise.resolve()
+      .then(() => route(url, init))
+      .then(({ status, body }) => resolve(new Response(JSON.stringify(body), { status })), reject);
+  });
+}
+
+async function newClient(options: Partial<ChatClientOptions> = {}) {
+  const client = new ChatClient({
+    baseUrl: "https://chat.test",
+    room: "lobby",
+    token: TOKEN,
+    WebSocket: FakeSocket as unknown as typeof WebSocket,
+    fetch: fakeFetch as typeof fetch,
+    storage,
+    environment: page,
+    random: () => 1,
+    ...options,
+  });
+  clients.push(client);
+  const seen = { messages: [] as ChatMessage[], statuses: [] as ConnectionStatus[], failed: [] as string[], pending: [] as string[] };
+  client.on("message", (m) => seen.messages.push(m));
+  client.on("status", (s) => seen.statuses.push(s));
+  client.on("failed", (f) => seen.failed.push(f.id));
+  client.on("pending", (p) => seen.pending.push(p.id));
+  await vi.advanceTimersByTimeAsync(0);
+  return { client, seen };
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  FakeSocket.all = [];
+  page = new FakePage();
+  storage = new MemoryStore();
+  requests = [];
+  route = () => ({ status: 500, body: { error: { code: "internal", message: "no route in this test" } } });
+});
+
+afterEach(() => {
+  for (const client of clients.splice(0)) client.close();
+  vi.useRealTimers();
+});
+
+describe("reconnecting", () => {
+  it("backs off exponentially with full jitter, from 0.5 s up to 30 s", async () => {
+    const random = vi.fn(() => 0.5);
+    const { seen } = await newClient({ random });
+    const delays: number[] = [];
+    for (let attempt = 0; attempt < 9; attempt++) {
+      FakeSocket.latest().open();
+      FakeSocket.latest().drop();
+      const status = seen.statuses.at(-1)!;
+      expect(status.state).toBe("reconnecting");
+      const delay = (status as { retryAt: number }).retryAt - Date.now();
+      delays.push(delay);
+      await vi.advanceTimersByTimeAsync(delay);
+    }
+    expect(delays).toEqual([250, 500, 1000, 2000, 4000, 8000, 15_000, 15_000, 15_000]);
+    expect(FakeSocket.all).toHaveLength(10);
+  });
+
+  it("starts the backoff over once a connection has stayed up", async () => {
+    await newClient();
+    for (let i = 0; i < 4; i++) {
+      FakeSocket.latest().drop();
+      await vi.advanceTimersByTimeAsync(30_000);
+    }
+    FakeSocket.latest().accept();
+    await vi.advanceTimersByTimeAsync(15_000);
+    FakeSocket.latest().drop();
+    const before = FakeSocket.all.length;
+    await vi.advanceTimersByTimeAsync(500);
+    expect(FakeSocket.all.length).toBe(before + 1);
+  });
+
+  it("reconnects at once when the browser comes back online", async () => {
+    const { seen } = await newClient();
+    for (let i = 0; i < 6; i++) {
+      FakeSocket.latest().open();
+      FakeSocket.latest().drop();
+      await vi.advanceTimersByTimeAsync(30_000);
+    }
+    page.online = false;
+    FakeSocket.latest().open();
+    FakeSocket.latest().drop();
+    expect(seen.statuses.at(-1)).toEqual({ state: "offline" });
+    const before = FakeSocket.all.length;
+
+    page.online = true;
+    page.fire("online");
+
+    expect(FakeSocket.all.length).toBe(before + 1);
+  });
+
+  it.each([
+    [4001, "signed-out"],
+    [4003, "forbidden"],
+  ])("never reconnects after close code %i", async (code, state) => {
+    const { seen } = await newClient();
+    FakeSocket.latest().accept();
+    FakeSocket.latest().drop(code, "nope");
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(FakeSocket.all).toHaveLength(1);
+    expect(seen.statuses.at(-1)).toMatchObject({ state });
+  });
+
+  it("offers the token in the subprotocol list and resumes after the last message seen", async () => {
+    await newClient();
+    expect(FakeSocket.latest().protocols).toEqual(["edge-chat.v1", `bearer.${TOKEN}`]);
+    expect(new URL(FakeSocket.latest().url).searchParams.has("after")).toBe(false);
+    FakeSocket.latest().accept([message(1), message(2)]);
+    FakeSocket.latest().receive(message(3));
+    FakeSocket.latest().drop();
+    await vi.advanceTimersByTimeAsync(500);
+    expect(new URL(FakeSocket.latest().url).searchParams.get("after")).toBe("3");
+  });
+});
+
+describe("the heartbeat", () => {
+  it("pings every 25 s and treats 10 s of silence as a dead connection", async () => {
+    const { seen } = await newClient();
+    const first = FakeSocket.latest();
+    first.accept();
+
+    await vi.advanceTimersByTimeAsync(25_000);
+    expect(first.sent).toContain("ping");
+    first.receive("pong");
+    await vi.advanceTimersByTimeAsync(25_000 + 9_000);
+    expect(seen.statuses.at(-1)).toMatchObject({ state: "online" });
+
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(first.closedWith?.code).toBe(4000);
+    expect(seen.statuses.at(-1)).toMatchObject({ state: "reconnecting" });
+    await vi.advanceTimersByTimeAsync(500);
+    expect(FakeSocket.all).toHaveLength(2);
+  });
+
+  it("does not give up on a late pong in a hidden tab, and checks again when the tab is shown", async () => {
+    await newClient();
+    const socket = FakeSocket.latest();
+    socket.accept();
+    page.hidden = true;
+
+    await vi.advanceTimersByTimeAsync(25_000 + 60_000);
+    expect(socket.closedWith).toBeUndefined();
+
+    page.hidden = false;
+    page.fire("visible");
+    const pings = socket.sent.filter((s) => s === "ping").length;
+    socket.receive("pong");
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(socket.closedWith).toBeUndefined();
+    expect(pings).toBeGreaterThan(0);
+
+    page.fire("visible");
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(socket.closedWith?.code).toBe(4000);
+  });
+});
+
+describe("resuming", () => {
+  it("never shows a message twice, whether it comes again in history or live", async () => {
+    const { seen } = await newClient();
+    FakeSocket.latest().accept([message(1), message(2)]);
+    FakeSocket.latest().receive(message(2));
+    FakeSocket.latest().drop();
+    await vi.advanceTimersByTimeAsync(500);
+    FakeSocket.latest().accept([message(2), message(3)]);
+    FakeSocket.latest().receive(message(3));
+    expect(seen.messages.map((m) => m.seq)).toEqual([1, 2, 3]);
+  });
+
+  it("pages in a long absence over HTTP before showing live messages, in order", async () => {
+    route = (url) => {
+      const after = Number(url.searchParams.get("after"));
+      const seqs = after === 2 ? [3, 4] : after === 4 ? [5] : [];
+      return { status: 200, body: { messages: seqs.map((s) => message(s)), more: after === 2, seq: 6 } };
+    };
+    const { seen } = await newClient();
+    FakeSocket.latest().accept([message(1), message(2)], true, 6);
+    FakeSocket.latest().receive(message(6));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(seen.messages.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+});
+
+describe("the outbox", () => {
+  it("shows a message as sending until its ack, then as stored", async () => {
+    const { client, seen } = await newClient();
+    FakeSocket.latest().accept();
+    const id = client.send("hello", { to: BOB.id });
+    expect(seen.pending).toEqual([id]);
+    expect(FakeSocket.latest().sentFrames()).toEqual([{ type: "send", id, text: "hello", to: BOB.id }]);
+
+    FakeSocket.latest().receive({ type: "ack", id, seq: 7, ts: 99 });
+
+    expect(seen.messages).toEqual([{ type: "message", seq: 7, id, from: ALICE, text: "hello", ts: 99, to: BOB.id }]);
+    expect(storage.data.size).toBe(0);
+  });
+
+  it("re-sends unacknowledged messages with the same id after a reconnect", async () => {
+    const { client } = await newClient();
+    FakeSocket.latest().accept();
+    const id = client.send("are you there?");
+    FakeSocket.latest().drop();
+    await vi.advanceTimersByTimeAsync(500);
+    FakeSocket.latest().accept();
+    expect(FakeSocket.latest().sentFrames()).toEqual([{ type: "send", id, text: "are you there?" }]);
+  });
+
+  it("keeps a message written while disconnected and sends it on connect", async () => {
+    const { client } = await newClient();
+    const id = client.send("written offline");
+    expect(FakeSocket.latest().sent).toEqual([]);
+    FakeSocket.latest().accept();
+    expect(FakeSocket.latest().sentFrames()).toEqual([{ type: "send", id, text: "written offline" }]);
+  });
+
+  it("survives a reload of the page and is re-sent by the next page", async () => {
+    const first = await newClient();
+    FakeSocket.latest().accept();
+    const id = first.client.send("before reload");
+    first.client.close();
+
+    const second = await newClient();
+    expect(second.seen.pending).toEqual([id]);
+    FakeSocket.latest().accept();
+    expect(FakeSocket.latest().sentFrames()).toEqual([{ type: "send", id, text: "before reload" }]);
+  });
+
+  it("counts a message found in history as delivered when its ack was lost", async () => {
+    const { client, seen } = await newClient();
+    FakeSocket.latest().accept();
+    const id = client.send("ack lost");
+    FakeSocket.latest().drop();
+    await vi.advanceTimersByTimeAsync(500);
+    FakeSocket.latest().accept([{ ...message(1, ALICE, id), text: "ack lost" }]);
+    expect(FakeSocket.latest().sentFrames()).toEqual([]);
+    expect(seen.messages.map((m) => m.id)).toEqual([id]);
+  });
+
+  it("marks a message failed only when the server refuses it, and retries a rate-limited one", async () => {
+    const { client, seen } = await newClient();
+    FakeSocket.latest().accept();
+    const refused = client.send("x".repeat(10));
+    const limited = client.send("slow down");
+    FakeSocket.latest().receive({ type: "error", code: "too_large", message: "too long", id: refused });
+    FakeSocket.latest().receive({ type: "error", code: "rate_limited", message: "wait", id: limited, retryAfterMs: 3000 });
+    expect(seen.failed).toEqual([refused]);
+
+    FakeSocket.latest().sent = [];
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(FakeSocket.latest().sentFrames()).toEqual([{ type: "send", id: limited, text: "slow down" }]);
+  });
+});
+
+describe("falling back to HTTP", () => {
+  function httpRoom(messages: ChatMessage[] = []) {
+    route = (url, init) => {
+      if (url.pathname === "/api/rooms/lobby") {
+        return { status: 200, body: { room: { id: "lobby", visibility: "public" }, seq: messages.length, members: [] } };
+      }
+      if (init.method === "POST") {
+        const body = JSON.parse(String(init.body)) as { id: string };
+        return { status: 201, body: { id: body.id, seq: 99, ts: 5 } };
+      }
+      const after = Number(url.searchParams.get("after") ?? 0);
+      const fresh = messages.filter((m) => m.seq > after);
+      // A long-poll with nothing new hangs until the test moves on.
+      if (fresh.length === 0 && url.searchParams.has("wait")) return new Promise(() => {});
+      return { status: 200, body: { messages: fresh, more: false, seq: messages.length } };
+    };
+  }
+
+  it("long-polls and posts where WebSocket does not exist", async () => {
+    httpRoom([message(1)]);
+    const { client, seen } = await newClient({ WebSocket: undefined });
+    await vi.advanceTimersByTimeAsync(0);
+
+    expect(seen.statuses.at(-1)).toEqual({ state: "online", transport: "http" });
+    expect(seen.messages.map((m) => m.seq)).toEqual([1]);
+    const poll = requests.find((r) => r.url.searchParams.get("wait") === "25");
+    expect(poll?.url.searchParams.get("after")).toBe("1");
+
+    const id = client.send("over http");
+    await vi.advanceTimersByTimeAsync(0);
+    expect(requests.find((r) => r.method === "POST")?.body).toEqual({ id, text: "over http" });
+    expect(seen.messages.at(-1)).toMatchObject({ id, seq: 99 });
+  });
+
+  it("switches to HTTP when upgrades keep failing but HTTP works, and back when WebSocket works again", async () => {
+    httpRoom();
+    const { seen } = await newClient({ webSocketRetryMs: 30_000 });
+    for (let i = 0; i < 3; i++) {
+      FakeSocket.latest().drop();
+      await vi.advanceTimersByTimeAsync(2_000);
+    }
+    expect(seen.statuses.at(-1)).toEqual({ state: "online", transport: "http" });
+    const sockets = FakeSocket.all.length;
+
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(FakeSocket.all.length).toBe(sockets + 1);
+    FakeSocket.latest().accept();
+    expect(seen.statuses.at(-1)).toEqual({ state: "online", transport: "websocket" });
+  });
+
+  it("keeps trying WebSocket when the network itself is down", async () => {
+    route = () => Promise.reject(new TypeError("network down"));
+    const { seen } = await newClient();
+    for (let i = 0; i < 5; i++) {
+      FakeSocket.latest().drop();
+      await vi.advanceTimersByTimeAsync(10_000);
+    }
+    expect(seen.statuses.some((s) => s.state === "online")).toBe(false);
+    expect(FakeSocket.all.length).toBeGreaterThanOrEqual(5);
+  });
+});

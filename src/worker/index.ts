@@ -3,6 +3,7 @@ import { ConfigError } from "../config";
 import { logError } from "../log";
 import type { AppEnv } from "./app-env";
 import { BadRequest, jsonError } from "./http-error";
+import { pageRoutes } from "./page-routes";
 import { requireUser } from "./require-user";
 import { roomRoutes } from "./room-routes";
 import { sessionRoutes } from "./session-routes";
@@ -11,7 +12,7 @@ export { ChatRoom } from "../room/chat-room";
 
 /**
  * The Worker: it authenticates every API request and forwards room traffic to the room's
- * Durable Object. Pages and scripts are static assets and never reach this code.
+ * Durable Object. Pages and scripts are static assets; only room pages (/r/<room>) pass through.
  */
 const app = new Hono<AppEnv>();
 
@@ -19,6 +20,7 @@ app.get("/api/health", (c) => c.json({ ok: true }));
 app.route("/api/session", sessionRoutes);
 app.use("/api/rooms/*", requireUser);
 app.route("/api/rooms", roomRoutes);
+app.route("/", pageRoutes);
 
 app.notFound((c) => jsonError(c, 404, "not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`));
 

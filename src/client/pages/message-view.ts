@@ -1,0 +1,98 @@
+import type { ChatMessage, UserRef } from "../../protocol";
+
+const LINK = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]]/g;
+
+/**
+ * Appends text to an element with its web links made clickable. Everything goes in as text
+ * nodes or as anchors built from validated URLs: a message can never inject markup.
+ */
+export function appendLinkedText(parent: HTMLElement, text: string): void {
+  let last = 0;
+  for (const match of text.matchAll(LINK)) {
+    const start = match.index ?? 0;
+    parent.append(text.slice(last, start));
+    parent.append(link(match[0]));
+    last = start + match[0].length;
+  }
+  parent.append(text.slice(last));
+}
+
+function link(href: string): HTMLAnchorElement | string {
+  let url: URL;
+  try {
+    url = new URL(href);
+  } catch {
+    return href;
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") return href;
+  const anchor = document.createElement("a");
+  anchor.href = url.href;
+  anchor.textContent = href;
+  anchor.target = "_blank";
+  anchor.rel = "noopener noreferrer";
+  return anchor;
+}
+
+export type MessageState = "sent" | "sending" | "failed";
+
+export interface MessageViewModel {
+  id: string;
+  from: UserRef;
+  text: string;
+  ts: number;
+  to?: string;
+  seq?: number;
+  state: MessageState;
+  failure?: string;
+}
+
+export function fromChatMessage(message: ChatMessage): MessageViewModel {
+  return { ...message, state: "sent" };
+}
+
+/** Renders one message; `nameOf` resolves the recipient of a direct message for its label. */
+export function renderMessage(model: MessageViewModel, you: UserRef, nameOf: (id: string) => string): HTMLLIElement {
+  const item = document.createElement("li");
+  item.className = `message ${model.state === "sent" ? "" : model.state}`.trim();
+  item.dataset.id = `${model.from.id}/${model.id}`;
+  if (model.seq !== undefined) item.dataset.seq = String(model.seq);
+  if (model.to !== undefined) item.classList.add("direct");
+
+  const meta = document.createElement("div");
+  meta.className = "meta";
+  const sender = document.createElement("span");
+  sender.className = "sender";
+  sender.textContent = model.from.name;
+  meta.append(sender);
+  if (model.to !== undefined) {
+    const mark = document.createElement("span");
+    mark.className = "dm-mark";
+    mark.textContent = model.to === you.id ? "direct message to you" : `direct message to ${nameOf(model.to)}`;
+    meta.append(mark);
+  }
+  const time = document.createElement("time");
+  time.dateTime = new Date(model.ts).toISOString();
+  time.textContent = new Date(model.ts).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  meta.append(time);
+  if (model.state !== "sent") {
+    const state = document.createElement("span");
+    state.className = "state";
+    state.textContent = model.state === "sending" ? "sending…" : `not sent: ${model.failure ?? "refused"}`;
+    meta.append(state);
+  }
+
+  const text = document.createElement("div");
+  text.className = "text";
+  appendLinkedText(text, model.text);
+  item.append(meta, text);
+  return item;
+}
+
+/** "just now", "5 min ago", "3 h ago", or a date. */
+export function lastSeenLabel(lastSeen: number, now = Date.now()): string {
+  const minutes = Math.round((now - lastSeen) / 60_000);
+  if (minutes < 1) return "just now";
+  if (minutes < 60) return `${minutes} min ago`;
+  if (minutes < 24 * 60) return `${Math.round(minutes / 60)} h ago`;
+  return new Date(lastSeen).toLocaleDateString();
+}

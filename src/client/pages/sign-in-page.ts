@@ -1,0 +1,62 @@
+import { checkDisplayName, checkRoomId } from "../../protocol";
+import { ApiError, ChatApi } from "../api";
+import { clearSession, loadSession, saveSession } from "./session";
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+const params = new URLSearchParams(location.search);
+const next = safeNext(params.get("next"));
+
+function render(): void {
+  const session = loadSession();
+  $("sign-in").hidden = Boolean(session);
+  $("signed-in").hidden = !session;
+  if (session) $("who").textContent = session.user.name;
+  const reason = params.get("reason");
+  $("notice").hidden = !reason;
+  $("notice").textContent = reason ?? "";
+}
+
+/** Only a room page of this site may be a destination after sign-in: no open redirect. */
+function safeNext(value: string | null): string | undefined {
+  const match = value && /^\/r\/([A-Za-z0-9_-]{1,64})$/.exec(value);
+  return match ? match[0] : undefined;
+}
+
+$("sign-in").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const error = $("sign-in-error");
+  const name = checkDisplayName(($("name") as HTMLInputElement).value);
+  if (!name.ok) {
+    error.textContent = name.message;
+    return;
+  }
+  error.textContent = "";
+  try {
+    saveSession(await new ChatApi(location.origin, undefined).signIn(name.value));
+  } catch (failure) {
+    error.textContent = failure instanceof ApiError ? failure.message : "Could not reach the server; try again.";
+    return;
+  }
+  if (next) location.assign(next);
+  else render();
+});
+
+$("join").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const room = checkRoomId(($("room") as HTMLInputElement).value.trim());
+  if (room.ok) location.assign(`/r/${room.value}`);
+});
+
+$("new-room").addEventListener("click", () => {
+  const id = crypto.randomUUID().replace(/-/g, "").slice(0, 12);
+  location.assign(`/r/${id}`);
+});
+
+$("sign-out").addEventListener("click", () => {
+  clearSession();
+  render();
+});
+
+render();
+if (loadSession() && next) location.replace(next);

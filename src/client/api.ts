@@ -46,6 +46,11 @@ export class ChatApi {
     return this.request("GET", `/api/rooms/${room}`);
   }
 
+  /** Becomes a member of the room (what opening its WebSocket does) and returns it. */
+  join(room: string): Promise<RoomSnapshot> {
+    return this.request("POST", `/api/rooms/${room}/join`, {});
+  }
+
   messages(room: string, page: PageRequest = {}): Promise<MessagesPage> {
     const query = new URLSearchParams();
     for (const key of ["after", "before", "limit", "wait"] as const) {

@@ -151,6 +151,8 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     this.outbox.add(message);
     this.emit("pending", message);
     this.transmit(message);
+    // The message ends the others' "is typing"; the next keystroke should start it again.
+    this.lastTypingSent = 0;
     return message.id;
   }
 
@@ -423,7 +425,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     this.poll?.abort();
     this.poll = poll;
     try {
-      const snapshot = await this.api.room(this.options.room);
+      const snapshot = await this.api.join(this.options.room);
       if (poll.signal.aborted) return;
       this.emit("welcome", { type: "welcome", room: snapshot.room, you: this.you, seq: snapshot.seq, members: snapshot.members });
       if (this.lastSeq === 0) {

@@ -144,6 +144,14 @@ export class ChatRoom extends DurableObject<Env> {
     this.disconnect(ws);
   }
 
+  /** `POST /api/rooms/:room/join`: become a member without a WebSocket (clients on HTTP). */
+  async join(roomId: string, user: UserRef): Promise<RoomSnapshot> {
+    const now = Date.now();
+    const room = this.room.ensure(roomId, now);
+    this.members.touch(user, now);
+    return { room, seq: this.log.latestSeq(), members: this.memberStates() };
+  }
+
   /** `GET /api/rooms/:room`: the room and who is in it, without joining. */
   async describe(roomId: string): Promise<RoomSnapshot> {
     return {
@@ -190,7 +198,11 @@ export class ChatRoom extends DurableObject<Env> {
     }
     const { seq, ts } = result.message;
     send(ws, { type: "ack", id: message.id, seq, ts });
-    if (result.created) this.deliver(result.message, ws);
+    if (result.created) {
+      // The message ends this user's "is typing"; their next keystroke must be passed on.
+      this.lastTyping.delete(connection.user.id);
+      this.deliver(result.message, ws);
+    }
   }
 
   /**

@@ -58,6 +58,11 @@ roomRoutes.get("/:room", async (c) => {
   return c.json(snapshot);
 });
 
+roomRoutes.post("/:room/join", async (c) => {
+  const snapshot: RoomSnapshot = await room(c).join(c.get("roomId"), c.get("user"));
+  return c.json(snapshot);
+});
+
 roomRoutes.get("/:room/messages", async (c) => {
   const limit = seqQuery(c, "limit") ?? LIMITS.recentHistory;
   if (limit < 1 || limit > LIMITS.maxPage) throw new BadRequest(`limit: must be between 1 and ${LIMITS.maxPage}`);

@@ -283,10 +283,55 @@ describe("HTTP clients", () => {
     ]);
   });
 
+  it("can long-poll: the request returns as soon as a message arrives, or empty when the wait is over", async () => {
+    const room = uniqueRoom("long-poll");
+    await chat.api(alice.token, `/api/rooms/${room}/join`, { method: "POST" });
+
+    const started = Date.now();
+    const empty = await chat.api<MessagesPage>(bob.token, `/api/rooms/${room}/messages?after=0&wait=1`);
+    expect(empty.body.messages).toEqual([]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+
+    const waiting = chat.api<MessagesPage>(bob.token, `/api/rooms/${room}/messages?after=0&wait=25`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await chat.api(alice.token, `/api/rooms/${room}/messages`, { method: "POST", body: JSON.stringify({ id: "wake", text: "wake up" }) });
+    const woken = await waiting;
+    expect(woken.body.messages.map((m) => m.text)).toEqual(["wake up"]);
+
+    const tooLong = await chat.api(bob.token, `/api/rooms/${room}/messages?after=0&wait=26`);
+    expect(tooLong.status).toBe(400);
+  });
+
+  it("join a room without a socket, becoming members", async () => {
+    const room = uniqueRoom("http-join");
+    const joined = await chat.api<{ members: { name: string }[] }>(carol.token, `/api/rooms/${room}/join`, { method: "POST" });
+    expect(joined.status).toBe(200);
+    expect(joined.body.members.map((m) => m.name)).toEqual(["Carol"]);
+  });
+
   it("report the server as healthy without a token", async () => {
     const response = await fetch(`${chat.base}/api/health`);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ ok: true });
+  });
+});
+
+describe("the pages", () => {
+  it.each(["/", "/r/lobby"])("%s is served with a strict content security policy and no sniffing", async (path) => {
+    const response = await fetch(`${chat.base}${path}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("Content-Type")).toContain("text/html");
+    expect(response.headers.get("Content-Security-Policy")).toContain("script-src 'self'");
+    expect(response.headers.get("X-Content-Type-Options")).toBe("nosniff");
+    expect(response.headers.get("Referrer-Policy")).toBe("no-referrer");
+  });
+
+  it("every room shares the room page, whose script is served from the Worker itself", async () => {
+    const html = await (await fetch(`${chat.base}/r/some-room`)).text();
+    expect(html).toContain('src="/build/room.js"');
+    expect(html).not.toMatch(/https?:\/\//);
+    const script = await fetch(`${chat.base}/build/room.js`);
+    expect(script.status).toBe(200);
   });
 });
 

@@ -357,7 +357,7 @@ describe("the outbox", () => {
 describe("falling back to HTTP", () => {
   function httpRoom(messages: ChatMessage[] = []) {
     route = (url, init) => {
-      if (url.pathname === "/api/rooms/lobby") {
+      if (url.pathname === "/api/rooms/lobby" || url.pathname === "/api/rooms/lobby/join") {
         return { status: 200, body: { room: { id: "lobby", visibility: "public" }, seq: messages.length, members: [] } };
       }
       if (init.method === "POST") {
@@ -384,7 +384,7 @@ describe("falling back to HTTP", () => {
 
     const id = client.send("over http");
     await vi.advanceTimersByTimeAsync(0);
-    expect(requests.find((r) => r.method === "POST")?.body).toEqual({ id, text: "over http" });
+    expect(requests.find((r) => r.method === "POST" && r.url.pathname.endsWith("/messages"))?.body).toEqual({ id, text: "over http" });
     expect(seen.messages.at(-1)).toMatchObject({ id, seq: 99 });
   });
 

@@ -1,0 +1,135 @@
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser, newPerson, say, shownMessages, signInAndJoin, type Person } from "../support/browser";
+import { LocalChat, uniqueRoom } from "../support/local-chat";
+
+let chat: LocalChat;
+let browser: Browser;
+const people: Person[] = [];
+
+beforeAll(async () => {
+  [chat, browser] = await Promise.all([LocalChat.start(), launchBrowser()]);
+});
+
+afterAll(async () => {
+  await Promise.all(people.map((p) => p.context.close()));
+  await browser?.close();
+  await chat?.stop();
+});
+
+async function person(options: { withoutWebSocket?: boolean } = {}): Promise<Person> {
+  const p = await newPerson(browser, options);
+  people.push(p);
+  return p;
+}
+
+const poll = (fn: () => Promise<unknown>) => expect.poll(fn, { timeout: 15_000, interval: 100 });
+
+describe("two people in a room", () => {
+  it("sign in, chat, see each other, and send a direct message only its recipient sees", async () => {
+    const room = uniqueRoom("browsers");
+    const [alice, bob, carol] = [await person(), await person(), await person()];
+    await signInAndJoin(alice, chat.base, "Alice", room);
+    await signInAndJoin(bob, chat.base, "Bob", room);
+    await signInAndJoin(carol, chat.base, "Carol", room);
+
+    await poll(() => alice.page.locator("#member-list li.online").allTextContents()).toHaveLength(3);
+    await say(alice, "Hi Bob and Carol!");
+    await say(bob, "Hello Alice");
+    for (const p of [alice, bob, carol]) await poll(() => shownMessages(p)).toEqual(["Hi Bob and Carol!", "Hello Alice"]);
+
+    await alice.page.click('#member-list button:has-text("Bob")');
+    await say(alice, "Only for you, Bob");
+    await poll(() => shownMessages(bob)).toContain("Only for you, Bob");
+    await expect(bob.page.locator(".message.direct .dm-mark").textContent()).resolves.toBe("direct message to you");
+    await poll(() => shownMessages(alice)).toContain("Only for you, Bob");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await shownMessages(carol)).not.toContain("Only for you, Bob");
+
+    await bob.page.fill("#text", "typing something");
+    await poll(() => alice.page.locator("#typing").textContent()).toBe("Bob is typing…");
+
+    if (process.env.UPDATE_SCREENSHOT) await alice.page.screenshot({ path: "docs/room.png" });
+    for (const p of [alice, bob, carol]) expect(p.errors).toEqual([]);
+  });
+
+  it("come back by themselves after the server restarts, and lose nothing", async () => {
+    const room = uniqueRoom("restart");
+    const [alice, bob] = [await person(), await person()];
+    await signInAndJoin(alice, chat.base, "Alice", room);
+    await signInAndJoin(bob, chat.base, "Bob", room);
+    await say(alice, "before the restart");
+    await poll(() => shownMessages(bob)).toEqual(["before the restart"]);
+
+    const restarted = chat.restart();
+    await poll(() => alice.page.locator("#status").getAttribute("data-state")).not.toBe("online");
+    await say(alice, "written while the server was down");
+    await restarted;
+
+    for (const p of [alice, bob]) {
+      await poll(() => p.page.locator("#status").getAttribute("data-state")).toBe("online");
+      await poll(() => shownMessages(p)).toEqual(["before the restart", "written while the server was down"]);
+    }
+    await say(bob, "after the restart");
+    await poll(() => shownMessages(alice)).toEqual(["before the restart", "written while the server was down", "after the restart"]);
+    await expect(alice.page.locator(".message.pending, .message.failed").count()).resolves.toBe(0);
+  });
+});
+
+describe("a browser without WebSocket", () => {
+  it("chats over HTTP", async () => {
+    const room = uniqueRoom("no-websocket");
+    const [alice, bob] = [await person({ withoutWebSocket: true }), await person()];
+    await signInAndJoin(alice, chat.base, "Alice", room);
+    await signInAndJoin(bob, chat.base, "Bob", room);
+    await poll(() => alice.page.locator("#status").getAttribute("data-transport")).toBe("http");
+
+    await say(alice, "sent over HTTP");
+    await poll(() => shownMessages(bob)).toEqual(["sent over HTTP"]);
+    await say(bob, "received by long-polling");
+    await poll(() => shownMessages(alice)).toEqual(["sent over HTTP", "received by long-polling"]);
+  });
+});
+
+describe("hostile text", () => {
+  it("shows markup in a message as text, running nothing", async () => {
+    const room = uniqueRoom("xss");
+    const [mallory, victim] = [await person(), await person()];
+    await signInAndJoin(mallory, chat.base, "<b>Mallory</b>", room);
+    await signInAndJoin(victim, chat.base, "Victim", room);
+
+    const attack = "<img src=x onerror=alert(1)> see https://example.com/page?q=1";
+    await say(mallory, attack);
+
+    await poll(() => shownMessages(victim)).toEqual([attack]);
+    expect(await victim.page.locator("#messages img").count()).toBe(0);
+    expect(await victim.page.locator(".message .sender").first().textContent()).toBe("<b>Mallory</b>");
+    const link = victim.page.locator(".message .text a");
+    expect(await link.getAttribute("href")).toBe("https://example.com/page?q=1");
+    expect(await link.getAttribute("rel")).toBe("noopener noreferrer");
+    expect(victim.dialogs).toEqual([]);
+  });
+});
+
+describe("an expired or invalid session", () => {
+  it("sends the person back to sign-in, saying why, and then back to the room", async () => {
+    const room = uniqueRoom("expired");
+    const alice = await person();
+    await alice.page.goto(`${chat.base}/`);
+    await alice.page.evaluate(() =>
+      localStorage.setItem(
+        "edge-chat:session",
+        JSON.stringify({ token: "not.a.token", user: { id: "g_x", name: "Alice" }, expiresAt: Date.now() + 3_600_000 }),
+      ),
+    );
+
+    await alice.page.goto(`${chat.base}/r/${room}`);
+
+    await alice.page.waitForURL(/\/\?next=/);
+    await expect(alice.page.locator("#notice").textContent()).resolves.toContain("signed out");
+    await alice.page.fill("#name", "Alice");
+    await alice.page.click("#sign-in button[type=submit]");
+    await alice.page.waitForURL(`${chat.base}/r/${room}`);
+    await poll(() => alice.page.locator("#status").getAttribute("data-state")).toBe("online");
+  });
+});

@@ -29,6 +29,11 @@ export const LIMITS = {
   maxPage: 500,
   /** Longest long-poll (`wait`) of `GET /api/rooms/:room/messages`, below common proxy timeouts. */
   maxWaitSeconds: 25,
+  maxTitleChars: 64,
+  /** Invite lifetimes: default a week, at most 30 days. */
+  defaultInviteSeconds: 7 * 24 * 3600,
+  maxInviteSeconds: 30 * 24 * 3600,
+  maxInviteUses: 10_000,
 } as const;
 
 export const CloseCode = {
@@ -45,6 +50,7 @@ export type ErrorCode =
   | "unknown_user"
   | "invalid_token"
   | "forbidden"
+  | "invalid_invite"
   | "internal";
 
 export interface UserRef {
@@ -63,6 +69,10 @@ export type Visibility = "public" | "private";
 export interface RoomInfo {
   id: string;
   visibility: Visibility;
+  /** A name people gave the room when creating it; rooms made by joining have none. */
+  title?: string;
+  /** The user who created the room; rooms made by joining have none. */
+  owner?: string;
 }
 
 // ---- Server to client -------------------------------------------------------------------
@@ -192,6 +202,37 @@ export interface PostedMessage {
   ts: number;
 }
 
+/** `POST /api/rooms` */
+export interface CreateRoomRequest {
+  title?: string;
+  visibility: Visibility;
+}
+
+export interface CreatedRoom {
+  room: RoomInfo;
+  /** A first invite link, for a private room. */
+  invite?: CreatedInvite;
+}
+
+/** `POST /api/rooms/:room/invites` with optional `{"expiresIn": seconds, "maxUses": n}` */
+export interface CreatedInvite {
+  id: string;
+  /** `<origin>/r/<room>#invite=<token>`: the token rides in the fragment, never sent to a server by a browser. */
+  url: string;
+  expiresAt: number;
+}
+
+/** `GET /api/rooms/:room/invites` (owner only) */
+export interface InviteSummary {
+  id: string;
+  createdBy: string;
+  createdAt: number;
+  expiresAt: number;
+  maxUses: number | null;
+  uses: number;
+  revoked: boolean;
+}
+
 // ---- Validation -------------------------------------------------------------------------
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; code: ErrorCode; message: string; id?: string };
@@ -222,6 +263,40 @@ export function checkDisplayName(value: unknown): Checked<string> {
     return fail("bad_message", `name must be at most ${LIMITS.maxNameChars} characters`);
   }
   return ok(name);
+}
+
+/** The body of `POST /api/rooms`. */
+export function checkCreateRoom(value: unknown): Checked<CreateRoomRequest> {
+  if (!isObject(value)) return fail("bad_message", "body must be a JSON object");
+  const { title, visibility } = value;
+  if (visibility !== "public" && visibility !== "private") {
+    return fail("bad_message", 'visibility must be "public" or "private"');
+  }
+  if (title === undefined) return ok({ visibility });
+  if (typeof title !== "string") return fail("bad_message", "title must be a string");
+  const trimmed = title.trim();
+  if (!trimmed.isWellFormed() || CONTROL_IN_NAME.test(trimmed)) {
+    return fail("bad_message", "title must be valid Unicode without control characters");
+  }
+  if (codePoints(trimmed) > LIMITS.maxTitleChars) {
+    return fail("bad_message", `title must be at most ${LIMITS.maxTitleChars} characters`);
+  }
+  return ok(trimmed ? { title: trimmed, visibility } : { visibility });
+}
+
+/** The body of `POST /api/rooms/:room/invites`; both fields optional. */
+export function checkInviteRequest(value: unknown): Checked<{ expiresIn: number; maxUses?: number }> {
+  const body = value === undefined || value === null ? {} : value;
+  if (!isObject(body)) return fail("bad_message", "body must be a JSON object");
+  const { expiresIn = LIMITS.defaultInviteSeconds, maxUses } = body;
+  if (!Number.isInteger(expiresIn) || (expiresIn as number) < 1 || (expiresIn as number) > LIMITS.maxInviteSeconds) {
+    return fail("bad_message", `expiresIn must be whole seconds from 1 to ${LIMITS.maxInviteSeconds}`);
+  }
+  if (maxUses === undefined) return ok({ expiresIn: expiresIn as number });
+  if (!Number.isInteger(maxUses) || (maxUses as number) < 1 || (maxUses as number) > LIMITS.maxInviteUses) {
+    return fail("bad_message", `maxUses must be a whole number from 1 to ${LIMITS.maxInviteUses}`);
+  }
+  return ok({ expiresIn: expiresIn as number, maxUses: maxUses as number });
 }
 
 /** Validates the body of a message, shared by the WebSocket `send` frame and HTTP `POST`. */

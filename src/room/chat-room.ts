@@ -13,16 +13,21 @@ import {
   type ErrorCode,
   type ErrorFrame,
   type HistoryFrame,
+  type InviteSummary,
   type Member,
   type MembersFrame,
   type MessagesPage,
   type OutgoingMessage,
+  type RoomInfo,
   type RoomSnapshot,
   type ServerFrame,
+  type Visibility,
   type UserRef,
   type WelcomeFrame,
 } from "../protocol";
+import { refuseWebSocket } from "../refused-socket";
 import { fromConnectRequest } from "./connect-request";
+import { InviteList, type InviteRefusal } from "./invite-list";
 import { MemberList } from "./member-list";
 import { MessageLog, type PageQuery } from "./message-log";
 import { OnlineIndex, PresenceBatcher, type Connection } from "./presence";
@@ -45,6 +50,16 @@ export interface RoomFailure {
 
 export type RoomResult<T> = ({ ok: true } & T) | RoomFailure;
 
+/** What a non-member of a private room is told: nothing about the room itself. */
+const NOT_A_MEMBER: RoomFailure = { ok: false, status: 403, code: "forbidden", message: "you are not a member of this room" };
+const OWNER_ONLY: RoomFailure = { ok: false, status: 403, code: "forbidden", message: "only the room's owner may do that" };
+const INVITE_REFUSED: Record<InviteRefusal, string> = {
+  unknown: "this invite link is not valid",
+  expired: "this invite has expired; ask for a new one",
+  revoked: "this invite was revoked; ask for a new one",
+  "used up": "this invite has been used as often as it allows; ask for a new one",
+};
+
 /**
  * One chat room. Its sockets are hibernatable: the object can leave memory while clients stay
  * connected, and every piece of state that must outlive that is in SQLite (room, members,
@@ -55,6 +70,7 @@ export class ChatRoom extends DurableObject<Env> {
   private readonly config: RoomConfig;
   private readonly room: RoomRecord;
   private readonly members: MemberList;
+  private readonly invites: InviteList;
   private readonly log: MessageLog;
   private readonly online: OnlineIndex;
   private readonly presence: PresenceBatcher;
@@ -69,6 +85,7 @@ export class ChatRoom extends DurableObject<Env> {
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
     this.room = new RoomRecord(ctx.storage.sql);
     this.members = new MemberList(ctx.storage.sql);
+    this.invites = new InviteList(ctx.storage.sql);
     this.log = new MessageLog(ctx.storage.sql, this.config.historyLimit);
     this.online = new OnlineIndex(() => ctx.getWebSockets());
     this.presence = new PresenceBatcher(PRESENCE_BATCH_MS, (frame) => this.broadcast(JSON.stringify(frame)));
@@ -79,8 +96,11 @@ export class ChatRoom extends DurableObject<Env> {
     const connect = fromConnectRequest(request);
     if (!connect) return new Response("expected an authenticated WebSocket upgrade", { status: 400 });
     const now = Date.now();
-    const room = this.room.ensure(connect.roomId, now);
-    this.members.touch(connect.user, now);
+    const admitted = this.admit(connect.roomId, connect.user, now, connect.inviteId);
+    if (!admitted.ok) {
+      return refuseWebSocket(CloseCode.Forbidden, { type: "error", code: admitted.code, message: admitted.message }, connect.subprotocol);
+    }
+    const { room } = admitted;
 
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     const connection: Connection = { connId: crypto.randomUUID(), user: connect.user, connectedAt: now, strikes: 0 };
@@ -144,21 +164,70 @@ export class ChatRoom extends DurableObject<Env> {
     this.disconnect(ws);
   }
 
-  /** `POST /api/rooms/:room/join`: become a member without a WebSocket (clients on HTTP). */
-  async join(roomId: string, user: UserRef): Promise<RoomSnapshot> {
+  /** `POST /api/rooms`: a new room, its creator the owner and first member. */
+  async create(roomId: string, owner: UserRef, settings: { visibility: Visibility; title?: string }): Promise<RoomResult<{ room: RoomInfo }>> {
+    if (this.room.get()) return { ok: false, status: 400, code: "bad_message", message: "a room with that id exists" };
     const now = Date.now();
-    const room = this.room.ensure(roomId, now);
-    this.members.touch(user, now);
-    return { room, seq: this.log.latestSeq(), members: this.memberStates() };
+    const room = this.room.create({ id: roomId, owner: owner.id, ...settings }, now);
+    this.members.touch(owner, now);
+    return { ok: true, room };
+  }
+
+  /** `POST /api/rooms/:room/join`: become a member without a WebSocket (clients on HTTP, invite links). */
+  async join(roomId: string, user: UserRef, inviteId?: string): Promise<RoomResult<RoomSnapshot>> {
+    const admitted = this.admit(roomId, user, Date.now(), inviteId);
+    if (!admitted.ok) return admitted;
+    return { ok: true, room: admitted.room, seq: this.log.latestSeq(), members: this.memberStates() };
   }
 
   /** `GET /api/rooms/:room`: the room and who is in it, without joining. */
-  async describe(roomId: string): Promise<RoomSnapshot> {
+  async describe(roomId: string, viewer: UserRef): Promise<RoomResult<RoomSnapshot>> {
+    const refused = this.refuseReader(viewer);
+    if (refused) return refused;
     return {
+      ok: true,
       room: this.room.get() ?? { id: roomId, visibility: "public" },
       seq: this.log.latestSeq(),
       members: this.memberStates(),
     };
+  }
+
+  /** `POST /api/rooms/:room/invites`: any member of a private room may invite. */
+  async createInvite(user: UserRef, expiresInMs: number, maxUses?: number): Promise<RoomResult<{ id: string; expiresAt: number }>> {
+    const room = this.room.get();
+    if (!room || room.visibility === "public") {
+      return { ok: false, status: 400, code: "bad_message", message: "public rooms need no invite; share the room's address" };
+    }
+    if (!this.members.has(user.id)) return NOT_A_MEMBER;
+    const now = Date.now();
+    return { ok: true, ...this.invites.create(user.id, now, now + expiresInMs, maxUses) };
+  }
+
+  /** `GET /api/rooms/:room/invites`: the owner's view of every invite. */
+  async listInvites(user: UserRef): Promise<RoomResult<{ invites: InviteSummary[] }>> {
+    return this.refuseNonOwner(user) ?? { ok: true, invites: this.invites.all() };
+  }
+
+  /** `DELETE /api/rooms/:room/invites/:id`: links already shared stop working. */
+  async revokeInvite(user: UserRef, inviteId: string): Promise<RoomResult<{}>> {
+    const refused = this.refuseNonOwner(user);
+    if (refused) return refused;
+    if (!this.invites.revoke(inviteId, Date.now())) return { ok: false, status: 404, code: "bad_message", message: "no such invite" };
+    return { ok: true };
+  }
+
+  /** `DELETE /api/rooms/:room/members/:id`: the member's connections close with 4003 and they need a new invite to return. */
+  async removeMember(user: UserRef, memberId: string): Promise<RoomResult<{}>> {
+    const refused = this.refuseNonOwner(user);
+    if (refused) return refused;
+    if (memberId === user.id) return { ok: false, status: 400, code: "bad_message", message: "the owner cannot remove themselves" };
+    if (!this.members.remove(memberId)) return { ok: false, status: 404, code: "unknown_user", message: "no member of this room has that id" };
+    for (const ws of this.ctx.getWebSockets(memberId)) {
+      sendError(ws, { code: "forbidden", message: "you were removed from this room" });
+      ws.close(CloseCode.Forbidden, "removed from this room");
+      this.disconnect(ws);
+    }
+    return { ok: true };
   }
 
   /**
@@ -166,24 +235,53 @@ export class ChatRoom extends DurableObject<Env> {
    * wait, an empty answer is held until a message arrives or the wait is over (long-polling,
    * for clients that cannot use WebSocket).
    */
-  async readMessages(viewer: UserRef, query: PageQuery, waitMs = 0): Promise<MessagesPage> {
+  async readMessages(viewer: UserRef, query: PageQuery, waitMs = 0): Promise<RoomResult<MessagesPage>> {
+    const refused = this.refuseReader(viewer);
+    if (refused) return refused;
     const deadline = Date.now() + waitMs;
     let page = this.log.page(viewer.id, query);
     while (page.messages.length === 0 && query.after !== undefined && Date.now() < deadline) {
       await this.nextDelivery(deadline - Date.now());
       page = this.log.page(viewer.id, query);
     }
-    return { ...page, seq: this.log.latestSeq() };
+    return { ok: true, ...page, seq: this.log.latestSeq() };
   }
 
   /** `POST /api/rooms/:room/messages`: the same rules as a WebSocket `send`; posting joins the room. */
   async postMessage(roomId: string, user: UserRef, message: OutgoingMessage): Promise<RoomResult<{ message: ChatMessage; created: boolean }>> {
     const now = Date.now();
-    this.room.ensure(roomId, now);
-    if (!this.members.has(user.id)) this.members.touch(user, now);
+    const admitted = this.admit(roomId, user, now);
+    if (!admitted.ok) return admitted;
     const result = this.store(user, message, now);
     if (result.ok && result.created) this.deliver(result.message);
     return result;
+  }
+
+  /**
+   * Lets a user into the room, making them a member: a public room admits every signed-in
+   * user (and comes into being on its first join); a private one its members, and anyone with
+   * a valid invite, which is used up once in doing so.
+   */
+  private admit(roomId: string, user: UserRef, now: number, inviteId?: string): RoomResult<{ room: RoomInfo }> {
+    const room = this.room.ensure(roomId, now);
+    if (room.visibility === "private" && !this.members.has(user.id)) {
+      if (inviteId === undefined) return NOT_A_MEMBER;
+      const refusal = this.invites.redeem(inviteId, now);
+      if (refusal) return { ok: false, status: 403, code: "invalid_invite", message: INVITE_REFUSED[refusal] };
+    }
+    this.members.touch(user, now);
+    return { ok: true, room };
+  }
+
+  /** Reading without joining: public rooms are open to every signed-in user, private ones to members. */
+  private refuseReader(viewer: UserRef): RoomFailure | undefined {
+    return this.room.get()?.visibility === "private" && !this.members.has(viewer.id) ? NOT_A_MEMBER : undefined;
+  }
+
+  private refuseNonOwner(user: UserRef): RoomFailure | undefined {
+    const room = this.room.get();
+    if (room?.visibility === "private" && !this.members.has(user.id)) return NOT_A_MEMBER;
+    return room?.owner === user.id ? undefined : OWNER_ONLY;
   }
 
   private onSend(ws: WebSocket, connection: Connection, message: OutgoingMessage): void {
@@ -279,7 +377,7 @@ export class ChatRoom extends DurableObject<Env> {
     const connection = ws.deserializeAttachment() as Connection | null;
     if (!connection) return;
     if (this.online.remove(connection)) {
-      this.members.touch(connection.user, Date.now());
+      this.members.markSeen(connection.user.id, Date.now());
       this.lastTyping.delete(connection.user.id);
       this.presence.left(connection.user);
     }

@@ -10,6 +10,8 @@ export interface ConnectRequest {
   user: UserRef;
   /** Resume: the last seq the client saw. */
   after?: number;
+  /** The invite the client presented, already verified by the Worker as signed for this room. */
+  inviteId?: string;
   /** Whether the client offered the edge-chat subprotocol, which the response must then name. */
   subprotocol: boolean;
 }

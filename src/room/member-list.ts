@@ -28,6 +28,16 @@ export class MemberList {
     );
   }
 
+  /** Records when a member left; never adds anyone (a removed member's last socket closes after removal). */
+  markSeen(id: string, now: number): void {
+    this.sql.exec("UPDATE members SET last_seen = ? WHERE id = ?", now, id);
+  }
+
+  /** Removes a member; false if there was none by that id. */
+  remove(id: string): boolean {
+    return this.sql.exec("DELETE FROM members WHERE id = ?", id).rowsWritten > 0;
+  }
+
   has(id: string): boolean {
     return this.sql.exec("SELECT 1 FROM members WHERE id = ?", id).toArray().length > 0;
   }

@@ -1,10 +1,12 @@
 import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, SignJWT, type JWTPayload } from "jose";
 import type { AuthConfig } from "../config";
 import { BEARER_PROTOCOL_PREFIX, LIMITS, type UserRef } from "../protocol";
+import { randomId } from "./random-id";
 
 export const TOKEN_ISSUER = "edge-chat";
 /** Distinct audiences keep one kind of token (a session) from being accepted as another (an invite). */
 export const SESSION_AUDIENCE = "edge-chat:session";
+export const INVITE_AUDIENCE = "edge-chat:invite";
 
 /** Only asymmetric algorithms are taken from an external key set, so a public key can never be used as an HMAC secret. */
 const EXTERNAL_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"];
@@ -20,7 +22,7 @@ export interface IssuedSession {
 }
 
 export async function issueGuestSession(name: string, config: AuthConfig): Promise<IssuedSession> {
-  const user = { id: `g_${randomId()}`, name };
+  const user = { id: `g_${randomId(12)}`, name };
   const issuedAt = Math.floor(Date.now() / 1000);
   const expiresAt = issuedAt + config.sessionTtlSeconds;
   const token = await new SignJWT({ name })
@@ -65,6 +67,36 @@ export async function verifySessionToken(token: string, config: AuthConfig): Pro
     throw new AuthError(describeJoseError(error));
   }
   throw new AuthError(`tokens signed with "${alg ?? "none"}" are not accepted`);
+}
+
+/** An invite link's token: the room, the invite's id (`jti`) and its expiry, signed like sessions. */
+export async function signInvite(room: string, inviteId: string, expiresAt: number, secret: Uint8Array): Promise<string> {
+  return new SignJWT({ room, purpose: "invite" })
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setJti(inviteId)
+    .setIssuer(TOKEN_ISSUER)
+    .setAudience(INVITE_AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(expiresAt / 1000))
+    .sign(secret);
+}
+
+/** Checks an invite token is ours, current, and for this room; returns the invite's id. */
+export async function verifyInvite(token: string, room: string, secret: Uint8Array): Promise<string> {
+  let payload: JWTPayload;
+  try {
+    ({ payload } = await jwtVerify(token, secret, {
+      algorithms: ["HS256"],
+      issuer: TOKEN_ISSUER,
+      audience: INVITE_AUDIENCE,
+      requiredClaims: ["jti", "exp"],
+    }));
+  } catch (error) {
+    if (error instanceof errors.JWTExpired) throw new AuthError("this invite has expired; ask for a new one");
+    throw new AuthError("this invite link is not valid");
+  }
+  if (payload.room !== room || payload.purpose !== "invite") throw new AuthError("this invite is for another room");
+  return payload.jti!;
 }
 
 /**
@@ -129,9 +161,4 @@ function describeJoseError(error: unknown): string {
   }
   if (error instanceof errors.JOSEError) return "token is malformed";
   throw error;
-}
-
-function randomId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(12));
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_");
 }

@@ -1,24 +1,32 @@
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { readAuthConfig } from "../config";
 import {
+  checkCreateRoom,
+  checkInviteRequest,
   checkOutgoingMessage,
   checkRoomId,
+  CloseCode,
   LIMITS,
   parseSeq,
   PROTOCOL,
-  type MessagesPage,
+  type CreatedInvite,
+  type CreatedRoom,
   type PostedMessage,
-  type RoomSnapshot,
 } from "../protocol";
+import { refuseWebSocket } from "../refused-socket";
+import type { RoomFailure } from "../room/chat-room";
 import { toConnectRequest } from "../room/connect-request";
 import type { AppEnv } from "./app-env";
-import { offeredSubprotocols } from "./auth";
+import { AuthError, offeredSubprotocols, signInvite, verifyInvite } from "./auth";
 import { BadRequest, jsonError } from "./http-error";
+import { randomId } from "./random-id";
 
 type RoomEnv = AppEnv & { Variables: { roomId: string } };
 
-/** The Worker checks what it can cheaply (room id, query, body) and leaves the rest to the room. */
+/** The Worker checks what it can cheaply (room id, query, body, invite signature) and leaves the rest to the room. */
 export const roomRoutes = new Hono<RoomEnv>();
 
 const checkRoom = createMiddleware<RoomEnv>(async (c, next) => {
@@ -30,8 +38,20 @@ const checkRoom = createMiddleware<RoomEnv>(async (c, next) => {
 roomRoutes.use("/:room", checkRoom);
 roomRoutes.use("/:room/*", checkRoom);
 
-function room(c: Context<RoomEnv>) {
-  return c.env.ROOMS.get(c.env.ROOMS.idFromName(c.get("roomId")));
+const smallBody = bodyLimit({
+  maxSize: LIMITS.maxFrameBytes,
+  onError: (c) => jsonError(c, 413, "too_large", `request bodies must be at most ${LIMITS.maxFrameBytes} bytes`),
+});
+
+function room(c: Context<RoomEnv>, id = c.get("roomId")) {
+  return c.env.ROOMS.get(c.env.ROOMS.idFromName(id));
+}
+
+/** Answers with what the room said: its error as the API's error, or its result as JSON. */
+function reply(c: Context, result: { ok: true } | RoomFailure, status: ContentfulStatusCode = 200): Response {
+  if (!result.ok) return jsonError(c, result.status, result.code, result.message, { retryAfterMs: result.retryAfterMs });
+  const { ok: _, ...body } = result;
+  return c.json(body, status);
 }
 
 function seqQuery(c: Context<RoomEnv>, name: string): number | undefined {
@@ -40,27 +60,73 @@ function seqQuery(c: Context<RoomEnv>, name: string): number | undefined {
   return parsed.value;
 }
 
+async function jsonBody(c: Context<RoomEnv>): Promise<unknown> {
+  const text = await c.req.text();
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new BadRequest("body is not valid JSON");
+  }
+}
+
+/** Issues an invite link; the token travels in the fragment, so it never reaches a server's logs or a Referer. */
+async function inviteLink(c: Context<RoomEnv>, roomId: string, invite: { id: string; expiresAt: number }): Promise<CreatedInvite> {
+  const token = await signInvite(roomId, invite.id, invite.expiresAt, readAuthConfig(c.env).secret);
+  const url = `${new URL(c.req.url).origin}/r/${roomId}#invite=${token}`;
+  return { id: invite.id, url, expiresAt: invite.expiresAt };
+}
+
+roomRoutes.post("/", smallBody, async (c) => {
+  const request = checkCreateRoom(await jsonBody(c));
+  if (!request.ok) return jsonError(c, 400, request.code, request.message);
+  // 128 random bits: a private room's id cannot be guessed.
+  const roomId = randomId(16);
+  const created = await room(c, roomId).create(roomId, c.get("user"), request.value);
+  if (!created.ok) return reply(c, created);
+  const body: CreatedRoom = { room: created.room };
+  if (created.room.visibility === "private") {
+    const invite = await room(c, roomId).createInvite(c.get("user"), LIMITS.defaultInviteSeconds * 1000);
+    if (invite.ok) body.invite = await inviteLink(c, roomId, invite);
+  }
+  return c.json(body, 201);
+});
+
 roomRoutes.get("/:room/ws", async (c) => {
   if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
     return jsonError(c, 426, "upgrade_required", "this endpoint takes a WebSocket upgrade");
   }
-  const request = toConnectRequest({
-    roomId: c.get("roomId"),
-    user: c.get("user"),
-    after: seqQuery(c, "after"),
-    subprotocol: offeredSubprotocols(c.req.raw).includes(PROTOCOL),
-  });
-  return room(c).fetch(request);
+  const subprotocol = offeredSubprotocols(c.req.raw).includes(PROTOCOL);
+  const after = seqQuery(c, "after");
+  let inviteId: string | undefined;
+  const invite = c.req.query("invite");
+  if (invite) {
+    try {
+      inviteId = await verifyInvite(invite, c.get("roomId"), readAuthConfig(c.env).secret);
+    } catch (error) {
+      if (!(error instanceof AuthError)) throw error;
+      return refuseWebSocket(CloseCode.Forbidden, { type: "error", code: "invalid_invite", message: error.message }, subprotocol);
+    }
+  }
+  return room(c).fetch(toConnectRequest({ roomId: c.get("roomId"), user: c.get("user"), after, inviteId, subprotocol }));
 });
 
-roomRoutes.get("/:room", async (c) => {
-  const snapshot: RoomSnapshot = await room(c).describe(c.get("roomId"));
-  return c.json(snapshot);
-});
+roomRoutes.get("/:room", async (c) => reply(c, await room(c).describe(c.get("roomId"), c.get("user"))));
 
-roomRoutes.post("/:room/join", async (c) => {
-  const snapshot: RoomSnapshot = await room(c).join(c.get("roomId"), c.get("user"));
-  return c.json(snapshot);
+roomRoutes.post("/:room/join", smallBody, async (c) => {
+  const body = await jsonBody(c);
+  const invite = typeof body === "object" && body !== null ? (body as { invite?: unknown }).invite : undefined;
+  let inviteId: string | undefined;
+  if (invite !== undefined) {
+    if (typeof invite !== "string") throw new BadRequest("invite must be the token from an invite link");
+    try {
+      inviteId = await verifyInvite(invite, c.get("roomId"), readAuthConfig(c.env).secret);
+    } catch (error) {
+      if (!(error instanceof AuthError)) throw error;
+      return jsonError(c, 403, "invalid_invite", error.message);
+    }
+  }
+  return reply(c, await room(c).join(c.get("roomId"), c.get("user"), inviteId));
 });
 
 roomRoutes.get("/:room/messages", async (c) => {
@@ -68,28 +134,35 @@ roomRoutes.get("/:room/messages", async (c) => {
   if (limit < 1 || limit > LIMITS.maxPage) throw new BadRequest(`limit: must be between 1 and ${LIMITS.maxPage}`);
   const wait = seqQuery(c, "wait") ?? 0;
   if (wait > LIMITS.maxWaitSeconds) throw new BadRequest(`wait: must be at most ${LIMITS.maxWaitSeconds} seconds`);
-  const page: MessagesPage = await room(c).readMessages(
-    c.get("user"),
-    { after: seqQuery(c, "after"), before: seqQuery(c, "before"), limit },
-    wait * 1000,
-  );
-  return c.json(page);
+  const query = { after: seqQuery(c, "after"), before: seqQuery(c, "before"), limit };
+  return reply(c, await room(c).readMessages(c.get("user"), query, wait * 1000));
 });
 
-roomRoutes.post(
-  "/:room/messages",
-  bodyLimit({
-    maxSize: LIMITS.maxFrameBytes,
-    onError: (c) => jsonError(c, 413, "too_large", `request bodies must be at most ${LIMITS.maxFrameBytes} bytes`),
-  }),
-  async (c) => {
-    const body = await c.req.json<unknown>().catch(() => undefined);
-    if (body === undefined) return jsonError(c, 400, "bad_message", "body is not valid JSON");
-    const message = checkOutgoingMessage(body);
-    if (!message.ok) return jsonError(c, message.code === "too_large" ? 413 : 400, message.code, message.message);
-    const result = await room(c).postMessage(c.get("roomId"), c.get("user"), message.value);
-    if (!result.ok) return jsonError(c, result.status, result.code, result.message, { retryAfterMs: result.retryAfterMs });
-    const posted: PostedMessage = { id: result.message.id, seq: result.message.seq, ts: result.message.ts };
-    return c.json(posted, result.created ? 201 : 200);
-  },
-);
+roomRoutes.post("/:room/messages", smallBody, async (c) => {
+  const message = checkOutgoingMessage(await jsonBody(c));
+  if (!message.ok) return jsonError(c, message.code === "too_large" ? 413 : 400, message.code, message.message);
+  const result = await room(c).postMessage(c.get("roomId"), c.get("user"), message.value);
+  if (!result.ok) return reply(c, result);
+  const posted: PostedMessage = { id: result.message.id, seq: result.message.seq, ts: result.message.ts };
+  return c.json(posted, result.created ? 201 : 200);
+});
+
+roomRoutes.post("/:room/invites", smallBody, async (c) => {
+  const request = checkInviteRequest(await jsonBody(c));
+  if (!request.ok) return jsonError(c, 400, request.code, request.message);
+  const invite = await room(c).createInvite(c.get("user"), request.value.expiresIn * 1000, request.value.maxUses);
+  if (!invite.ok) return reply(c, invite);
+  return c.json(await inviteLink(c, c.get("roomId"), invite), 201);
+});
+
+roomRoutes.get("/:room/invites", async (c) => reply(c, await room(c).listInvites(c.get("user"))));
+
+roomRoutes.delete("/:room/invites/:invite", async (c) => {
+  const result = await room(c).revokeInvite(c.get("user"), c.req.param("invite"));
+  return result.ok ? c.body(null, 204) : reply(c, result);
+});
+
+roomRoutes.delete("/:room/members/:member", async (c) => {
+  const result = await room(c).removeMember(c.get("user"), c.req.param("member"));
+  return result.ok ? c.body(null, 204) : reply(c, result);
+});

@@ -1,38 +1,9 @@
 import { env, evictDurableObject, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { CloseCode, LIMITS, PROTOCOL, type ApiErrorBody, type MessagesPage, type UserRef } from "../../src/protocol";
+import { CloseCode, LIMITS, type ApiErrorBody, type MessagesPage } from "../../src/protocol";
 import type { ChatRoom } from "../../src/room/chat-room";
 import { MessageLog } from "../../src/room/message-log";
-import { TestSocket } from "../support/test-socket";
-import { forgeSessionToken } from "../support/tokens";
-
-let users = 0;
-/** A fresh user with a token; each test uses its own users and room, as storage is shared per file. */
-async function newUser(name: string): Promise<UserRef & { token: string }> {
-  const id = `g_${name.toLowerCase()}_${++users}`;
-  return { id, name, token: await forgeSessionToken(env.JWT_SECRET!, { sub: id, name }) };
-}
-
-let rooms = 0;
-const newRoom = (label: string) => `${label}-${++rooms}`;
-
-async function connect(room: string, user: { token: string }, query = ""): Promise<TestSocket> {
-  const response = await SELF.fetch(`https://chat.test/api/rooms/${room}/ws${query}`, {
-    headers: { Upgrade: "websocket", "Sec-WebSocket-Protocol": `${PROTOCOL}, bearer.${user.token}` },
-  });
-  expect(response.status).toBe(101);
-  const socket = TestSocket.accept(response.webSocket!);
-  await socket.next("welcome");
-  await socket.next("history");
-  return socket;
-}
-
-function api(user: { token: string }, path: string, init: RequestInit = {}): Promise<Response> {
-  return SELF.fetch(`https://chat.test${path}`, {
-    ...init,
-    headers: { Authorization: `Bearer ${user.token}`, "Content-Type": "application/json" },
-  });
-}
+import { api, connect, newRoom, newUser } from "./helpers";
 
 async function storedTexts(room: string, viewer: { token: string }): Promise<string[]> {
   const page = (await (await api(viewer, `/api/rooms/${room}/messages?limit=500`)).json()) as MessagesPage;

@@ -1,0 +1,82 @@
+import type { InviteSummary } from "../protocol";
+
+type Row = {
+  id: string;
+  created_by: string;
+  created_at: number;
+  expires_at: number;
+  max_uses: number | null;
+  uses: number;
+  revoked_at: number | null;
+};
+
+/** Why an invite was refused, in words the person holding the link can act on. */
+export type InviteRefusal = "unknown" | "expired" | "revoked" | "used up";
+
+/**
+ * The room's invites. The link carries a signed token naming an invite here; this record is
+ * what makes it revocable and countable, which a token alone cannot be.
+ */
+export class InviteList {
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec(`CREATE TABLE IF NOT EXISTS invites (
+      id TEXT PRIMARY KEY,
+      created_by TEXT NOT NULL,
+      created_at INTEGER NOT NULL,
+      expires_at INTEGER NOT NULL,
+      max_uses INTEGER,
+      uses INTEGER NOT NULL DEFAULT 0,
+      revoked_at INTEGER
+    )`);
+  }
+
+  create(createdBy: string, now: number, expiresAt: number, maxUses?: number): { id: string; expiresAt: number } {
+    const id = crypto.randomUUID();
+    this.sql.exec(
+      "INSERT INTO invites (id, created_by, created_at, expires_at, max_uses) VALUES (?, ?, ?, ?, ?)",
+      id,
+      createdBy,
+      now,
+      expiresAt,
+      maxUses ?? null,
+    );
+    return { id, expiresAt };
+  }
+
+  /** Uses the invite once, or says why it cannot be used. */
+  redeem(id: string, now: number): InviteRefusal | undefined {
+    const row = this.row(id);
+    if (!row) return "unknown";
+    if (row.revoked_at !== null) return "revoked";
+    if (row.expires_at <= now) return "expired";
+    if (row.max_uses !== null && row.uses >= row.max_uses) return "used up";
+    this.sql.exec("UPDATE invites SET uses = uses + 1 WHERE id = ?", id);
+    return undefined;
+  }
+
+  /** Revokes an invite (again, harmlessly); false if there is no such invite. */
+  revoke(id: string, now: number): boolean {
+    if (!this.row(id)) return false;
+    this.sql.exec("UPDATE invites SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?", now, id);
+    return true;
+  }
+
+  all(): InviteSummary[] {
+    return this.sql
+      .exec<Row>("SELECT * FROM invites ORDER BY created_at")
+      .toArray()
+      .map((row) => ({
+        id: row.id,
+        createdBy: row.created_by,
+        createdAt: row.created_at,
+        expiresAt: row.expires_at,
+        maxUses: row.max_uses,
+        uses: row.uses,
+        revoked: row.revoked_at !== null,
+      }));
+  }
+
+  private row(id: string): Row | undefined {
+    return this.sql.exec<Row>("SELECT * FROM invites WHERE id = ?", id).toArray()[0];
+  }
+}

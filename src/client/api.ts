@@ -1,6 +1,9 @@
 import type {
   ApiErrorBody,
   ApiErrorCode,
+  CreatedInvite,
+  CreatedRoom,
+  CreateRoomRequest,
   MessagesPage,
   OutgoingMessage,
   PostedMessage,
@@ -46,9 +49,17 @@ export class ChatApi {
     return this.request("GET", `/api/rooms/${room}`);
   }
 
-  /** Becomes a member of the room (what opening its WebSocket does) and returns it. */
-  join(room: string): Promise<RoomSnapshot> {
-    return this.request("POST", `/api/rooms/${room}/join`, {});
+  createRoom(request: CreateRoomRequest): Promise<CreatedRoom> {
+    return this.request("POST", "/api/rooms", request);
+  }
+
+  /** Becomes a member of the room (what opening its WebSocket does), with an invite for a private room. */
+  join(room: string, invite?: string): Promise<RoomSnapshot> {
+    return this.request("POST", `/api/rooms/${room}/join`, invite === undefined ? {} : { invite });
+  }
+
+  createInvite(room: string, options: { expiresIn?: number; maxUses?: number } = {}): Promise<CreatedInvite> {
+    return this.request("POST", `/api/rooms/${room}/invites`, options);
   }
 
   messages(room: string, page: PageRequest = {}): Promise<MessagesPage> {

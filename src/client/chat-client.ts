@@ -51,6 +51,8 @@ export interface ChatClientOptions {
   baseUrl: string;
   room: string;
   token: string;
+  /** An invite link's token, presented until the room has let the user in once. */
+  invite?: string;
   heartbeatIntervalMs?: number;
   heartbeatTimeoutMs?: number;
   initialBackoffMs?: number;
@@ -81,7 +83,8 @@ const TYPING_EVERY_MS = 2000;
  */
 export class ChatClient extends Emitter<ChatClientEvents> {
   readonly you: UserRef;
-  private readonly options: Required<Omit<ChatClientOptions, "WebSocket" | "storage" | "environment">>;
+  private readonly options: Required<Omit<ChatClientOptions, "WebSocket" | "storage" | "environment" | "invite">>;
+  private invite: string | undefined;
   private readonly WebSocketImpl: typeof WebSocket | undefined;
   private readonly api: ChatApi;
   private readonly outbox: Outbox;
@@ -125,6 +128,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     this.WebSocketImpl = "WebSocket" in options ? options.WebSocket : globalThis.WebSocket;
     this.environment = "environment" in options ? options.environment : browserEnvironment();
     this.you = userFromToken(options.token);
+    this.invite = options.invite;
     this.api = new ChatApi(options.baseUrl, options.token, this.options.fetch);
     const storage = "storage" in options ? options.storage : globalThis.sessionStorage;
     this.outbox = new Outbox(storage, `edge-chat:outbox:${options.room}:${this.you.id}`);
@@ -202,6 +206,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     const url = new URL(`/api/rooms/${this.options.room}/ws`, this.options.baseUrl);
     url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
     if (this.lastSeq > 0) url.searchParams.set("after", String(this.lastSeq));
+    if (this.invite) url.searchParams.set("invite", this.invite);
     let ws: WebSocket;
     try {
       ws = new this.WebSocketImpl(url.toString(), [PROTOCOL, `${BEARER_PROTOCOL_PREFIX}${this.options.token}`]);
@@ -314,6 +319,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     }
     this.socketReady = true;
     this.socketFailures = 0;
+    this.invite = undefined; // a member now: the invite has done its work
     if (this.transport === "http") {
       this.transport = "websocket";
       this.poll?.abort();
@@ -425,7 +431,8 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     this.poll?.abort();
     this.poll = poll;
     try {
-      const snapshot = await this.api.join(this.options.room);
+      const snapshot = await this.api.join(this.options.room, this.invite);
+      this.invite = undefined;
       if (poll.signal.aborted) return;
       this.emit("welcome", { type: "welcome", room: snapshot.room, you: this.you, seq: snapshot.seq, members: snapshot.members });
       if (this.lastSeq === 0) {

@@ -61,7 +61,8 @@ export class LocalChat {
       ...init,
       headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json", ...init.headers },
     });
-    return { status: response.status, body: (await response.json()) as T };
+    const text = await response.text();
+    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
   }
 
   private async boot(): Promise<void> {

@@ -1,4 +1,5 @@
 import { checkRoomId, type Member } from "../../protocol";
+import { ApiError, ChatApi } from "../api";
 import { ChatClient, type ConnectionStatus } from "../chat-client";
 import { fromChatMessage, lastSeenLabel, renderMessage, type MessageViewModel } from "./message-view";
 import { clearSession, goToSignIn, loadSession } from "./session";
@@ -9,11 +10,22 @@ const roomId = checkRoomId(decodeURIComponent(location.pathname.split("/")[2] ??
 const session = loadSession();
 
 if (!roomId.ok) location.replace("/");
-else if (!session) goToSignIn(location.pathname);
-else start(roomId.value, session.token);
+else {
+  // An invite link's token is in the fragment; keep it for this tab (through sign-in, if need be)
+  // and take it out of the address bar, so it is not copied or bookmarked with the room.
+  const inviteKey = `edge-chat:invite:${roomId.value}`;
+  const fromLink = new URLSearchParams(location.hash.slice(1)).get("invite");
+  if (fromLink) {
+    sessionStorage.setItem(inviteKey, fromLink);
+    history.replaceState(null, "", location.pathname);
+  }
+  if (!session) goToSignIn(location.pathname);
+  else start(roomId.value, session.token, inviteKey);
+}
 
-function start(room: string, token: string): void {
-  const client = new ChatClient({ baseUrl: location.origin, room, token });
+function start(room: string, token: string, inviteKey: string): void {
+  const invite = sessionStorage.getItem(inviteKey) ?? undefined;
+  const client = new ChatClient({ baseUrl: location.origin, room, token, invite });
   const you = client.you;
   const list = $<HTMLOListElement>("messages");
   const textarea = $<HTMLTextAreaElement>("text");
@@ -134,7 +146,13 @@ function start(room: string, token: string): void {
   }
 
   client.on("welcome", (welcome) => {
-    $("visibility").textContent = welcome.room.visibility;
+    sessionStorage.removeItem(inviteKey);
+    const { title, visibility } = welcome.room;
+    $("room-name").textContent = title ?? `#${room}`;
+    document.title = `${title ?? `#${room}`} — edge-chat`;
+    $("visibility").textContent = visibility;
+    $("invite").hidden = false;
+    $("invite").dataset.visibility = visibility;
     setMembers(welcome.members);
   });
   client.on("members", setMembers);
@@ -196,7 +214,8 @@ function start(room: string, token: string): void {
         goToSignIn(location.pathname, `You were signed out (${state.message}). Sign in again to continue.`);
         break;
       case "forbidden":
-        status.textContent = `You cannot enter this room: ${state.message}`;
+        sessionStorage.removeItem(inviteKey);
+        status.textContent = `You cannot enter this room: ${state.message}.`;
         break;
       case "closed":
         status.textContent = "Disconnected.";
@@ -234,6 +253,34 @@ function start(room: string, token: string): void {
     sessionStorage.setItem(draftKey, textarea.value);
     if (textarea.value.trim()) client.typing();
   });
+
+  // ---- Inviting --------------------------------------------------------------------------
+
+  $("invite").addEventListener("click", async () => {
+    const label = $("invite-label");
+    let link = `${location.origin}/r/${room}`;
+    if ($("invite").dataset.visibility === "private") {
+      try {
+        link = (await new ChatApi(location.origin, token).createInvite(room)).url;
+      } catch (failure) {
+        label.textContent = failure instanceof ApiError ? `Could not create an invite: ${failure.message}` : "Could not reach the server.";
+        $("invite-panel").hidden = false;
+        return;
+      }
+    }
+    const input = $<HTMLInputElement>("invite-link");
+    input.value = link;
+    $("invite-panel").hidden = false;
+    input.select();
+    try {
+      await navigator.clipboard.writeText(link);
+      label.textContent = "Invite link copied to the clipboard (valid for 7 days):";
+    } catch {
+      label.textContent = "Copy this invite link (valid for 7 days):";
+    }
+    if ($("invite").dataset.visibility === "public") label.textContent = "Anyone signed in can join this public room with its address:";
+  });
+  $("invite-close").addEventListener("click", () => ($("invite-panel").hidden = true));
 
   $("toggle-members").addEventListener("click", () => {
     const open = $("members").classList.toggle("open");

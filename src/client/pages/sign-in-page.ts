@@ -48,9 +48,18 @@ $("join").addEventListener("submit", (event) => {
   if (room.ok) location.assign(`/r/${room.value}`);
 });
 
-$("new-room").addEventListener("click", () => {
-  const id = crypto.randomUUID().replace(/-/g, "").slice(0, 12);
-  location.assign(`/r/${id}`);
+$("create").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const session = loadSession();
+  if (!session) return render();
+  const title = ($("title") as HTMLInputElement).value.trim();
+  const visibility = ($("private") as HTMLInputElement).checked ? "private" : "public";
+  try {
+    const { room } = await new ChatApi(location.origin, session.token).createRoom(title ? { title, visibility } : { visibility });
+    location.assign(`/r/${room.id}`);
+  } catch (failure) {
+    $("create-error").textContent = failure instanceof ApiError ? failure.message : "Could not reach the server; try again.";
+  }
 });
 
 $("sign-out").addEventListener("click", () => {

@@ -1,0 +1,87 @@
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser, newPerson, say, shownMessages, type Person } from "../support/browser";
+import { LocalChat } from "../support/local-chat";
+
+let chat: LocalChat;
+let browser: Browser;
+const people: Person[] = [];
+
+beforeAll(async () => {
+  [chat, browser] = await Promise.all([LocalChat.start(), launchBrowser()]);
+});
+
+afterAll(async () => {
+  await Promise.all(people.map((p) => p.context.close()));
+  await browser?.close();
+  await chat?.stop();
+});
+
+async function person(): Promise<Person> {
+  const p = await newPerson(browser);
+  people.push(p);
+  return p;
+}
+
+async function signInAt(p: Person, name: string): Promise<void> {
+  await p.page.fill("#name", name);
+  await p.page.click("#sign-in button[type=submit]");
+}
+
+const poll = (fn: () => Promise<unknown>) => expect.poll(fn, { timeout: 15_000, interval: 100 });
+
+describe("a private room", () => {
+  it("is entered by following its invite link, signing in on the way, and by no one else", async () => {
+    const [alice, bob, eve] = [await person(), await person(), await person()];
+
+    await alice.page.goto(chat.base);
+    await signInAt(alice, "Alice");
+    await alice.page.fill("#title", "Secret plans");
+    await alice.page.click("#create button[type=submit]");
+    await alice.page.waitForURL(/\/r\/[A-Za-z0-9_-]{22}$/);
+    const roomUrl = alice.page.url();
+    await poll(() => alice.page.locator("#room-name").textContent()).toBe("Secret plans");
+    await expect(alice.page.locator("#visibility").textContent()).resolves.toBe("private");
+
+    await alice.page.click("#invite");
+    await poll(() => alice.page.locator("#invite-link").inputValue()).toMatch(/#invite=/);
+    const link = await alice.page.locator("#invite-link").inputValue();
+    expect(link.startsWith(`${roomUrl}#invite=`)).toBe(true);
+
+    await bob.page.goto(link);
+    await bob.page.waitForURL(/\/\?next=/);
+    await signInAt(bob, "Bob");
+    await bob.page.waitForURL(roomUrl);
+    await poll(() => bob.page.locator("#room-name").textContent()).toBe("Secret plans");
+    expect(bob.page.url()).not.toContain("invite=");
+
+    await say(bob, "Thanks for inviting me");
+    await poll(() => shownMessages(alice)).toEqual(["Thanks for inviting me"]);
+    await say(alice, "Welcome, Bob");
+    await poll(() => shownMessages(bob)).toEqual(["Thanks for inviting me", "Welcome, Bob"]);
+
+    await eve.page.goto(roomUrl);
+    await eve.page.waitForURL(/\/\?next=/);
+    await signInAt(eve, "Eve");
+    await eve.page.waitForURL(roomUrl);
+    await poll(() => eve.page.locator("#status").textContent()).toContain("You cannot enter this room");
+    expect(await shownMessages(eve)).toEqual([]);
+    expect(await eve.page.locator("#member-list li").count()).toBe(0);
+  });
+
+  it("tells the holder of a revoked invite why they cannot enter", async () => {
+    const alice = await person();
+    const owner = await chat.signIn("Owner");
+    const created = await chat.api<{ room: { id: string }; invite: { id: string; url: string } }>(owner.token, "/api/rooms", {
+      method: "POST",
+      body: JSON.stringify({ visibility: "private" }),
+    });
+    const { room, invite } = created.body;
+    await chat.api(owner.token, `/api/rooms/${room.id}/invites/${invite.id}`, { method: "DELETE" });
+    const link = invite.url.replace(/^https?:\/\/[^/]+/, chat.base);
+
+    await alice.page.goto(link);
+    await signInAt(alice, "Alice");
+    await poll(() => alice.page.locator("#status").textContent()).toContain("revoked");
+  });
+});

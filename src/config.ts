@@ -2,6 +2,8 @@
 export interface Variables {
   /** HS256 key for session tokens; at least 32 bytes. A secret: `wrangler secret put JWT_SECRET`. */
   JWT_SECRET?: string;
+  /** The secret before the last rotation: still accepted when verifying, never used to sign. */
+  JWT_SECRET_PREVIOUS?: string;
   ALLOW_GUESTS?: string;
   SESSION_TTL_SECONDS?: string;
   /** Optional external identity provider: tokens signed by this JWK set are accepted too. */
@@ -11,6 +13,10 @@ export interface Variables {
   HISTORY_LIMIT?: string;
   RATE_LIMIT_MESSAGES?: string;
   RATE_LIMIT_WINDOW_SECONDS?: string;
+  /** Comma-separated origins whose pages may open sockets, besides the Worker's own. */
+  ALLOWED_ORIGINS?: string;
+  /** A socket silent this long (no ping, no frame) is closed and its user counted as gone. */
+  STALE_CONNECTION_SECONDS?: string;
 }
 
 /** A variable that is set but unusable; the message names it so an operator can fix it. */
@@ -27,7 +33,10 @@ export class ConfigError extends Error {
 export const MIN_SECRET_BYTES = 32;
 
 export interface AuthConfig {
+  /** Signs new tokens. */
   secret: Uint8Array;
+  /** Verify tokens: the current secret first, then the previous one during a rotation. */
+  verificationSecrets: Uint8Array[];
   allowGuests: boolean;
   sessionTtlSeconds: number;
   jwks?: { url: URL; issuer?: string; audience?: string };
@@ -35,20 +44,19 @@ export interface AuthConfig {
 
 export interface RoomConfig {
   historyLimit: number;
+  staleAfterMs: number;
   rateLimit: { messages: number; windowMs: number };
 }
 
 export function readAuthConfig(env: Variables): AuthConfig {
-  const raw = env.JWT_SECRET ?? "";
-  const secret = new TextEncoder().encode(raw);
-  if (secret.byteLength < MIN_SECRET_BYTES) {
+  const secret = readSecret(env, "JWT_SECRET");
+  if (!secret) {
     throw new ConfigError(
       "JWT_SECRET",
-      raw
-        ? `JWT_SECRET is shorter than ${MIN_SECRET_BYTES} bytes; set a longer one with \`wrangler secret put JWT_SECRET\``
-        : "JWT_SECRET is not set; set it with `wrangler secret put JWT_SECRET` (npm run dev creates one in .dev.vars)",
+      "JWT_SECRET is not set; set it with `wrangler secret put JWT_SECRET` (npm run dev creates one in .dev.vars)",
     );
   }
+  const previous = readSecret(env, "JWT_SECRET_PREVIOUS");
   let jwks: AuthConfig["jwks"];
   if (env.JWT_JWKS_URL) {
     let url: URL;
@@ -61,6 +69,7 @@ export function readAuthConfig(env: Variables): AuthConfig {
   }
   return {
     secret,
+    verificationSecrets: previous ? [secret, previous] : [secret],
     allowGuests: readBoolean(env, "ALLOW_GUESTS", true),
     sessionTtlSeconds: readPositiveInt(env, "SESSION_TTL_SECONDS", 7 * 24 * 3600),
     jwks,
@@ -70,6 +79,7 @@ export function readAuthConfig(env: Variables): AuthConfig {
 export function readRoomConfig(env: Variables): RoomConfig {
   return {
     historyLimit: readPositiveInt(env, "HISTORY_LIMIT", 10_000),
+    staleAfterMs: readPositiveInt(env, "STALE_CONNECTION_SECONDS", 90) * 1000,
     rateLimit: {
       messages: readPositiveInt(env, "RATE_LIMIT_MESSAGES", 20),
       windowMs: readPositiveInt(env, "RATE_LIMIT_WINDOW_SECONDS", 10) * 1000,
@@ -77,7 +87,37 @@ export function readRoomConfig(env: Variables): RoomConfig {
   };
 }
 
-type NumericVariable = "SESSION_TTL_SECONDS" | "HISTORY_LIMIT" | "RATE_LIMIT_MESSAGES" | "RATE_LIMIT_WINDOW_SECONDS";
+type NumericVariable =
+  | "SESSION_TTL_SECONDS"
+  | "HISTORY_LIMIT"
+  | "RATE_LIMIT_MESSAGES"
+  | "RATE_LIMIT_WINDOW_SECONDS"
+  | "STALE_CONNECTION_SECONDS";
+
+function readSecret(env: Variables, name: "JWT_SECRET" | "JWT_SECRET_PREVIOUS"): Uint8Array | undefined {
+  const raw = env[name];
+  if (!raw) return undefined;
+  const secret = new TextEncoder().encode(raw);
+  if (secret.byteLength < MIN_SECRET_BYTES) {
+    throw new ConfigError(name, `${name} is shorter than ${MIN_SECRET_BYTES} bytes; set a longer one with \`wrangler secret put ${name}\``);
+  }
+  return secret;
+}
+
+/** Origins allowed to open sockets besides the Worker's own, from ALLOWED_ORIGINS. */
+export function readAllowedOrigins(env: Variables): string[] {
+  return (env.ALLOWED_ORIGINS ?? "")
+    .split(",")
+    .map((origin) => origin.trim())
+    .filter(Boolean)
+    .map((origin) => {
+      try {
+        return new URL(origin).origin;
+      } catch {
+        throw new ConfigError("ALLOWED_ORIGINS", `ALLOWED_ORIGINS has "${origin}", which is not an origin like https://chat.example.com`);
+      }
+    });
+}
 
 function readPositiveInt(env: Variables, name: NumericVariable, fallback: number): number {
   const raw = env[name];

@@ -1,4 +1,12 @@
-import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, SignJWT, type JWTPayload } from "jose";
+import {
+  createRemoteJWKSet,
+  decodeProtectedHeader,
+  errors,
+  jwtVerify,
+  SignJWT,
+  type JWTPayload,
+  type JWTVerifyOptions,
+} from "jose";
 import type { AuthConfig } from "../config";
 import { BEARER_PROTOCOL_PREFIX, LIMITS, type UserRef } from "../protocol";
 import { randomId } from "./random-id";
@@ -46,7 +54,7 @@ export async function verifySessionToken(token: string, config: AuthConfig): Pro
   }
   try {
     if (alg === "HS256") {
-      const { payload } = await jwtVerify(token, config.secret, {
+      const { payload } = await verifyWithAny(token, config.verificationSecrets, {
         algorithms: ["HS256"],
         issuer: TOKEN_ISSUER,
         audience: SESSION_AUDIENCE,
@@ -82,10 +90,10 @@ export async function signInvite(room: string, inviteId: string, expiresAt: numb
 }
 
 /** Checks an invite token is ours, current, and for this room; returns the invite's id. */
-export async function verifyInvite(token: string, room: string, secret: Uint8Array): Promise<string> {
+export async function verifyInvite(token: string, room: string, secrets: Uint8Array[]): Promise<string> {
   let payload: JWTPayload;
   try {
-    ({ payload } = await jwtVerify(token, secret, {
+    ({ payload } = await verifyWithAny(token, secrets, {
       algorithms: ["HS256"],
       issuer: TOKEN_ISSUER,
       audience: INVITE_AUDIENCE,
@@ -97,6 +105,21 @@ export async function verifyInvite(token: string, room: string, secret: Uint8Arr
   }
   if (payload.room !== room || payload.purpose !== "invite") throw new AuthError("this invite is for another room");
   return payload.jti!;
+}
+
+/**
+ * Verifies against each secret in turn, so tokens signed before a rotation stay valid until
+ * they expire. Only a bad signature moves on to the next secret; any other failure is final.
+ */
+async function verifyWithAny(token: string, secrets: Uint8Array[], options: JWTVerifyOptions) {
+  for (const [index, secret] of secrets.entries()) {
+    try {
+      return await jwtVerify(token, secret, options);
+    } catch (error) {
+      if (!(error instanceof errors.JWSSignatureVerificationFailed) || index === secrets.length - 1) throw error;
+    }
+  }
+  throw new errors.JWSSignatureVerificationFailed();
 }
 
 /**

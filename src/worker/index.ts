@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { ConfigError } from "../config";
 import { logError } from "../log";
 import type { AppEnv } from "./app-env";
+import { checkOrigin } from "./check-origin";
 import { BadRequest, jsonError } from "./http-error";
 import { pageRoutes } from "./page-routes";
 import { requireUser } from "./require-user";
@@ -18,6 +19,7 @@ const app = new Hono<AppEnv>();
 
 app.get("/api/health", (c) => c.json({ ok: true }));
 app.route("/api/session", sessionRoutes);
+app.use("/api/rooms/:room/ws", checkOrigin);
 app.use("/api/rooms/*", requireUser);
 app.route("/api/rooms", roomRoutes);
 app.route("/", pageRoutes);

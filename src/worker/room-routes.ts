@@ -102,7 +102,7 @@ roomRoutes.get("/:room/ws", async (c) => {
   const invite = c.req.query("invite");
   if (invite) {
     try {
-      inviteId = await verifyInvite(invite, c.get("roomId"), readAuthConfig(c.env).secret);
+      inviteId = await verifyInvite(invite, c.get("roomId"), readAuthConfig(c.env).verificationSecrets);
     } catch (error) {
       if (!(error instanceof AuthError)) throw error;
       return refuseWebSocket(CloseCode.Forbidden, { type: "error", code: "invalid_invite", message: error.message }, subprotocol);
@@ -120,7 +120,7 @@ roomRoutes.post("/:room/join", smallBody, async (c) => {
   if (invite !== undefined) {
     if (typeof invite !== "string") throw new BadRequest("invite must be the token from an invite link");
     try {
-      inviteId = await verifyInvite(invite, c.get("roomId"), readAuthConfig(c.env).secret);
+      inviteId = await verifyInvite(invite, c.get("roomId"), readAuthConfig(c.env).verificationSecrets);
     } catch (error) {
       if (!(error instanceof AuthError)) throw error;
       return jsonError(c, 403, "invalid_invite", error.message);

@@ -92,6 +92,7 @@ describe("tokens the API refuses", () => {
   const now = Math.floor(Date.now() / 1000);
   const cases: [string, () => Promise<string> | string][] = [
     ["an expired token", () => forgeSessionToken(secret, { iat: now - 7200, exp: now - 3600 })],
+    ["a token that is not valid yet", () => forgeSessionToken(secret, { nbf: now + 3600 })],
     ["a token with a tampered payload", async () => tamper(await forgeSessionToken(secret))],
     ["a token signed with another key", () => forgeSessionToken("another-secret-that-is-also-long-enough-0123")],
     ["a token from another issuer", () => forgeSessionToken(secret, { iss: "someone-else" })],
@@ -139,5 +140,54 @@ describe("where a token may travel", () => {
     const socket = TestSocket.accept(response.webSocket!);
     expect((await socket.next("welcome")).you).toEqual({ id: "g_traveller", name: "Traveller" });
     await socket.close();
+  });
+});
+
+describe("secret rotation", () => {
+  it("accepts tokens signed with JWT_SECRET_PREVIOUS while signing new ones with JWT_SECRET", async () => {
+    const oldSecret = env.JWT_SECRET!;
+    const newSecret = "the-new-secret-after-rotation-0123456789abcdef";
+    const rotated = { JWT_SECRET: newSecret, JWT_SECRET_PREVIOUS: oldSecret };
+    const oldToken = await forgeSessionToken(oldSecret, { sub: "g_before", name: "Before" });
+
+    const request = (token: string) => new Request("https://chat.test/api/rooms/rotation", { headers: { Authorization: `Bearer ${token}` } });
+    expect((await withVars(rotated, request(oldToken))).status).toBe(200);
+
+    const signIn = await withVars(rotated, new Request("https://chat.test/api/session", { method: "POST", body: JSON.stringify({ name: "After" }) }));
+    const { token: newToken } = (await signIn.json()) as SessionResponse;
+    expect((await withVars({ JWT_SECRET: newSecret }, request(newToken))).status).toBe(200);
+    expect((await withVars({ JWT_SECRET: oldSecret }, request(newToken))).status).toBe(401);
+
+    expect((await withVars({ JWT_SECRET: newSecret }, request(oldToken))).status).toBe(401);
+  });
+});
+
+describe("the Origin of a WebSocket upgrade", () => {
+  const upgradeFrom = (origin: string | undefined, url = "https://chat.test/api/rooms/lobby/ws") =>
+    new Request(url, {
+      headers: { Upgrade: "websocket", Authorization: "Bearer ignored", ...(origin ? { Origin: origin } : {}) },
+    });
+
+  it.each([
+    ["another site", "https://evil.example", "https://chat.test/api/rooms/lobby/ws"],
+    ["a sandboxed frame", "null", "https://chat.test/api/rooms/lobby/ws"],
+    ["a lookalike", "https://chat.test.evil.example", "https://chat.test/api/rooms/lobby/ws"],
+    ["a local page, against a public server", "http://localhost:3000", "https://chat.test/api/rooms/lobby/ws"],
+  ])("is refused from %s with 403", async (_, origin, url) => {
+    const response = await withVars({}, upgradeFrom(origin, url));
+    expect(response.status).toBe(403);
+    expect((await errorOf(response)).message).toContain("ALLOWED_ORIGINS");
+  });
+
+  it.each([
+    ["the Worker's own origin", "https://chat.test", "https://chat.test/api/rooms/lobby/ws", {}],
+    ["an origin in ALLOWED_ORIGINS", "https://app.example", "https://chat.test/api/rooms/lobby/ws", { ALLOWED_ORIGINS: "https://other.example, https://app.example" }],
+    ["another loopback port in local development", "http://localhost:5173", "http://127.0.0.1:8787/api/rooms/lobby/ws", {}],
+    ["a client that sends none (not a browser)", undefined, "https://chat.test/api/rooms/lobby/ws", {}],
+  ])("is accepted from %s (then the token decides)", async (_, origin, url, vars) => {
+    const response = await withVars(vars, upgradeFrom(origin, url));
+    expect(response.status).toBe(101);
+    const socket = TestSocket.accept(response.webSocket!);
+    expect((await socket.next("error")).code).toBe("invalid_token");
   });
 });

@@ -75,6 +75,8 @@ export class ChatRoom extends DurableObject<Env> {
   private readonly online: OnlineIndex;
   private readonly presence: PresenceBatcher;
   private readonly lastTyping = new Map<string, number>();
+  /** Whether a sweep alarm is known to be set; after a wake-up we ask storage once. */
+  private sweepScheduled = false;
   /** Long-polls waiting for the next stored message. */
   private readonly deliveryWaiters = new Set<() => void>();
 
@@ -103,7 +105,7 @@ export class ChatRoom extends DurableObject<Env> {
     const { room } = admitted;
 
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
-    const connection: Connection = { connId: crypto.randomUUID(), user: connect.user, connectedAt: now, strikes: 0 };
+    const connection: Connection = { connId: crypto.randomUUID(), user: connect.user, connectedAt: now, lastHeardAt: now, strikes: 0 };
     this.ctx.acceptWebSocket(server, [connect.user.id]);
     server.serializeAttachment(connection);
     if (this.online.add(connection)) this.presence.joined(connect.user);
@@ -124,12 +126,46 @@ export class ChatRoom extends DurableObject<Env> {
     const history: HistoryFrame = { type: "history", ...page };
     server.send(JSON.stringify(history));
 
+    await this.scheduleSweep();
     const headers = connect.subprotocol ? { "Sec-WebSocket-Protocol": PROTOCOL } : undefined;
     return new Response(null, { status: 101, webSocket: client, headers });
   }
 
+  /**
+   * Closes sockets that have gone silent: a client that vanished without a close frame (a
+   * laptop lid, a dropped network) raises no event, and would otherwise stay "online" for
+   * ever. Clients ping every 25 s; the runtime answers without waking us and records when.
+   * The alarm runs only while sockets are open, so an empty room still costs nothing.
+   */
+  override async alarm(): Promise<void> {
+    this.sweepScheduled = false;
+    const now = Date.now();
+    let open = 0;
+    for (const ws of this.ctx.getWebSockets()) {
+      const connection = ws.deserializeAttachment() as Connection | null;
+      if (!connection) continue;
+      const pinged = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0;
+      if (now - Math.max(connection.lastHeardAt, pinged) <= this.config.staleAfterMs) {
+        open++;
+        continue;
+      }
+      try {
+        ws.close(4000, "no heartbeat");
+      } catch {
+        // Already closing.
+      }
+      this.disconnect(ws);
+    }
+    // The alarm that is running is no longer set, so the next one is set without asking.
+    if (open > 0) {
+      this.sweepScheduled = true;
+      await this.ctx.storage.setAlarm(now + this.config.staleAfterMs / 2);
+    }
+  }
+
   override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
     const connection = ws.deserializeAttachment() as Connection;
+    this.heard(ws, connection);
     try {
       const frame = parseClientFrame(data);
       if (!frame.ok) return sendError(ws, frame);
@@ -355,6 +391,26 @@ export class ChatRoom extends DurableObject<Env> {
     const recipients = this.ctx.getWebSockets(message.to);
     if (message.to !== message.from.id) recipients.push(...this.ctx.getWebSockets(message.from.id));
     for (const ws of recipients) if (ws !== sender) trySend(ws, frame);
+  }
+
+  /**
+   * Notes that a socket spoke, for the sweep. Rewriting the attachment on every frame would
+   * cost a serialization per message, so it is refreshed only when a third of the allowed
+   * silence has passed: precise enough to never sweep a client that talks but does not ping.
+   */
+  private heard(ws: WebSocket, connection: Connection): void {
+    const now = Date.now();
+    if (now - connection.lastHeardAt < this.config.staleAfterMs / 3) return;
+    connection.lastHeardAt = now;
+    ws.serializeAttachment(connection);
+  }
+
+  private async scheduleSweep(): Promise<void> {
+    if (this.sweepScheduled) return;
+    this.sweepScheduled = true;
+    if ((await this.ctx.storage.getAlarm()) === null) {
+      await this.ctx.storage.setAlarm(Date.now() + this.config.staleAfterMs / 2);
+    }
   }
 
   private nextDelivery(timeoutMs: number): Promise<void> {

@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RoomSnapshot, SessionResponse } from "../../src/protocol";
+import { LocalChat, uniqueRoom } from "../support/local-chat";
+import { TestSocket } from "../support/test-socket";
+
+const STALE_SECONDS = 2;
+let chat: LocalChat;
+
+beforeAll(async () => {
+  chat = await LocalChat.start({ STALE_CONNECTION_SECONDS: String(STALE_SECONDS) });
+});
+
+afterAll(() => chat.stop());
+
+async function join(session: SessionResponse, room: string): Promise<TestSocket> {
+  const socket = await TestSocket.open(chat.socketUrl(room), session.token);
+  await socket.next("welcome");
+  await socket.next("history");
+  return socket;
+}
+
+/** Pings like the browser client does, so the room knows the socket is alive. */
+function keepAlive(socket: TestSocket): () => void {
+  const timer = setInterval(() => socket.ws.readyState === WebSocket.OPEN && socket.send("ping"), 500);
+  return () => clearInterval(timer);
+}
+
+describe("a client that vanishes without closing its connection", () => {
+  it("stops counting as online within a bounded time, while a client that pings stays", async () => {
+    const room = uniqueRoom("vanish");
+    const [alice, ghost] = await Promise.all([chat.signIn("Alice"), chat.signIn("Ghost")]);
+    const a = await join(alice, room);
+    const stop = keepAlive(a);
+    await join(ghost, room);
+    await a.next("presence", (p) => p.joined.some((u) => u.id === ghost.user.id));
+    const silentSince = Date.now();
+
+    // The ghost sends nothing from now on, as a client whose network vanished.
+    const left = await a.next("presence", (p) => p.left.some((u) => u.id === ghost.user.id), 15_000);
+    const after = Date.now() - silentSince;
+
+    expect(left.joined).toEqual([]);
+    expect(after).toBeGreaterThanOrEqual(STALE_SECONDS * 1000);
+    expect(after).toBeLessThan(STALE_SECONDS * 1000 * 3);
+    const info = await chat.api<RoomSnapshot>(alice.token, `/api/rooms/${room}`);
+    expect(info.body.members.map((m) => [m.name, m.online])).toEqual([
+      ["Alice", true],
+      ["Ghost", false],
+    ]);
+    stop();
+    await a.close();
+  });
+});
+
+describe("a storm of connections", () => {
+  it("leaves the member list exactly right when hundreds connect and drop quickly", async () => {
+    const room = uniqueRoom("storm");
+    const steady = await chat.signIn("Steady");
+    const s = await join(steady, room);
+    const stop = keepAlive(s);
+    const crowd = await Promise.all(Array.from({ length: 300 }, (_, i) => chat.signIn(`Flicker ${i}`)));
+
+    for (let start = 0; start < crowd.length; start += 50) {
+      await Promise.all(
+        crowd.slice(start, start + 50).map(async (session, i) => {
+          const socket = await TestSocket.open(chat.socketUrl(room), session.token);
+          if (i % 2 === 0) await socket.next("welcome");
+          await socket.close();
+        }),
+      );
+    }
+
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    s.send({ type: "who" });
+    const { members } = await s.next("members");
+    expect(members).toHaveLength(301);
+    expect(members.filter((m) => m.online).map((m) => m.name)).toEqual(["Steady"]);
+    stop();
+    await s.close();
+  });
+});

@@ -1,37 +1,17 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, newPerson, say, shownMessages, signInAndJoin, type Person } from "../support/browser";
-import { LocalChat, uniqueRoom } from "../support/local-chat";
+import { describe, expect, it } from "vitest";
+import { say, shownMessages, signInAndJoin, useBrowserChat } from "../support/browser";
+import { uniqueRoom } from "../support/local-chat";
 
-let chat: LocalChat;
-let browser: Browser;
-const people: Person[] = [];
-
-beforeAll(async () => {
-  [chat, browser] = await Promise.all([LocalChat.start(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await Promise.all(people.map((p) => p.context.close()));
-  await browser?.close();
-  await chat?.stop();
-});
-
-async function person(options: { withoutWebSocket?: boolean } = {}): Promise<Person> {
-  const p = await newPerson(browser, options);
-  people.push(p);
-  return p;
-}
-
+const { chat, person } = useBrowserChat();
 const poll = (fn: () => Promise<unknown>) => expect.poll(fn, { timeout: 15_000, interval: 100 });
 
 describe("two people in a room", () => {
   it("sign in, chat, see each other, and send a direct message only its recipient sees", async () => {
     const room = uniqueRoom("browsers");
     const [alice, bob, carol] = [await person(), await person(), await person()];
-    await signInAndJoin(alice, chat.base, "Alice", room);
-    await signInAndJoin(bob, chat.base, "Bob", room);
-    await signInAndJoin(carol, chat.base, "Carol", room);
+    await signInAndJoin(alice, chat().base, "Alice", room);
+    await signInAndJoin(bob, chat().base, "Bob", room);
+    await signInAndJoin(carol, chat().base, "Carol", room);
 
     await poll(() => alice.page.locator("#member-list li.online").allTextContents()).toHaveLength(3);
     await say(alice, "Hi Bob and Carol!");
@@ -56,12 +36,12 @@ describe("two people in a room", () => {
   it("come back by themselves after the server restarts, and lose nothing", async () => {
     const room = uniqueRoom("restart");
     const [alice, bob] = [await person(), await person()];
-    await signInAndJoin(alice, chat.base, "Alice", room);
-    await signInAndJoin(bob, chat.base, "Bob", room);
+    await signInAndJoin(alice, chat().base, "Alice", room);
+    await signInAndJoin(bob, chat().base, "Bob", room);
     await say(alice, "before the restart");
     await poll(() => shownMessages(bob)).toEqual(["before the restart"]);
 
-    const restarted = chat.restart();
+    const restarted = chat().restart();
     await poll(() => alice.page.locator("#status").getAttribute("data-state")).not.toBe("online");
     await say(alice, "written while the server was down");
     await restarted;
@@ -80,8 +60,8 @@ describe("a browser without WebSocket", () => {
   it("chats over HTTP", async () => {
     const room = uniqueRoom("no-websocket");
     const [alice, bob] = [await person({ withoutWebSocket: true }), await person()];
-    await signInAndJoin(alice, chat.base, "Alice", room);
-    await signInAndJoin(bob, chat.base, "Bob", room);
+    await signInAndJoin(alice, chat().base, "Alice", room);
+    await signInAndJoin(bob, chat().base, "Bob", room);
     await poll(() => alice.page.locator("#status").getAttribute("data-transport")).toBe("http");
 
     await say(alice, "sent over HTTP");
@@ -95,8 +75,8 @@ describe("hostile text", () => {
   it("shows markup in a message as text, running nothing", async () => {
     const room = uniqueRoom("xss");
     const [mallory, victim] = [await person(), await person()];
-    await signInAndJoin(mallory, chat.base, "<b>Mallory</b>", room);
-    await signInAndJoin(victim, chat.base, "Victim", room);
+    await signInAndJoin(mallory, chat().base, "<b>Mallory</b>", room);
+    await signInAndJoin(victim, chat().base, "Victim", room);
 
     const attack = "<img src=x onerror=alert(1)> see https://example.com/page?q=1";
     await say(mallory, attack);
@@ -115,7 +95,7 @@ describe("an expired or invalid session", () => {
   it("sends the person back to sign-in, saying why, and then back to the room", async () => {
     const room = uniqueRoom("expired");
     const alice = await person();
-    await alice.page.goto(`${chat.base}/`);
+    await alice.page.goto(`${chat().base}/`);
     await alice.page.evaluate(() =>
       localStorage.setItem(
         "edge-chat:session",
@@ -123,13 +103,13 @@ describe("an expired or invalid session", () => {
       ),
     );
 
-    await alice.page.goto(`${chat.base}/r/${room}`);
+    await alice.page.goto(`${chat().base}/r/${room}`);
 
     await alice.page.waitForURL(/\/\?next=/);
     await expect(alice.page.locator("#notice").textContent()).resolves.toContain("signed out");
     await alice.page.fill("#name", "Alice");
     await alice.page.click("#sign-in button[type=submit]");
-    await alice.page.waitForURL(`${chat.base}/r/${room}`);
+    await alice.page.waitForURL(`${chat().base}/r/${room}`);
     await poll(() => alice.page.locator("#status").getAttribute("data-state")).toBe("online");
   });
 });

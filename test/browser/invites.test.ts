@@ -1,28 +1,7 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, newPerson, say, shownMessages, type Person } from "../support/browser";
-import { LocalChat } from "../support/local-chat";
+import { describe, expect, it } from "vitest";
+import { say, shownMessages, useBrowserChat, type Person } from "../support/browser";
 
-let chat: LocalChat;
-let browser: Browser;
-const people: Person[] = [];
-
-beforeAll(async () => {
-  [chat, browser] = await Promise.all([LocalChat.start(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await Promise.all(people.map((p) => p.context.close()));
-  await browser?.close();
-  await chat?.stop();
-});
-
-async function person(): Promise<Person> {
-  const p = await newPerson(browser);
-  people.push(p);
-  return p;
-}
-
+const { chat, person } = useBrowserChat();
 async function signInAt(p: Person, name: string): Promise<void> {
   await p.page.fill("#name", name);
   await p.page.click("#sign-in button[type=submit]");
@@ -34,7 +13,7 @@ describe("a private room", () => {
   it("is entered by following its invite link, signing in on the way, and by no one else", async () => {
     const [alice, bob, eve] = [await person(), await person(), await person()];
 
-    await alice.page.goto(chat.base);
+    await alice.page.goto(chat().base);
     await signInAt(alice, "Alice");
     await alice.page.fill("#title", "Secret plans");
     await alice.page.click("#create button[type=submit]");
@@ -71,14 +50,14 @@ describe("a private room", () => {
 
   it("tells the holder of a revoked invite why they cannot enter", async () => {
     const alice = await person();
-    const owner = await chat.signIn("Owner");
-    const created = await chat.api<{ room: { id: string }; invite: { id: string; url: string } }>(owner.token, "/api/rooms", {
+    const owner = await chat().signIn("Owner");
+    const created = await chat().api<{ room: { id: string }; invite: { id: string; url: string } }>(owner.token, "/api/rooms", {
       method: "POST",
       body: JSON.stringify({ visibility: "private" }),
     });
     const { room, invite } = created.body;
-    await chat.api(owner.token, `/api/rooms/${room.id}/invites/${invite.id}`, { method: "DELETE" });
-    const link = invite.url.replace(/^https?:\/\/[^/]+/, chat.base);
+    await chat().api(owner.token, `/api/rooms/${room.id}/invites/${invite.id}`, { method: "DELETE" });
+    const link = invite.url.replace(/^https?:\/\/[^/]+/, chat().base);
 
     await alice.page.goto(link);
     await signInAt(alice, "Alice");

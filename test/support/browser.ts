@@ -1,5 +1,7 @@
 import { existsSync } from "node:fs";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
+import { LocalChat } from "./local-chat";
 
 /** Debian's chromium by default; CHROMIUM_PATH points elsewhere (a local Chrome, for instance). */
 const EXECUTABLE = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -66,4 +68,30 @@ export async function say(person: Person, text: string): Promise<void> {
 /** The texts of the messages shown, in order, with their state ("sent", "sending", "failed"). */
 export function shownMessages(person: Person): Promise<string[]> {
   return person.page.locator("#messages .message .text").allTextContents();
+}
+
+/**
+ * For a browser test file: the real Worker and a Chromium, started before its tests and
+ * stopped after them, and `person()` for a new person in their own browser profile.
+ */
+export function useBrowserChat(): { chat: () => LocalChat; person: (options?: { withoutWebSocket?: boolean }) => Promise<Person> } {
+  let chat: LocalChat | undefined;
+  let browser: Browser | undefined;
+  const people: Person[] = [];
+  beforeAll(async () => {
+    [chat, browser] = await Promise.all([LocalChat.start(), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await Promise.all(people.map((p) => p.context.close()));
+    await browser?.close();
+    await chat?.stop();
+  });
+  return {
+    chat: () => chat!,
+    async person(options = {}) {
+      const p = await newPerson(browser!, options);
+      people.push(p);
+      return p;
+    },
+  };
 }

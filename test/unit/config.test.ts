@@ -1,16 +1,30 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, readAuthConfig, readRoomConfig, type Variables } from "../../src/config";
+import { ConfigError, readAllowedOrigins, readAuthConfig, readRoomConfig, type Variables } from "../../src/config";
 
 const env = (vars: Variables) => vars;
 
 describe("room configuration", () => {
-  it("keeps 10,000 messages and allows 20 messages per 10 s by default", () => {
-    expect(readRoomConfig(env({}))).toEqual({ historyLimit: 10_000, rateLimit: { messages: 20, windowMs: 10_000 } });
+  it("keeps 10,000 messages, allows 20 messages per 10 s and 90 s of silence by default", () => {
+    expect(readRoomConfig(env({}))).toEqual({
+      historyLimit: 10_000,
+      staleAfterMs: 90_000,
+      rateLimit: { messages: 20, windowMs: 10_000 },
+    });
   });
 
   it("takes its limits from variables", () => {
-    const config = readRoomConfig(env({ HISTORY_LIMIT: "500", RATE_LIMIT_MESSAGES: "5", RATE_LIMIT_WINDOW_SECONDS: "60" }));
-    expect(config).toEqual({ historyLimit: 500, rateLimit: { messages: 5, windowMs: 60_000 } });
+    const config = readRoomConfig(
+      env({ HISTORY_LIMIT: "500", RATE_LIMIT_MESSAGES: "5", RATE_LIMIT_WINDOW_SECONDS: "60", STALE_CONNECTION_SECONDS: "30" }),
+    );
+    expect(config).toEqual({ historyLimit: 500, staleAfterMs: 30_000, rateLimit: { messages: 5, windowMs: 60_000 } });
+  });
+
+  it("refuses an ALLOWED_ORIGINS entry that is not an origin, and normalizes the rest", () => {
+    expect(readAllowedOrigins(env({ ALLOWED_ORIGINS: " https://a.example/ , http://localhost:3000" }))).toEqual([
+      "https://a.example",
+      "http://localhost:3000",
+    ]);
+    expect(() => readAllowedOrigins(env({ ALLOWED_ORIGINS: "a.example" }))).toThrow(/ALLOWED_ORIGINS/);
   });
 
   it.each(["0", "-5", "ten", "1.5"])("refuses HISTORY_LIMIT=%s, naming the variable", (value) => {

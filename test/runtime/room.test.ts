@@ -162,6 +162,22 @@ describe("a room that hibernates", () => {
     expect(await a.next("presence")).toEqual({ type: "presence", joined: [], left: [{ id: bob.id, name: "Bob" }] });
   });
 
+  it("answers ping with pong without waking: the room stays out of memory until a real message", async () => {
+    const room = newRoom("sleeping");
+    const socket = await connect(room, await newUser("Ada"));
+    const stub = env.ROOMS.get(env.ROOMS.idFromName(room));
+    await evictDurableObject(stub, { webSockets: "hibernate" });
+
+    for (let n = 1; n <= 3; n++) socket.send("ping");
+    await expect.poll(() => socket.pongs).toBe(3);
+
+    // Eviction refuses an object that is not running: proof the pings did not wake it.
+    await expect(evictDurableObject(stub, { webSockets: "hibernate" })).rejects.toThrow(/not (currently )?running|not running/i);
+    socket.send({ type: "who" });
+    await socket.next("members");
+    await expect(evictDurableObject(stub, { webSockets: "hibernate" })).resolves.toBeUndefined();
+  });
+
   it("keeps its rate limit across an eviction, since it is read from storage", async () => {
     const room = newRoom("hibernate-rate");
     const ada = await newUser("Ada");

@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { readRoomConfig, type RoomConfig } from "../config";
 import type { Env } from "../env";
-import { logError } from "../log";
+import { logError, logEvent, type LogFields } from "../log";
 import {
   CloseCode,
   LIMITS,
@@ -39,6 +39,8 @@ const PRESENCE_BATCH_MS = 50;
 const TYPING_INTERVAL_MS = 1000;
 /** Frames refused for rate limiting, with none accepted in between, before the connection is closed as abusive. */
 const MAX_STRIKES = 10;
+/** Typing notices one connection may send per window; a client sends one per 2 s, so more is a flood. */
+const TYPING_FLOOD = { frames: 20, windowMs: 5000 };
 
 export interface RoomFailure {
   ok: false;
@@ -75,6 +77,10 @@ export class ChatRoom extends DurableObject<Env> {
   private readonly online: OnlineIndex;
   private readonly presence: PresenceBatcher;
   private readonly lastTyping = new Map<string, number>();
+  /** Typing notices per connection in the current window; in memory, as a flood is never idle long enough to hibernate. */
+  private readonly typingBursts = new Map<string, { since: number; count: number }>();
+  /** The room's id, for logs; read from storage once per wake-up. */
+  private id: string | undefined;
   /** Whether a sweep alarm is known to be set; after a wake-up we ask storage once. */
   private sweepScheduled = false;
   /** Long-polls waiting for the next stored message. */
@@ -100,9 +106,11 @@ export class ChatRoom extends DurableObject<Env> {
     const now = Date.now();
     const admitted = this.admit(connect.roomId, connect.user, now, connect.inviteId);
     if (!admitted.ok) {
+      this.note("room.refused", { user: connect.user.id, code: admitted.code });
       return refuseWebSocket(CloseCode.Forbidden, { type: "error", code: admitted.code, message: admitted.message }, connect.subprotocol);
     }
     const { room } = admitted;
+    this.note("room.connected", { user: connect.user.id, resume: connect.after !== undefined });
 
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     const connection: Connection = { connId: crypto.randomUUID(), user: connect.user, connectedAt: now, lastHeardAt: now, strikes: 0 };
@@ -154,6 +162,7 @@ export class ChatRoom extends DurableObject<Env> {
       } catch {
         // Already closing.
       }
+      this.note("room.swept", { user: connection.user.id });
       this.disconnect(ws);
     }
     // The alarm that is running is no longer set, so the next one is set without asking.
@@ -173,19 +182,21 @@ export class ChatRoom extends DurableObject<Env> {
         case "send":
           return this.onSend(ws, connection, frame.value);
         case "typing":
-          return this.onTyping(ws, connection.user);
+          return this.onTyping(ws, connection);
         case "who": {
           const members: MembersFrame = { type: "members", members: this.memberStates() };
           return send(ws, members);
         }
       }
     } catch (error) {
-      logError("room.message_failed", error, { user: connection.user.id });
+      logError("room.message_failed", error, { room: this.id, user: connection.user.id });
       sendError(ws, { code: "internal", message: "the server could not handle that frame; try again" });
     }
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    const connection = ws.deserializeAttachment() as Connection | null;
+    this.note("room.disconnected", { user: connection?.user.id, code });
     this.disconnect(ws);
     // Reciprocate, so the client sees its own code rather than 1006; 1005/1006 cannot be sent.
     try {
@@ -196,7 +207,7 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
-    logError("room.socket_error", error);
+    logError("room.socket_error", error, { room: this.id });
     this.disconnect(ws);
   }
 
@@ -236,7 +247,9 @@ export class ChatRoom extends DurableObject<Env> {
     }
     if (!this.members.has(user.id)) return NOT_A_MEMBER;
     const now = Date.now();
-    return { ok: true, ...this.invites.create(user.id, now, now + expiresInMs, maxUses) };
+    const invite = this.invites.create(user.id, now, now + expiresInMs, maxUses);
+    this.note("room.invite_created", { user: user.id, invite: invite.id });
+    return { ok: true, ...invite };
   }
 
   /** `GET /api/rooms/:room/invites`: the owner's view of every invite. */
@@ -249,6 +262,7 @@ export class ChatRoom extends DurableObject<Env> {
     const refused = this.refuseNonOwner(user);
     if (refused) return refused;
     if (!this.invites.revoke(inviteId, Date.now())) return { ok: false, status: 404, code: "bad_message", message: "no such invite" };
+    this.note("room.invite_revoked", { user: user.id, invite: inviteId });
     return { ok: true };
   }
 
@@ -258,6 +272,7 @@ export class ChatRoom extends DurableObject<Env> {
     if (refused) return refused;
     if (memberId === user.id) return { ok: false, status: 400, code: "bad_message", message: "the owner cannot remove themselves" };
     if (!this.members.remove(memberId)) return { ok: false, status: 404, code: "unknown_user", message: "no member of this room has that id" };
+    this.note("room.member_removed", { user: user.id, member: memberId });
     for (const ws of this.ctx.getWebSockets(memberId)) {
       sendError(ws, { code: "forbidden", message: "you were removed from this room" });
       ws.close(CloseCode.Forbidden, "removed from this room");
@@ -300,6 +315,7 @@ export class ChatRoom extends DurableObject<Env> {
    */
   private admit(roomId: string, user: UserRef, now: number, inviteId?: string): RoomResult<{ room: RoomInfo }> {
     const room = this.room.ensure(roomId, now);
+    this.id = room.id;
     if (room.visibility === "private" && !this.members.has(user.id)) {
       if (inviteId === undefined) return NOT_A_MEMBER;
       const refusal = this.invites.redeem(inviteId, now);
@@ -366,18 +382,28 @@ export class ChatRoom extends DurableObject<Env> {
 
   private strike(ws: WebSocket, connection: Connection, failure: RoomFailure): void {
     connection.strikes += 1;
-    if (connection.strikes >= MAX_STRIKES) {
-      sendError(ws, { code: "rate_limited", message: "too many messages after being told to slow down" });
-      ws.close(CloseCode.Abuse, "rate limit exceeded repeatedly");
-      this.disconnect(ws);
-      return;
-    }
+    if (connection.strikes === 1) this.note("room.rate_limited", { user: connection.user.id });
+    if (connection.strikes >= MAX_STRIKES) return this.closeAbusive(ws, connection, "too many messages after being told to slow down");
     ws.serializeAttachment(connection);
     sendError(ws, failure);
   }
 
-  private onTyping(ws: WebSocket, user: UserRef): void {
+  private closeAbusive(ws: WebSocket, connection: Connection, why: string): void {
+    this.note("room.closed_abusive", { user: connection.user.id });
+    sendError(ws, { code: "rate_limited", message: why });
+    ws.close(CloseCode.Abuse, why);
+    this.disconnect(ws);
+  }
+
+  private onTyping(ws: WebSocket, connection: Connection): void {
+    const { user } = connection;
     const now = Date.now();
+    const burst = this.typingBursts.get(connection.connId);
+    if (!burst || now - burst.since > TYPING_FLOOD.windowMs) {
+      this.typingBursts.set(connection.connId, { since: now, count: 1 });
+    } else if (++burst.count > TYPING_FLOOD.frames) {
+      return this.closeAbusive(ws, connection, "too many typing notices");
+    }
     if (now - (this.lastTyping.get(user.id) ?? 0) < TYPING_INTERVAL_MS) return;
     this.lastTyping.set(user.id, now);
     this.broadcast(JSON.stringify({ type: "typing", user }), ws);
@@ -413,6 +439,12 @@ export class ChatRoom extends DurableObject<Env> {
     }
   }
 
+  /** A structured log line about this room: ids and codes only, never tokens or message text. */
+  private note(event: string, fields: LogFields): void {
+    this.id ??= this.room.get()?.id;
+    logEvent(event, { room: this.id, ...fields });
+  }
+
   private nextDelivery(timeoutMs: number): Promise<void> {
     return new Promise((resolve) => {
       const wake = () => {
@@ -432,6 +464,7 @@ export class ChatRoom extends DurableObject<Env> {
   private disconnect(ws: WebSocket): void {
     const connection = ws.deserializeAttachment() as Connection | null;
     if (!connection) return;
+    this.typingBursts.delete(connection.connId);
     if (this.online.remove(connection)) {
       this.members.markSeen(connection.user.id, Date.now());
       this.lastTyping.delete(connection.user.id);

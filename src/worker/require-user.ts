@@ -1,5 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import { readAuthConfig } from "../config";
+import { logEvent } from "../log";
 import { CloseCode, PROTOCOL } from "../protocol";
 import { refuseWebSocket } from "../refused-socket";
 import type { AppEnv } from "./app-env";
@@ -18,6 +19,7 @@ export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
     c.set("user", await verifySessionToken(token, config));
   } catch (error) {
     if (!(error instanceof AuthError)) throw error;
+    logEvent("worker.auth_refused", { path: new URL(c.req.url).pathname, reason: error.message });
     if (c.req.header("Upgrade")?.toLowerCase() === "websocket") {
       const offered = offeredSubprotocols(c.req.raw).includes(PROTOCOL);
       return refuseWebSocket(CloseCode.InvalidToken, { type: "error", code: "invalid_token", message: error.message }, offered);

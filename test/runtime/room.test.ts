@@ -127,6 +127,17 @@ describe("rate limits", () => {
     expect((await socket.closed).code).toBe(CloseCode.Abuse);
   });
 
+  it("pass on one typing notice a second, and close a connection that floods them, with 4008", async () => {
+    const room = newRoom("typing-flood");
+    const flooder = await connect(room, await newUser("Flooder"));
+    const bystander = await connect(room, await newUser("Bob"));
+    for (let n = 0; n < 100; n++) flooder.send({ type: "typing" });
+    expect((await flooder.closed).code).toBe(CloseCode.Abuse);
+    expect(bystander.pending("typing").length).toBeLessThanOrEqual(2);
+    bystander.send({ type: "send", id: "still", text: "still fine" });
+    await bystander.next("ack");
+  });
+
   it("do not count a retransmit of a stored message", async () => {
     const room = newRoom("rate-retransmit");
     const socket = await connect(room, await newUser("Ada"));

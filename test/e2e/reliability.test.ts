@@ -79,3 +79,50 @@ describe("a storm of connections", () => {
     await s.close();
   });
 });
+
+describe("one client flooding the room", () => {
+  function median(values: number[]): number {
+    const sorted = [...values].sort((a, b) => a - b);
+    return sorted[Math.floor(sorted.length / 2)]!;
+  }
+
+  /** Times from Alice's send to Bob's receipt, one message at a time (18 in all stay under her rate limit). */
+  async function latencies(a: TestSocket, b: TestSocket, label: string, count: number): Promise<number[]> {
+    const samples: number[] = [];
+    for (let n = 0; n < count; n++) {
+      const id = `${label}-${n}`;
+      const started = performance.now();
+      a.send({ type: "send", id, text: `ping ${n}` });
+      await b.next("message", (m) => m.id === id, 15_000);
+      samples.push(performance.now() - started);
+      await a.next("ack", (ack) => ack.id === id);
+    }
+    return samples;
+  }
+
+  it("keeps the others' latency within a bound measured in the same test", async () => {
+    const room = uniqueRoom("flood");
+    const [alice, bob, mallory] = await Promise.all([chat.signIn("Alice"), chat.signIn("Bob"), chat.signIn("Mallory")]);
+    const a = await join(alice, room);
+    const b = await join(bob, room);
+    const m = await join(mallory, room);
+    const stops = [a, b, m].map(keepAlive);
+    const baseline = median(await latencies(a, b, "calm", 9));
+
+    const junk = JSON.stringify({ type: "send", id: "not valid", text: "x".repeat(500) });
+    const flood = (async () => {
+      for (let n = 0; n < 5000; n++) {
+        m.ws.send(junk);
+        if (n % 250 === 0) await new Promise((resolve) => setImmediate(resolve));
+      }
+    })();
+    const during = median(await latencies(a, b, "flood", 9));
+    await flood;
+
+    const bound = baseline * 10 + 250;
+    expect(during, `median latency ${during.toFixed(1)} ms during the flood, ${baseline.toFixed(1)} ms before`).toBeLessThan(bound);
+    expect(m.ws.readyState).toBe(WebSocket.OPEN);
+    await m.next("error", (e) => e.code === "bad_message");
+    for (const stop of stops) stop();
+  });
+});

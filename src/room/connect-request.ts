@@ -18,14 +18,16 @@ export interface ConnectRequest {
 
 const HEADER = "X-Edge-Chat-Connect";
 
+// Header values are ASCII; names are not, so the JSON travels percent-encoded.
+
 export function toConnectRequest(connect: ConnectRequest): Request {
   return new Request("https://room.internal/connect", {
-    headers: { Upgrade: "websocket", [HEADER]: JSON.stringify(connect) },
+    headers: { Upgrade: "websocket", [HEADER]: encodeURIComponent(JSON.stringify(connect)) },
   });
 }
 
 export function fromConnectRequest(request: Request): ConnectRequest | undefined {
   const header = request.headers.get(HEADER);
   if (!header || request.headers.get("Upgrade") !== "websocket") return undefined;
-  return JSON.parse(header) as ConnectRequest;
+  return JSON.parse(decodeURIComponent(header)) as ConnectRequest;
 }

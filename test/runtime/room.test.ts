@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { CloseCode, LIMITS, type ApiErrorBody, type MessagesPage } from "../../src/protocol";
 import type { ChatRoom } from "../../src/room/chat-room";
 import { MessageLog } from "../../src/room/message-log";
+import { forgeSessionToken } from "../support/tokens";
 import { api, connect, newRoom, newUser } from "./helpers";
 
 async function storedTexts(room: string, viewer: { token: string }): Promise<string[]> {
@@ -200,6 +201,35 @@ describe("a room that hibernates", () => {
 
     socket.send({ type: "send", id: "m21", text: "x" });
     expect(await socket.next("error")).toMatchObject({ code: "rate_limited" });
+  });
+});
+
+describe("storage limits", () => {
+  it("hold for users with the longest ids and names in a room with many members", async () => {
+    const room = newRoom("crowded");
+    const longest = {
+      id: `idp|${"x".repeat(LIMITS.maxUserIdChars - 4)}`,
+      name: "👩‍💻".repeat(4) + "名".repeat(LIMITS.maxNameChars - 12),
+    };
+    const token = await forgeSessionToken(env.JWT_SECRET!, { sub: longest.id, name: longest.name });
+    for (let n = 0; n < 300; n++) {
+      const member = await newUser(`Member ${n} ${"名".repeat(20)}`);
+      await api(member, `/api/rooms/${room}/join`, { method: "POST" });
+    }
+
+    const socket = await connect(room, { token });
+    socket.send({ type: "send", id: "x".repeat(LIMITS.maxMessageIdChars), text: "名".repeat(LIMITS.maxTextChars), to: longest.id });
+    expect(await socket.next("ack")).toMatchObject({ seq: 1 });
+    socket.send({ type: "who" });
+    const { members } = await socket.next("members");
+    expect(members).toHaveLength(301);
+    expect(members.at(-1)).toMatchObject({ ...longest, online: true });
+
+    const stub = env.ROOMS.get(env.ROOMS.idFromName(room));
+    const attachmentBytes = await runInDurableObject(stub, (_room: ChatRoom, state) =>
+      state.getWebSockets(longest.id).map((ws) => new TextEncoder().encode(JSON.stringify(ws.deserializeAttachment())).byteLength),
+    );
+    expect(attachmentBytes[0]).toBeLessThan(1024); // the runtime allows 16 KiB
   });
 });
 

@@ -119,6 +119,27 @@ describe("tokens the API refuses", () => {
     expect((await socket.closed).code).toBe(CloseCode.InvalidToken);
   });
 
+  it.each([
+    ["POST", "/api/rooms"],
+    ["GET", "/api/rooms/lobby"],
+    ["POST", "/api/rooms/lobby/join"],
+    ["GET", "/api/rooms/lobby/messages"],
+    ["POST", "/api/rooms/lobby/messages"],
+    ["POST", "/api/rooms/lobby/invites"],
+    ["GET", "/api/rooms/lobby/invites"],
+    ["DELETE", "/api/rooms/lobby/invites/some-invite"],
+    ["DELETE", "/api/rooms/lobby/members/g_someone"],
+  ])("guards %s %s: every refused token there gets 401", async (method, path) => {
+    for (const [, make] of cases) {
+      const response = await SELF.fetch(`https://chat.test${path}`, {
+        method,
+        headers: { Authorization: `Bearer ${await make()}`, "Content-Type": "application/json" },
+        body: method === "POST" ? JSON.stringify({ visibility: "public", id: "m1", text: "hi" }) : undefined,
+      });
+      expect(response.status).toBe(401);
+    }
+  });
+
   it("asks for a token when there is none", async () => {
     const response = await SELF.fetch("https://chat.test/api/rooms/lobby/messages");
     expect(response.status).toBe(401);

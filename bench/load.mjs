@@ -1,0 +1,216 @@
+// The load generator: real WebSocket clients on 127.0.0.1 against one target, one scenario per
+// run, the result printed as one JSON line. bench/run.mjs starts it as a separate process.
+//   node bench/load.mjs '{"target":{"kind":"edge-chat","base":"http://127.0.0.1:8787"},"scenario":"fanout"}'
+import WebSocket from "ws";
+
+const { target, scenario, pid, historyBytes } = JSON.parse(process.argv[2]);
+const isProject = target.kind === "edge-chat";
+const wsBase = target.base.replace(/^http/, "ws");
+let counter = 0;
+
+/**
+ * One chat participant; for edge-chat it signs in and speaks the protocol, for relays raw text.
+ * `onPayload` gets each chat message's text; for edge-chat also the history frame and its size.
+ */
+async function participant(room, onPayload = () => {}, query = "") {
+  let protocols;
+  if (isProject) {
+    const session = await (await fetch(`${target.base}/api/session`, { method: "POST", body: JSON.stringify({ name: `Load ${++counter}` }) })).json();
+    protocols = ["edge-chat.v1", `bearer.${session.token}`];
+  }
+  const path = isProject ? `/api/rooms/${room}/ws` : `/ws/${room}`;
+  const ws = new WebSocket(`${wsBase}${path}${query}`, protocols, { perMessageDeflate: false });
+  const client = { ws, acks: 0, sent: 0 };
+  await new Promise((resolve, reject) => {
+    ws.once("error", reject);
+    if (!isProject) ws.once("open", resolve);
+    ws.on("message", (data) => {
+      const text = data.toString();
+      if (text === "pong") return;
+      if (!isProject) return onPayload(text);
+      const frame = JSON.parse(text);
+      if (frame.type === "message") onPayload(frame.text);
+      else if (frame.type === "ack") client.acks++;
+      else if (frame.type === "history") {
+        onPayload(undefined, text.length, frame);
+        resolve();
+      }
+    });
+  });
+  client.send = (payload) => ws.send(isProject ? JSON.stringify({ type: "send", id: `m${++client.sent}`, text: payload }) : payload);
+  client.close = () => ws.close();
+  return client;
+}
+
+/** Connects `count` participants, `batch` at a time; returns them and how long it took. */
+async function connectMany(count, roomOf, onPayloadFor = () => undefined, batch = 50) {
+  const started = performance.now();
+  const all = [];
+  for (let i = 0; i < count; i += batch) {
+    const size = Math.min(batch, count - i);
+    all.push(...(await Promise.all(Array.from({ length: size }, (_, j) => participant(roomOf(i + j), onPayloadFor(i + j))))));
+  }
+  return { all, connectMs: performance.now() - started };
+}
+
+/** Counts deliveries, duplicates and latency; payloads are "sender:n:sentAt". */
+function tracker() {
+  const seen = new Set();
+  const latencies = [];
+  let duplicates = 0;
+  let last = 0;
+  return {
+    record(receiver, payload) {
+      const key = `${receiver}|${payload.slice(0, payload.lastIndexOf(":"))}`;
+      if (seen.has(key)) duplicates++;
+      else seen.add(key);
+      last = performance.now();
+      latencies.push(last - Number(payload.slice(payload.lastIndexOf(":") + 1)));
+    },
+    get delivered() {
+      return seen.size;
+    },
+    get duplicates() {
+      return duplicates;
+    },
+    get last() {
+      return last;
+    },
+    latencies,
+  };
+}
+
+async function drained(track, expected, timeoutMs = 30_000) {
+  const deadline = performance.now() + timeoutMs;
+  while (track.delivered < expected && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+}
+
+/** Sends as fast as the socket takes it, pausing only when its buffer fills. */
+async function blast(client, sender, count) {
+  for (let n = 0; n < count; n++) {
+    client.send(`${sender}:${n}:${performance.now()}`);
+    if (client.ws.bufferedAmount > 1 << 20 || n % 50 === 49) await new Promise((r) => setImmediate(r));
+  }
+}
+
+function percentile(values, p) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+function close(clients) {
+  for (const c of clients) c.close();
+}
+
+const scenarios = {
+  /** One room of 100, 5 of them sending as fast as they can: deliveries per second at saturation. */
+  async fanout() {
+    const [clients, senders, each] = [100, 5, 300];
+    const track = tracker();
+    const room = `fanout-${Date.now()}`;
+    const { all, connectMs } = await connectMany(clients, () => room, (i) => (payload) => payload && track.record(i, payload));
+    const started = performance.now();
+    await Promise.all(all.slice(0, senders).map((c, s) => blast(c, s, each)));
+    const expected = senders * each * (clients - 1);
+    await drained(track, expected);
+    close(all);
+    return { connectMs, deliveriesPerSecond: track.delivered / ((track.last - started) / 1000), lost: expected - track.delivered, duplicates: track.duplicates };
+  },
+
+  /** The same room at a fixed 10,000 deliveries/s, below saturation: fan-out latency. */
+  async fixedLoad() {
+    const [clients, senders, seconds, deliveriesPerSecond] = [100, 5, 4, 10_000];
+    const track = tracker();
+    const room = `fixed-${Date.now()}`;
+    const { all } = await connectMany(clients, () => room, (i) => (payload) => payload && track.record(i, payload));
+    const perSender = deliveriesPerSecond / (clients - 1) / senders;
+    const interval = 1000 / perSender;
+    const count = Math.round(perSender * seconds);
+    await Promise.all(all.slice(0, senders).map(async (c, s) => {
+      const t0 = performance.now() + s * (interval / senders);
+      for (let n = 0; n < count; n++) {
+        const wait = t0 + n * interval - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        c.send(`${s}:${n}:${performance.now()}`);
+      }
+    }));
+    const expected = senders * count * (clients - 1);
+    await drained(track, expected);
+    close(all);
+    const l = track.latencies;
+    return { p50: percentile(l, 50), p95: percentile(l, 95), p99: percentile(l, 99), lost: expected - track.delivered, duplicates: track.duplicates };
+  },
+
+  /** 50 rooms of 4, everyone sending: how the runtime spreads many small rooms. */
+  async manyRooms() {
+    const [rooms, perRoom, each] = [50, 4, 40];
+    const track = tracker();
+    const tag = Date.now();
+    const roomOf = (i) => `many-${tag}-${Math.floor(i / perRoom)}`;
+    const { all } = await connectMany(rooms * perRoom, roomOf, (i) => (payload) => payload && track.record(i, payload));
+    const started = performance.now();
+    await Promise.all(all.map((c, s) => blast(c, s, each)));
+    const expected = rooms * perRoom * each * (perRoom - 1);
+    await drained(track, expected);
+    close(all);
+    return { deliveriesPerSecond: track.delivered / ((track.last - started) / 1000), lost: expected - track.delivered, duplicates: track.duplicates };
+  },
+
+  /** 500 mostly idle clients: connect time, memory per connection, and the CPU their pings cost. */
+  async idle() {
+    const [clients, windowSeconds, pingEveryMs] = [500, 10, 2500];
+    const room = `idle-${Date.now()}`;
+    const { usage } = await import("./targets.mjs");
+    await new Promise((r) => setTimeout(r, 500));
+    const before = usage(pid);
+    const { all, connectMs } = await connectMany(clients, () => room);
+    await new Promise((r) => setTimeout(r, 1000));
+    const connected = usage(pid);
+    // Pings are spread evenly, as 500 clients on their own clocks would send them.
+    const timers = all.map((c, i) => setTimeout(() => {
+      c.ws.send("ping");
+      c.timer = setInterval(() => c.ws.send("ping"), pingEveryMs);
+    }, (i / clients) * pingEveryMs));
+    await new Promise((r) => setTimeout(r, windowSeconds * 1000));
+    const after = usage(pid);
+    timers.forEach(clearTimeout);
+    all.forEach((c) => clearInterval(c.timer));
+    close(all);
+    return {
+      connectMs,
+      bytesPerConnection: (connected.rss - before.rss) / clients,
+      idleCpuSeconds: after.cpuSeconds - connected.cpuSeconds,
+      pings: Math.round((windowSeconds * 1000 * clients) / pingEveryMs),
+    };
+  },
+
+  /** A client that missed 500 messages comes back: time until it has all of them. */
+  async resume() {
+    const missed = 500;
+    const room = `resume-${Date.now()}`;
+    if (!isProject) {
+      const started = performance.now();
+      await new Promise((resolve) => participant(room, resolve, `?replay=${historyBytes}`));
+      return { resumeMs: performance.now() - started, bytes: historyBytes };
+    }
+    const writers = await Promise.all(Array.from({ length: 25 }, () => participant(room)));
+    const each = missed / writers.length;
+    for (const [w, writer] of writers.entries()) for (let n = 0; n < each; n++) writer.send(`${w}:${n}:${"x".repeat(60)}`);
+    while (writers.some((w) => w.acks < each)) await new Promise((r) => setTimeout(r, 20));
+    close(writers);
+    const started = performance.now();
+    let bytes = 0;
+    let count = 0;
+    await new Promise((resolve) => participant(room, (_, size, frame) => {
+      if (!frame) return;
+      bytes = size;
+      count = frame.messages.length;
+      resolve();
+    }, "?after=0"));
+    return { resumeMs: performance.now() - started, bytes, messages: count };
+  },
+};
+
+const result = await scenarios[scenario]();
+console.log(JSON.stringify(result));
+process.exit(0);

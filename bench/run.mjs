@@ -1,0 +1,81 @@
+// `npm run bench`: edge-chat against (a) a minimal Durable Object relay and (b) a Node `ws`
+// relay, on the same scenarios, in interleaved rounds, reported as medians and as ratios
+// (absolute numbers on a shared machine are noise; ratios measured in one run are not).
+// Writes bench/results/latest.json. BENCH_ROUNDS sets the rounds (default 3).
+import { execFile } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { promisify } from "node:util";
+import { startDoRelay, startNodeRelay, startProject } from "./targets.mjs";
+
+const run = promisify(execFile);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SCENARIOS = ["fanout", "fixedLoad", "manyRooms", "idle", "resume"];
+const TARGETS = { "edge-chat": startProject, "relay-do": startDoRelay, "relay-node": startNodeRelay };
+
+// The relays replay a frame as large as edge-chat's history of the same 500 messages.
+const sample = { type: "message", seq: 123, id: "m12", from: { id: "g_0123456789abcdef", name: "Load 123" }, text: `12:3:${"x".repeat(60)}`, ts: 1795540000000 };
+const historyBytes = JSON.stringify({ type: "history", messages: Array(500).fill(sample), more: false }).length;
+
+const results = Object.fromEntries(Object.keys(TARGETS).map((t) => [t, Object.fromEntries(SCENARIOS.map((s) => [s, []]))]));
+const started = Date.now();
+
+for (let round = 0; round < ROUNDS; round++) {
+  // Rotate the order so no target always runs on a cold or a tired machine.
+  const order = Object.keys(TARGETS).map((_, i, all) => all[(i + round) % all.length]);
+  for (const kind of order) {
+    const target = await TARGETS[kind]();
+    try {
+      for (const scenario of SCENARIOS) {
+        const config = JSON.stringify({ target: { kind, base: target.base }, scenario, pid: target.pid, historyBytes });
+        const { stdout } = await run(process.execPath, [new URL("./load.mjs", import.meta.url).pathname, config], { maxBuffer: 1 << 20, timeout: 120_000 });
+        const result = JSON.parse(stdout.trim().split("\n").at(-1));
+        results[kind][scenario].push(result);
+        console.error(`round ${round + 1}/${ROUNDS} ${kind.padEnd(10)} ${scenario.padEnd(9)} ${JSON.stringify(result)}`);
+      }
+    } finally {
+      await target.stop();
+    }
+  }
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+};
+const figure = (kind, scenario, key) => median(results[kind][scenario].map((r) => r[key]));
+
+const FIGURES = [
+  ["fanout", "connectMs", "connect 100 clients (ms)", "lower"],
+  ["fanout", "deliveriesPerSecond", "fan-out, 1 room of 100, 5 senders: deliveries/s", "higher"],
+  ["fixedLoad", "p50", "fan-out latency p50 at 10,000 deliveries/s (ms)", "lower"],
+  ["fixedLoad", "p95", "fan-out latency p95 (ms)", "lower"],
+  ["fixedLoad", "p99", "fan-out latency p99 (ms)", "lower"],
+  ["manyRooms", "deliveriesPerSecond", "50 rooms of 4, all sending: deliveries/s", "higher"],
+  ["idle", "connectMs", "connect 500 clients (ms)", "lower"],
+  ["idle", "bytesPerConnection", "server memory per connection (bytes)", "lower"],
+  ["idle", "idleCpuSeconds", "CPU for 2,000 pings from 500 idle clients (s)", "lower"],
+  ["resume", "resumeMs", "resume: 500 missed messages in one frame (ms)", "lower"],
+];
+
+const rows = FIGURES.map(([scenario, key, label, better]) => {
+  const [ours, relayDo, relayNode] = ["edge-chat", "relay-do", "relay-node"].map((k) => figure(k, scenario, key));
+  return { label, better, ours, relayDo, relayNode, vsRelayDo: ours / relayDo, vsRelayNode: ours / relayNode };
+});
+const losses = Object.entries(results).flatMap(([kind, byScenario]) =>
+  Object.entries(byScenario).flatMap(([scenario, runs]) =>
+    runs.filter((r) => r.lost || r.duplicates).map((r) => `${kind} ${scenario}: lost ${r.lost}, duplicated ${r.duplicates}`),
+  ),
+);
+
+const fmt = (n) => (Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(n < 1 ? 3 : 1));
+console.log(`\nedge-chat benchmark, ${ROUNDS} interleaved rounds, medians, ${Math.round((Date.now() - started) / 1000)} s\n`);
+console.log("| figure | better | edge-chat | DO relay | Node ws relay | edge-chat / DO relay | edge-chat / Node relay |");
+console.log("| --- | --- | --- | --- | --- | --- | --- |");
+for (const r of rows) {
+  console.log(`| ${r.label} | ${r.better} | ${fmt(r.ours)} | ${fmt(r.relayDo)} | ${fmt(r.relayNode)} | ${r.vsRelayDo.toFixed(2)}x | ${r.vsRelayNode.toFixed(2)}x |`);
+}
+console.log(`\nlost or duplicated messages: ${losses.length === 0 ? "none" : losses.join("; ")}`);
+
+mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
+writeFileSync(new URL("./results/latest.json", import.meta.url), JSON.stringify({ rounds: ROUNDS, rows, losses, raw: results }, null, 2));
+if (losses.length > 0) process.exitCode = 1;

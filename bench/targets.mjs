@@ -1,0 +1,128 @@
+// Starts and stops the three servers the benchmark compares, each on 127.0.0.1 and a free port,
+// and reads the CPU time and memory of the process that does the work.
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const QUIET = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+/** edge-chat itself, as `npm run dev` runs it, with the rate limit lifted for load. */
+export async function startProject() {
+  const persist = mkdtempSync(join(tmpdir(), "edge-chat-bench-"));
+  const target = await startWrangler("edge-chat", [
+    "--persist-to", persist,
+    "--var", `JWT_SECRET:${randomBytes(32).toString("base64url")}`,
+    "--var", "RATE_LIMIT_MESSAGES:1000000000",
+  ]);
+  return { ...target, stop: async () => (await target.stop(), rmSync(persist, { recursive: true, force: true })) };
+}
+
+/** Baseline (a): the minimal Durable Object relay under the same local workerd. */
+export function startDoRelay() {
+  return startWrangler("relay-do", ["--config", join(ROOT, "bench/relay-do/wrangler.toml"), "--persist-to", mkdtempSync(join(tmpdir(), "relay-"))]);
+}
+
+/** Baseline (b): a plain Node `ws` relay. */
+export async function startNodeRelay() {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(ROOT, "bench/relay-node.mjs"), String(port)], { stdio: ["ignore", "pipe", "inherit"] });
+  await waitForOutput(child, /"port"/);
+  return { kind: "relay-node", base: `http://127.0.0.1:${port}`, pid: child.pid, stop: () => stopChild(child, false) };
+}
+
+async function startWrangler(kind, args) {
+  const [port, inspector] = [await freePort(), await freePort()];
+  const child = spawn(
+    "npx",
+    ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector), "--log-level", "warn", ...args],
+    { cwd: ROOT, env: QUIET, stdio: ["ignore", "pipe", "pipe"], detached: true },
+  );
+  await waitForPort(port);
+  const pid = workerdUnder(child.pid);
+  return { kind, base: `http://127.0.0.1:${port}`, pid, stop: () => stopChild(child, true) };
+}
+
+/** The workerd process among the descendants of a process: it is what serves the sockets. */
+function workerdUnder(root) {
+  const parents = new Map();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      parents.set(Number(entry), { ppid: Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]), comm: stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")) });
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  const isUnder = (pid) => {
+    for (let p = pid; p && p !== 1; p = parents.get(p)?.ppid) if (p === root) return true;
+    return false;
+  };
+  for (const [pid, { comm }] of parents) if (comm === "workerd" && isUnder(pid)) return pid;
+  throw new Error(`no workerd process under ${root}`);
+}
+
+/** CPU seconds used so far and resident memory in bytes, from /proc. */
+export function usage(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / 100;
+  const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]) * 1024;
+  return { cpuSeconds, rss };
+}
+
+async function waitForPort(port, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/`);
+      await response.body?.cancel();
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  throw new Error(`nothing listening on ${port} after ${timeoutMs} ms`);
+}
+
+function waitForOutput(child, pattern) {
+  return new Promise((resolve, reject) => {
+    child.stdout.on("data", (chunk) => pattern.test(String(chunk)) && resolve());
+    child.on("exit", (code) => reject(new Error(`exited with ${code}`)));
+  });
+}
+
+function stopChild(child, group) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.on("exit", () => resolve());
+    try {
+      if (group) process.kill(-child.pid, "SIGTERM");
+      else child.kill("SIGTERM");
+    } catch {
+      resolve();
+    }
+    setTimeout(() => {
+      try {
+        if (group) process.kill(-child.pid, "SIGKILL");
+        else child.kill("SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    }, 5000).unref();
+  });
+}

@@ -1,7 +1,8 @@
 // `npm run bench`: edge-chat against (a) a minimal Durable Object relay and (b) a Node `ws`
 // relay, on the same scenarios, in interleaved rounds, reported as medians and as ratios
 // (absolute numbers on a shared machine are noise; ratios measured in one run are not).
-// Writes bench/results/latest.json. BENCH_ROUNDS sets the rounds (default 3).
+// Writes bench/results/latest.json. BENCH_ROUNDS sets the rounds (default 3); BENCH_SCENARIOS
+// (comma-separated) runs only some scenarios, for a quick look while changing the hot path.
 import { execFile } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { promisify } from "node:util";
@@ -9,7 +10,7 @@ import { startDoRelay, startNodeRelay, startProject } from "./targets.mjs";
 
 const run = promisify(execFile);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const SCENARIOS = ["fanout", "fixedLoad", "manyRooms", "idle", "resume"];
+const SCENARIOS = process.env.BENCH_SCENARIOS?.split(",") ?? ["fanout", "fixedLoad", "manyRooms", "idle", "resume"];
 const TARGETS = { "edge-chat": startProject, "relay-do": startDoRelay, "relay-node": startNodeRelay };
 
 // The relays replay a frame as large as edge-chat's history of the same 500 messages.
@@ -57,7 +58,7 @@ const FIGURES = [
   ["resume", "resumeMs", "resume: 500 missed messages in one frame (ms)", "lower"],
 ];
 
-const rows = FIGURES.map(([scenario, key, label, better]) => {
+const rows = FIGURES.filter(([scenario]) => SCENARIOS.includes(scenario)).map(([scenario, key, label, better]) => {
   const [ours, relayDo, relayNode] = ["edge-chat", "relay-do", "relay-node"].map((k) => figure(k, scenario, key));
   return { label, better, ours, relayDo, relayNode, vsRelayDo: ours / relayDo, vsRelayNode: ours / relayNode };
 });

@@ -32,6 +32,7 @@ import { MemberList } from "./member-list";
 import { MessageLog, type PageQuery } from "./message-log";
 import { OnlineIndex, PresenceBatcher, type Connection } from "./presence";
 import { RoomRecord } from "./room-record";
+import { SendRate } from "./send-rate";
 
 /** Joins and leaves within this window go out as one presence frame. */
 const PRESENCE_BATCH_MS = 50;
@@ -74,6 +75,7 @@ export class ChatRoom extends DurableObject<Env> {
   private readonly members: MemberList;
   private readonly invites: InviteList;
   private readonly log: MessageLog;
+  private readonly sendRate: SendRate;
   private readonly online: OnlineIndex;
   private readonly presence: PresenceBatcher;
   private readonly lastTyping = new Map<string, number>();
@@ -95,6 +97,7 @@ export class ChatRoom extends DurableObject<Env> {
     this.members = new MemberList(ctx.storage.sql);
     this.invites = new InviteList(ctx.storage.sql);
     this.log = new MessageLog(ctx.storage.sql, this.config.historyLimit);
+    this.sendRate = new SendRate(this.log, this.config.rateLimit.messages, this.config.rateLimit.windowMs);
     this.online = new OnlineIndex(() => ctx.getWebSockets());
     this.presence = new PresenceBatcher(PRESENCE_BATCH_MS, (frame) => this.broadcast(JSON.stringify(frame)));
   }
@@ -361,14 +364,15 @@ export class ChatRoom extends DurableObject<Env> {
    * runtime's output gate holds every frame sent after this write until the write is durable.
    */
   private store(from: UserRef, message: OutgoingMessage, now: number): RoomResult<{ message: ChatMessage; created: boolean }> {
-    const original = this.log.find(from.id, message.id);
-    if (original) return { ok: true, message: original, created: false };
     if (message.to !== undefined && !this.members.has(message.to)) {
       return { ok: false, status: 400, code: "unknown_user", message: "no member of this room has that id" };
     }
-    const { messages, windowMs } = this.config.rateLimit;
-    const retryAfterMs = this.log.retryAfter(from.id, now, messages, windowMs);
+    const retryAfterMs = this.sendRate.retryAfter(from.id, now);
     if (retryAfterMs > 0) {
+      // A retransmit of a message stored before the limit was reached is still acknowledged.
+      const original = this.log.find(from.id, message.id);
+      if (original) return { ok: true, message: original, created: false };
+      const { messages, windowMs } = this.config.rateLimit;
       return {
         ok: false,
         status: 429,
@@ -377,7 +381,10 @@ export class ChatRoom extends DurableObject<Env> {
         retryAfterMs,
       };
     }
-    return { ok: true, message: this.log.append(from, message, now), created: true };
+    const stored = this.log.append(from, message, now);
+    if (!stored) return { ok: true, message: this.log.find(from.id, message.id)!, created: false };
+    this.sendRate.record(from.id, now);
+    return { ok: true, message: stored, created: true };
   }
 
   private strike(ws: WebSocket, connection: Connection, failure: RoomFailure): void {

@@ -31,6 +31,8 @@ const VISIBLE_TO = "(recipient_id IS NULL OR recipient_id = ? OR sender_id = ?)"
 /**
  * The room's history in SQLite. `seq` is AUTOINCREMENT so a number is never reused, even after
  * old messages are pruned; (sender_id, id) is unique so a retransmitted message is stored once.
+ * That unique index is the only one: every index costs a write per message, and the rate
+ * limit's read of a sender's recent messages (once per wake-up) is served by it too.
  */
 export class MessageLog {
   constructor(
@@ -47,7 +49,6 @@ export class MessageLog {
       ts INTEGER NOT NULL,
       UNIQUE (sender_id, id)
     )`);
-    sql.exec("CREATE INDEX IF NOT EXISTS messages_by_sender_time ON messages (sender_id, ts)");
   }
 
   latestSeq(): number {
@@ -62,10 +63,15 @@ export class MessageLog {
     return row && toMessage(row);
   }
 
-  append(from: UserRef, message: OutgoingMessage, ts: number): ChatMessage {
-    const { seq } = this.sql
+  /**
+   * Stores a message, unless this sender already stored one with this id: then nothing is
+   * written and undefined is returned (look the original up with `find`).
+   */
+  append(from: UserRef, message: OutgoingMessage, ts: number): ChatMessage | undefined {
+    const row = this.sql
       .exec<{ seq: number }>(
-        "INSERT INTO messages (id, sender_id, sender_name, recipient_id, text, ts) VALUES (?, ?, ?, ?, ?, ?) RETURNING seq",
+        `INSERT INTO messages (id, sender_id, sender_name, recipient_id, text, ts) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (sender_id, id) DO NOTHING RETURNING seq`,
         message.id,
         from.id,
         from.name,
@@ -73,7 +79,9 @@ export class MessageLog {
         message.text,
         ts,
       )
-      .one();
+      .toArray()[0];
+    if (!row) return undefined;
+    const { seq } = row;
     if (seq > this.keep) this.sql.exec("DELETE FROM messages WHERE seq <= ?", seq - this.keep);
     const stored: ChatMessage = { type: "message", seq, id: message.id, from, text: message.text, ts };
     if (message.to !== undefined) stored.to = message.to;
@@ -106,20 +114,18 @@ export class MessageLog {
     return { messages: rows.map(toMessage), more };
   }
 
-  /**
-   * How long until this sender may post again under a limit of `max` messages per `windowMs`,
-   * or 0 if now. Read from the stored messages themselves, so it survives hibernation and restarts.
-   */
-  retryAfter(senderId: string, now: number, max: number, windowMs: number): number {
-    const row = this.sql
+  /** When this sender's newest messages since `since` were sent, oldest first, at most `max`. */
+  sendTimes(senderId: string, since: number, max: number): number[] {
+    return this.sql
       .exec<{ ts: number }>(
-        "SELECT ts FROM messages WHERE sender_id = ? AND ts > ? ORDER BY ts DESC LIMIT 1 OFFSET ?",
+        "SELECT ts FROM messages WHERE sender_id = ? AND ts > ? ORDER BY ts DESC LIMIT ?",
         senderId,
-        now - windowMs,
-        max - 1,
+        since,
+        max,
       )
-      .toArray()[0];
-    return row ? Math.max(1, row.ts + windowMs - now) : 0;
+      .toArray()
+      .map((row) => row.ts)
+      .reverse();
   }
 }
 

@@ -79,4 +79,5 @@ console.log(`\nlost or duplicated messages: ${losses.length === 0 ? "none" : los
 
 mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
 writeFileSync(new URL("./results/latest.json", import.meta.url), JSON.stringify({ rounds: ROUNDS, rows, losses, raw: results }, null, 2));
-if (losses.length > 0) process.exitCode = 1;
+// Loss in a baseline is a finding to report; loss in edge-chat is a failure.
+if (losses.some((line) => line.startsWith("edge-chat"))) process.exitCode = 1;

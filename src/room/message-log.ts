@@ -29,8 +29,10 @@ const COLUMNS = "seq, id, sender_id, sender_name, recipient_id, text, ts";
 const VISIBLE_TO = "(recipient_id IS NULL OR recipient_id = ? OR sender_id = ?)";
 
 /**
- * The room's history in SQLite. `seq` is AUTOINCREMENT so a number is never reused, even after
- * old messages are pruned; (sender_id, id) is unique so a retransmitted message is stored once.
+ * The room's history in SQLite. `seq` is the rowid: SQLite gives each new row the largest
+ * rowid plus one, and pruning only ever removes the oldest rows while keeping the newest, so
+ * a seq is never reused (AUTOINCREMENT would guarantee the same at the cost of a second write
+ * per message). (sender_id, id) is unique so a retransmitted message is stored once.
  * That unique index is the only one: every index costs a write per message, and the rate
  * limit's read of a sender's recent messages (once per wake-up) is served by it too.
  */
@@ -40,7 +42,7 @@ export class MessageLog {
     private readonly keep: number,
   ) {
     sql.exec(`CREATE TABLE IF NOT EXISTS messages (
-      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      seq INTEGER PRIMARY KEY,
       id TEXT NOT NULL,
       sender_id TEXT NOT NULL,
       sender_name TEXT NOT NULL,

@@ -55,6 +55,7 @@ export type RoomResult<T> = ({ ok: true } & T) | RoomFailure;
 
 /** What a non-member of a private room is told: nothing about the room itself. */
 const NOT_A_MEMBER: RoomFailure = { ok: false, status: 403, code: "forbidden", message: "you are not a member of this room" };
+const UNKNOWN_MEMBER: RoomFailure = { ok: false, status: 400, code: "unknown_user", message: "no member of this room has that id" };
 const OWNER_ONLY: RoomFailure = { ok: false, status: 403, code: "forbidden", message: "only the room's owner may do that" };
 const INVITE_REFUSED: Record<InviteRefusal, string> = {
   unknown: "this invite link is not valid",
@@ -274,7 +275,7 @@ export class ChatRoom extends DurableObject<Env> {
     const refused = this.refuseNonOwner(user);
     if (refused) return refused;
     if (memberId === user.id) return { ok: false, status: 400, code: "bad_message", message: "the owner cannot remove themselves" };
-    if (!this.members.remove(memberId)) return { ok: false, status: 404, code: "unknown_user", message: "no member of this room has that id" };
+    if (!this.members.remove(memberId)) return { ...UNKNOWN_MEMBER, status: 404 };
     this.note("room.member_removed", { user: user.id, member: memberId });
     for (const ws of this.ctx.getWebSockets(memberId)) {
       sendError(ws, { code: "forbidden", message: "you were removed from this room" });
@@ -364,9 +365,7 @@ export class ChatRoom extends DurableObject<Env> {
    * runtime's output gate holds every frame sent after this write until the write is durable.
    */
   private store(from: UserRef, message: OutgoingMessage, now: number): RoomResult<{ message: ChatMessage; created: boolean }> {
-    if (message.to !== undefined && !this.members.has(message.to)) {
-      return { ok: false, status: 400, code: "unknown_user", message: "no member of this room has that id" };
-    }
+    if (message.to !== undefined && !this.members.has(message.to)) return UNKNOWN_MEMBER;
     const retryAfterMs = this.sendRate.retryAfter(from.id, now);
     if (retryAfterMs > 0) {
       // A retransmit of a message stored before the limit was reached is still acknowledged.

@@ -16,11 +16,16 @@ export class MemberList {
     )`);
   }
 
-  /** Records that the user is here now, adding them on their first visit and keeping their latest name. */
+  /**
+   * Records that the user is here now, adding them on their first visit and keeping their
+   * latest name. Writes only when that changes something (a new member, a new name, or a last
+   * visit more than a minute old), so a bot posting over HTTP costs no second write per message.
+   */
   touch(user: UserRef, now: number): void {
     this.sql.exec(
       `INSERT INTO members (id, name, joined_at, last_seen) VALUES (?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET name = excluded.name, last_seen = excluded.last_seen`,
+       ON CONFLICT (id) DO UPDATE SET name = excluded.name, last_seen = excluded.last_seen
+       WHERE name != excluded.name OR last_seen < excluded.last_seen - 60000`,
       user.id,
       user.name,
       now,

@@ -70,6 +70,20 @@ async function jsonBody(c: Context<RoomEnv>): Promise<unknown> {
   }
 }
 
+/**
+ * Verifies an invite token presented for this room: its invite id, undefined when none was
+ * presented, or the reason it was refused for the caller to answer in its own way.
+ */
+async function checkInvite(c: Context<RoomEnv>, token: string | undefined): Promise<string | undefined | AuthError> {
+  if (!token) return undefined;
+  try {
+    return await verifyInvite(token, c.get("roomId"), readAuthConfig(c.env).verificationSecrets);
+  } catch (error) {
+    if (error instanceof AuthError) return error;
+    throw error;
+  }
+}
+
 /** Issues an invite link; the token travels in the fragment, so it never reaches a server's logs or a Referer. */
 async function inviteLink(c: Context<RoomEnv>, roomId: string, invite: { id: string; expiresAt: number }): Promise<CreatedInvite> {
   const token = await signInvite(roomId, invite.id, invite.expiresAt, readAuthConfig(c.env).secret);
@@ -98,35 +112,22 @@ roomRoutes.get("/:room/ws", async (c) => {
   }
   const subprotocol = offeredSubprotocols(c.req.raw).includes(PROTOCOL);
   const after = seqQuery(c, "after");
-  let inviteId: string | undefined;
-  const invite = c.req.query("invite");
-  if (invite) {
-    try {
-      inviteId = await verifyInvite(invite, c.get("roomId"), readAuthConfig(c.env).verificationSecrets);
-    } catch (error) {
-      if (!(error instanceof AuthError)) throw error;
-      return refuseWebSocket(CloseCode.Forbidden, { type: "error", code: "invalid_invite", message: error.message }, subprotocol);
-    }
+  const invite = await checkInvite(c, c.req.query("invite"));
+  if (invite instanceof AuthError) {
+    return refuseWebSocket(CloseCode.Forbidden, { type: "error", code: "invalid_invite", message: invite.message }, subprotocol);
   }
-  return room(c).fetch(toConnectRequest({ roomId: c.get("roomId"), user: c.get("user"), after, inviteId, subprotocol }));
+  return room(c).fetch(toConnectRequest({ roomId: c.get("roomId"), user: c.get("user"), after, inviteId: invite, subprotocol }));
 });
 
 roomRoutes.get("/:room", async (c) => reply(c, await room(c).describe(c.get("roomId"), c.get("user"))));
 
 roomRoutes.post("/:room/join", smallBody, async (c) => {
   const body = await jsonBody(c);
-  const invite = typeof body === "object" && body !== null ? (body as { invite?: unknown }).invite : undefined;
-  let inviteId: string | undefined;
-  if (invite !== undefined) {
-    if (typeof invite !== "string") throw new BadRequest("invite must be the token from an invite link");
-    try {
-      inviteId = await verifyInvite(invite, c.get("roomId"), readAuthConfig(c.env).verificationSecrets);
-    } catch (error) {
-      if (!(error instanceof AuthError)) throw error;
-      return jsonError(c, 403, "invalid_invite", error.message);
-    }
-  }
-  return reply(c, await room(c).join(c.get("roomId"), c.get("user"), inviteId));
+  const token = typeof body === "object" && body !== null ? (body as { invite?: unknown }).invite : undefined;
+  if (token !== undefined && typeof token !== "string") throw new BadRequest("invite must be the token from an invite link");
+  const invite = await checkInvite(c, token);
+  if (invite instanceof AuthError) return jsonError(c, 403, "invalid_invite", invite.message);
+  return reply(c, await room(c).join(c.get("roomId"), c.get("user"), invite));
 });
 
 roomRoutes.get("/:room/messages", async (c) => {

@@ -23,9 +23,7 @@ afterAll(async () => {
 async function join(session: SessionResponse, room: string, query = "") {
   const socket = await TestSocket.open(chat.socketUrl(room, query), session.token);
   open.push(socket);
-  const welcome = await socket.next("welcome");
-  const history = await socket.next("history");
-  return { socket, welcome, history };
+  return { socket, ...(await socket.joined()) };
 }
 
 describe("a conversation in a room", () => {

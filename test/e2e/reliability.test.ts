@@ -14,8 +14,7 @@ afterAll(() => chat.stop());
 
 async function join(session: SessionResponse, room: string): Promise<TestSocket> {
   const socket = await TestSocket.open(chat.socketUrl(room), session.token);
-  await socket.next("welcome");
-  await socket.next("history");
+  await socket.joined();
   return socket;
 }
 

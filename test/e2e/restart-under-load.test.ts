@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChatClient } from "../../src/client/chat-client";
-import type { KeyValueStore } from "../../src/client/outbox";
 import type { MessagesPage } from "../../src/protocol";
 import { LocalChat, uniqueRoom } from "../support/local-chat";
+import { MemoryStore } from "../support/memory-store";
 
 const ROOMS = 5;
 const PER_ROOM = 10;
@@ -15,13 +15,6 @@ beforeAll(async () => {
 });
 
 afterAll(() => chat.stop());
-
-class MemoryStore implements KeyValueStore {
-  private readonly data = new Map<string, string>();
-  getItem = (key: string) => this.data.get(key) ?? null;
-  setItem = (key: string, value: string) => void this.data.set(key, value);
-  removeItem = (key: string) => void this.data.delete(key);
-}
 
 interface Member {
   room: string;

@@ -28,8 +28,7 @@ export async function upgrade(room: string, user: { token: string }, query = "")
 /** Opens a socket and reads the welcome and history every accepted connection starts with. */
 export async function connect(room: string, user: { token: string }, query = ""): Promise<TestSocket> {
   const socket = await upgrade(room, user, query);
-  await socket.next("welcome");
-  await socket.next("history");
+  await socket.joined();
   return socket;
 }
 

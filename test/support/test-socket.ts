@@ -58,6 +58,12 @@ export class TestSocket {
     });
   }
 
+  /** Every accepted connection starts with the room's welcome, then the history; reads both. */
+  async joined(): Promise<{ welcome: FrameOf<"welcome">; history: FrameOf<"history"> }> {
+    const welcome = await this.next("welcome");
+    return { welcome, history: await this.next("history") };
+  }
+
   send(frame: ClientFrame | string): void {
     this.ws.send(typeof frame === "string" ? frame : JSON.stringify(frame));
   }

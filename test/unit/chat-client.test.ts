@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ChatClient, type ChatClientOptions, type ConnectionStatus } from "../../src/client/chat-client";
-import type { KeyValueStore } from "../../src/client/outbox";
 import type { PageEnvironment } from "../../src/client/page-environment";
 import type { ChatMessage, ServerFrame, UserRef } from "../../src/protocol";
+import { MemoryStore } from "../support/memory-store";
 
 /** A WebSocket double the test drives by hand: open it, feed it frames, drop it. */
 class FakeSocket {
@@ -54,13 +54,6 @@ class FakeSocket {
     this.receive({ type: "welcome", room: { id: "lobby", visibility: "public" }, you: ALICE, seq, members: [] });
     this.receive({ type: "history", messages: history, more });
   }
-}
-
-class MemoryStore implements KeyValueStore {
-  data = new Map<string, string>();
-  getItem = (key: string) => this.data.get(key) ?? null;
-  setItem = (key: string, value: string) => void this.data.set(key, value);
-  removeItem = (key: string) => void this.data.delete(key);
 }
 
 class FakePage implements PageEnvironment {

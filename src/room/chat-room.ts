@@ -27,6 +27,7 @@ import {
 } from "../protocol";
 import { refuseWebSocket } from "../refused-socket";
 import { fromConnectRequest } from "./connect-request";
+import { GroupCommit } from "./group-commit";
 import { InviteList, type InviteRefusal } from "./invite-list";
 import { MemberList } from "./member-list";
 import { MessageLog, type PageQuery } from "./message-log";
@@ -52,6 +53,12 @@ export interface RoomFailure {
 }
 
 export type RoomResult<T> = ({ ok: true } & T) | RoomFailure;
+
+/** A `send` frame waiting for its turn to be stored (see group-commit.ts). */
+interface QueuedSend {
+  ws: WebSocket;
+  message: OutgoingMessage;
+}
 
 /** What a non-member of a private room is told: nothing about the room itself. */
 const NOT_A_MEMBER: RoomFailure = { ok: false, status: 403, code: "forbidden", message: "you are not a member of this room" };
@@ -79,6 +86,7 @@ export class ChatRoom extends DurableObject<Env> {
   private readonly sendRate: SendRate;
   private readonly online: OnlineIndex;
   private readonly presence: PresenceBatcher;
+  private readonly sends: GroupCommit<QueuedSend>;
   private readonly lastTyping = new Map<string, number>();
   /** Typing notices per connection in the current window; in memory, as a flood is never idle long enough to hibernate. */
   private readonly typingBursts = new Map<string, { since: number; count: number }>();
@@ -101,6 +109,7 @@ export class ChatRoom extends DurableObject<Env> {
     this.sendRate = new SendRate(this.log, this.config.rateLimit.messages, this.config.rateLimit.windowMs);
     this.online = new OnlineIndex(() => ctx.getWebSockets());
     this.presence = new PresenceBatcher(PRESENCE_BATCH_MS, (frame) => this.broadcast(JSON.stringify(frame)));
+    this.sends = new GroupCommit((batch) => batch.forEach((queued) => this.onSend(queued)));
   }
 
   /** Accepts a WebSocket the Worker has authenticated (see connect-request.ts). */
@@ -184,7 +193,7 @@ export class ChatRoom extends DurableObject<Env> {
       if (!frame.ok) return sendError(ws, frame);
       switch (frame.value.type) {
         case "send":
-          return this.onSend(ws, connection, frame.value);
+          return this.sends.add({ ws, message: frame.value });
         case "typing":
           return this.onTyping(ws, connection);
         case "who": {
@@ -307,6 +316,8 @@ export class ChatRoom extends DurableObject<Env> {
     const now = Date.now();
     const admitted = this.admit(roomId, user, now);
     if (!admitted.ok) return admitted;
+    // Messages that reached the room before this one are stored before it.
+    this.sends.flush();
     const result = this.store(user, message, now);
     if (result.ok && result.created) this.deliver(result.message);
     return result;
@@ -340,7 +351,24 @@ export class ChatRoom extends DurableObject<Env> {
     return room?.owner === user.id ? undefined : OWNER_ONLY;
   }
 
-  private onSend(ws: WebSocket, connection: Connection, message: OutgoingMessage): void {
+  /**
+   * Stores a queued `send` and answers it. A socket that closed while its frame waited (its
+   * client left, or we closed it for abuse or removal) gets nothing stored: an unacknowledged
+   * message is resent by its client on reconnecting, and judged again then.
+   */
+  private onSend({ ws, message }: QueuedSend): void {
+    if (ws.readyState !== WebSocket.OPEN) return;
+    // Read now, not when the frame arrived: an earlier frame in the batch may have struck it.
+    const connection = ws.deserializeAttachment() as Connection;
+    try {
+      this.answerSend(ws, connection, message);
+    } catch (error) {
+      logError("room.message_failed", error, { room: this.id, user: connection.user.id });
+      sendError(ws, { code: "internal", message: "the server could not store that message; send it again", id: message.id });
+    }
+  }
+
+  private answerSend(ws: WebSocket, connection: Connection, message: OutgoingMessage): void {
     const result = this.store(connection.user, message, Date.now());
     if (!result.ok) {
       if (result.code === "rate_limited") return this.strike(ws, connection, result);

@@ -1,10 +1,10 @@
 import { env, evictDurableObject, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { CloseCode, LIMITS, type ApiErrorBody, type MessagesPage } from "../../src/protocol";
+import { CloseCode, LIMITS, type ApiErrorBody, type ClientFrame, type MessagesPage } from "../../src/protocol";
 import type { ChatRoom } from "../../src/room/chat-room";
 import { MessageLog } from "../../src/room/message-log";
 import { forgeSessionToken } from "../support/tokens";
-import { api, connect, newRoom, newUser } from "./helpers";
+import { api, connect, newRoom, newUser, type TestUser } from "./helpers";
 
 async function storedTexts(room: string, viewer: { token: string }): Promise<string[]> {
   const page = (await (await api(viewer, `/api/rooms/${room}/messages?limit=500`)).json()) as MessagesPage;
@@ -126,6 +126,8 @@ describe("rate limits", () => {
     const socket = await connect(room, await newUser("Flooder"));
     for (let n = 1; n <= 40; n++) socket.send({ type: "send", id: `f${n}`, text: "spam" });
     expect((await socket.closed).code).toBe(CloseCode.Abuse);
+    // Nothing past the limit was stored.
+    expect(await storedTexts(room, await newUser("Reader"))).toHaveLength(20);
   });
 
   it("pass on one typing notice a second, and close a connection that floods them, with 4008", async () => {
@@ -230,6 +232,73 @@ describe("storage limits", () => {
       state.getWebSockets(longest.id).map((ws) => new TextEncoder().encode(JSON.stringify(ws.deserializeAttachment())).byteLength),
     );
     expect(attachmentBytes[0]).toBeLessThan(1024); // the runtime allows 16 KiB
+  });
+});
+
+/**
+ * Hands frames to the room as the runtime does, all within one turn of its event loop, as when
+ * they reach a busy room together: the room then stores all but the first as one group.
+ */
+async function arriveTogether(room: string, frames: [TestUser, ClientFrame][]): Promise<void> {
+  const stub = env.ROOMS.get(env.ROOMS.idFromName(room));
+  await runInDurableObject(stub, async (instance: ChatRoom, state) => {
+    await Promise.all(frames.map(([user, frame]) => instance.webSocketMessage(state.getWebSockets(user.id)[0]!, JSON.stringify(frame))));
+  });
+}
+
+describe("messages that arrive together", () => {
+  it("are stored once each in the order they arrived, acknowledged in order, and seen in order by everyone", async () => {
+    const room = newRoom("together");
+    const [ada, bob, cy] = [await newUser("Ada"), await newUser("Bob"), await newUser("Cy")];
+    const [adaSocket, bobSocket, cySocket] = [await connect(room, ada), await connect(room, bob), await connect(room, cy)];
+    const frames: [TestUser, ClientFrame][] = [];
+    for (let n = 0; n < 10; n++) frames.push([ada, { type: "send", id: `a${n}`, text: `Ada ${n}` }], [bob, { type: "send", id: `b${n}`, text: `Bob ${n}` }]);
+
+    await arriveTogether(room, frames);
+
+    const adaAcks = await Promise.all(Array.from({ length: 10 }, () => adaSocket.next("ack")));
+    const bobAcks = await Promise.all(Array.from({ length: 10 }, () => bobSocket.next("ack")));
+    expect(adaAcks.map((a) => [a.id, a.seq])).toEqual(Array.from({ length: 10 }, (_, n) => [`a${n}`, 2 * n + 1]));
+    expect(bobAcks.map((a) => [a.id, a.seq])).toEqual(Array.from({ length: 10 }, (_, n) => [`b${n}`, 2 * n + 2]));
+    const inArrivalOrder = frames.map(([, frame]) => (frame as { text: string }).text);
+    expect(await storedTexts(room, cy)).toEqual(inArrivalOrder);
+    const seenByCy = await Promise.all(Array.from({ length: 20 }, () => cySocket.next("message")));
+    expect(seenByCy.map((m) => m.text)).toEqual(inArrivalOrder);
+    const seenByAda = await Promise.all(Array.from({ length: 10 }, () => adaSocket.next("message")));
+    expect(seenByAda.map((m) => m.text)).toEqual(inArrivalOrder.filter((text) => text.startsWith("Bob")));
+  });
+
+  it("store a message retransmitted before its first copy was stored only once", async () => {
+    const room = newRoom("together-retransmit");
+    const [ada, bob] = [await newUser("Ada"), await newUser("Bob")];
+    const [socket, bystander] = [await connect(room, ada), await connect(room, bob)];
+    const copy: ClientFrame = { type: "send", id: "same", text: "only once" };
+
+    await arriveTogether(room, [[ada, copy], [ada, copy], [ada, copy]]);
+
+    const acks = [await socket.next("ack"), await socket.next("ack"), await socket.next("ack")];
+    expect(acks.map((a) => a.seq)).toEqual([1, 1, 1]);
+    expect(await bystander.next("message")).toMatchObject({ text: "only once" });
+    expect(await bystander.quietFor("message", 200)).toEqual([]);
+  });
+
+  it("from a member removed before they were stored are dropped, and the others are stored", async () => {
+    const [owner, mallory] = [await newUser("Owner"), await newUser("Mallory")];
+    const created = await api(owner, "/api/rooms", { method: "POST", body: JSON.stringify({ visibility: "public" }) });
+    const { room } = (await created.json()) as { room: { id: string } };
+    const [ownerSocket, mallorySocket] = [await connect(room.id, owner), await connect(room.id, mallory)];
+    const stub = env.ROOMS.get(env.ROOMS.idFromName(room.id));
+
+    await runInDurableObject(stub, async (instance: ChatRoom, state) => {
+      const malloryWs = state.getWebSockets(mallory.id)[0]!;
+      const send = (ws: WebSocket, id: string) => instance.webSocketMessage(ws, JSON.stringify({ type: "send", id, text: id }));
+      await Promise.all([send(state.getWebSockets(owner.id)[0]!, "first"), send(malloryWs, "queued"), instance.removeMember(owner, mallory.id)]);
+    });
+
+    await ownerSocket.next("ack");
+    expect((await mallorySocket.closed).code).toBe(CloseCode.Forbidden);
+    expect(mallorySocket.pending("ack")).toEqual([]);
+    expect(await storedTexts(room.id, owner)).toEqual(["first"]);
   });
 });
 

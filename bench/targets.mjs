@@ -56,7 +56,12 @@ async function startWrangler(kind, args) {
   return { kind, base: `http://127.0.0.1:${port}`, pid, stop: () => stopChild(child, true) };
 }
 
-/** The workerd process among the descendants of a process: it is what serves the sockets. */
+/**
+ * The workerd process that runs the Worker and its Durable Objects. `wrangler dev` starts two
+ * under it: a proxy that owns the public port and forwards every request and frame, and the
+ * runtime behind it, the only one started with an inspector. The proxy is the same for both
+ * Durable Object targets and does not exist on the edge, so the runtime is the one we measure.
+ */
 function workerdUnder(root) {
   const parents = new Map();
   for (const entry of readdirSync("/proc")) {
@@ -72,8 +77,15 @@ function workerdUnder(root) {
     for (let p = pid; p && p !== 1; p = parents.get(p)?.ppid) if (p === root) return true;
     return false;
   };
-  for (const [pid, { comm }] of parents) if (comm === "workerd" && isUnder(pid)) return pid;
-  throw new Error(`no workerd process under ${root}`);
+  const isRuntime = (pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").some((arg) => arg.startsWith("--inspector-addr"));
+    } catch {
+      return false;
+    }
+  };
+  for (const [pid, { comm }] of parents) if (comm === "workerd" && isUnder(pid) && isRuntime(pid)) return pid;
+  throw new Error(`no workerd runtime process under ${root}`);
 }
 
 /** CPU seconds used so far and resident memory in bytes, from /proc. */

@@ -8,7 +8,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const ROOT = new URL("..", import.meta.url).pathname;
-const QUIET = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
+// wrangler dev also records a trace of every invocation, with a span per SQL statement, for its
+// Local Explorer. That collector runs on the room's thread, is not part of the runtime on the
+// edge, and costs a storing room far more than the relay (docs/performance.md), so it is off
+// unless BENCH_LOCAL_OBSERVABILITY=true asks to measure it.
+const QUIET = {
+  ...process.env,
+  WRANGLER_SEND_METRICS: "false",
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  X_LOCAL_OBSERVABILITY: process.env.BENCH_LOCAL_OBSERVABILITY === "true" ? "true" : "false",
+};
 
 export function freePort() {
   return new Promise((resolve, reject) => {

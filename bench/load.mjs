@@ -9,15 +9,28 @@ const wsBase = target.base.replace(/^http/, "ws");
 let counter = 0;
 
 /**
- * One chat participant; for edge-chat it signs in and speaks the protocol, for relays raw text.
- * `onPayload` gets each chat message's text; for edge-chat also the history frame and its size.
+ * A chat message as edge-chat delivers it, which is what relay clients send each other: the
+ * relays then carry the same bytes and the load generator parses the same JSON for every
+ * target, so the ratios compare the servers rather than the sizes of their frames.
  */
-async function participant(room, onPayload = () => {}, query = "") {
+function relayFrame(text, n) {
+  return JSON.stringify({ type: "message", seq: n, id: `m${n}`, from: { id: `g_${String(counter).padStart(16, "0")}`, name: `Load ${counter}` }, text, ts: Date.now() });
+}
+
+/** A guest session for edge-chat: the token a client keeps and reconnects with. */
+async function signIn() {
+  const response = await fetch(`${target.base}/api/session`, { method: "POST", body: JSON.stringify({ name: `Load ${++counter}` }) });
+  return (await response.json()).token;
+}
+
+/**
+ * One chat participant; for edge-chat it signs in and speaks the protocol, for relays it sends
+ * edge-chat's message frames as they are. `onPayload` gets each chat message's text; for
+ * edge-chat also the history frame and its size, for relays the replayed frame.
+ */
+async function participant(room, onPayload = () => {}, query = "", token) {
   let protocols;
-  if (isProject) {
-    const session = await (await fetch(`${target.base}/api/session`, { method: "POST", body: JSON.stringify({ name: `Load ${++counter}` }) })).json();
-    protocols = ["edge-chat.v1", `bearer.${session.token}`];
-  }
+  if (isProject) protocols = ["edge-chat.v1", `bearer.${token ?? (await signIn())}`];
   const path = isProject ? `/api/rooms/${room}/ws` : `/ws/${room}`;
   const ws = new WebSocket(`${wsBase}${path}${query}`, protocols, { perMessageDeflate: false });
   const client = { ws, acks: 0, sent: 0 };
@@ -27,7 +40,7 @@ async function participant(room, onPayload = () => {}, query = "") {
     ws.on("message", (data) => {
       const text = data.toString();
       if (text === "pong") return;
-      if (!isProject) return onPayload(text);
+      if (!isProject) return onPayload(text.startsWith("{") ? JSON.parse(text).text : text);
       const frame = JSON.parse(text);
       if (frame.type === "message") onPayload(frame.text);
       else if (frame.type === "ack") client.acks++;
@@ -37,7 +50,7 @@ async function participant(room, onPayload = () => {}, query = "") {
       }
     });
   });
-  client.send = (payload) => ws.send(isProject ? JSON.stringify({ type: "send", id: `m${++client.sent}`, text: payload }) : payload);
+  client.send = (payload) => ws.send(isProject ? JSON.stringify({ type: "send", id: `m${++client.sent}`, text: payload }) : relayFrame(payload, ++client.sent));
   client.close = () => ws.close();
   return client;
 }
@@ -119,7 +132,7 @@ const scenarios = {
 
   /** The same room at a fixed 10,000 deliveries/s, below saturation: fan-out latency. */
   async fixedLoad() {
-    const [clients, senders, seconds, deliveriesPerSecond] = [100, 5, 4, 10_000];
+    const [clients, senders, seconds, deliveriesPerSecond] = [100, 5, 10, 10_000];
     const track = tracker();
     const room = `fixed-${Date.now()}`;
     const { all } = await connectMany(clients, () => room, (i) => (payload) => payload && track.record(i, payload));
@@ -198,15 +211,23 @@ const scenarios = {
     const missed = 500;
     const room = `resume-${Date.now()}`;
     if (!isProject) {
+      // The room is running already, as edge-chat's is when its client returns.
+      const first = await participant(room);
+      await new Promise((resolve) => (first.ws.once("close", resolve), first.close()));
       const started = performance.now();
       await new Promise((resolve) => participant(room, resolve, `?replay=${historyBytes}`));
       return { resumeMs: performance.now() - started, bytes: historyBytes };
     }
+    // The returning client was a member before: it keeps its token and asks for what came
+    // after the last message it saw (none, in this new room). The time starts at the socket.
+    const token = await signIn();
+    (await participant(room, () => {}, "", token)).close();
     const writers = await Promise.all(Array.from({ length: 25 }, () => participant(room)));
     const each = missed / writers.length;
     for (const [w, writer] of writers.entries()) for (let n = 0; n < each; n++) writer.send(`${w}:${n}:${"x".repeat(60)}`);
     while (writers.some((w) => w.acks < each)) await new Promise((r) => setTimeout(r, 20));
-    close(writers);
+    // Wait until the room has seen them go, so the resume is timed alone.
+    await Promise.all(writers.map((w) => new Promise((resolve) => (w.ws.once("close", resolve), w.close()))));
     const started = performance.now();
     let bytes = 0;
     let count = 0;
@@ -215,7 +236,7 @@ const scenarios = {
       bytes = size;
       count = frame.messages.length;
       resolve();
-    }, "?after=0"));
+    }, "?after=0", token));
     return { resumeMs: performance.now() - started, bytes, messages: count };
   },
 };

@@ -14,7 +14,7 @@ let counter = 0;
  * target, so the ratios compare the servers rather than the sizes of their frames.
  */
 function relayFrame(text, n) {
-  return JSON.stringify({ type: "message", seq: n, id: `m${n}`, from: { id: `g_${String(counter).padStart(16, "0")}`, name: `Load ${counter}` }, text, ts: Date.now() });
+  return JSON.stringify({ type: "message", seq: n, id: `m${n}`, from: { id: "g_0123456789abcdef", name: "Load 123" }, text, ts: Date.now() });
 }
 
 /** A guest session for edge-chat: the token a client keeps and reconnects with. */
@@ -51,7 +51,8 @@ async function participant(room, onPayload = () => {}, query = "", token) {
     });
   });
   client.send = (payload) => ws.send(isProject ? JSON.stringify({ type: "send", id: `m${++client.sent}`, text: payload }) : relayFrame(payload, ++client.sent));
-  client.close = () => ws.close();
+  /** Closes, and resolves once the server has answered the close: the room has seen it go. */
+  client.close = () => new Promise((resolve) => (ws.once("close", resolve), ws.close()));
   return client;
 }
 
@@ -212,8 +213,7 @@ const scenarios = {
     const room = `resume-${Date.now()}`;
     if (!isProject) {
       // The room is running already, as edge-chat's is when its client returns.
-      const first = await participant(room);
-      await new Promise((resolve) => (first.ws.once("close", resolve), first.close()));
+      await (await participant(room)).close();
       const started = performance.now();
       await new Promise((resolve) => participant(room, resolve, `?replay=${historyBytes}`));
       return { resumeMs: performance.now() - started, bytes: historyBytes };
@@ -221,13 +221,13 @@ const scenarios = {
     // The returning client was a member before: it keeps its token and asks for what came
     // after the last message it saw (none, in this new room). The time starts at the socket.
     const token = await signIn();
-    (await participant(room, () => {}, "", token)).close();
+    await (await participant(room, () => {}, "", token)).close();
     const writers = await Promise.all(Array.from({ length: 25 }, () => participant(room)));
     const each = missed / writers.length;
     for (const [w, writer] of writers.entries()) for (let n = 0; n < each; n++) writer.send(`${w}:${n}:${"x".repeat(60)}`);
     while (writers.some((w) => w.acks < each)) await new Promise((r) => setTimeout(r, 20));
     // Wait until the room has seen them go, so the resume is timed alone.
-    await Promise.all(writers.map((w) => new Promise((resolve) => (w.ws.once("close", resolve), w.close()))));
+    await Promise.all(writers.map((w) => w.close()));
     const started = performance.now();
     let bytes = 0;
     let count = 0;

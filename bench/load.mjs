@@ -89,7 +89,8 @@ function tracker(receivers, senders, perSender) {
       if (!(sender < senders && n < perSender)) throw new Error(`a payload the load process never sent: ${payload}`);
       last = performance.now();
       const slot = (receiver * senders + sender) * perSender + n;
-      if (receipts[slot]++ > 0) return void duplicates++;
+      if (receipts[slot] === 1) return void duplicates++;
+      receipts[slot] = 1;
       latencies[delivered++] = last - sentAt;
     },
     get delivered() {

@@ -1,4 +1,5 @@
-import type { ChatMessage, OutgoingMessage, UserRef } from "../protocol";
+import { LIMITS, type ChatMessage, type OutgoingMessage, type UserRef } from "../protocol";
+import { RecentMessages, type Page } from "./recent-messages";
 
 type Row = {
   seq: number;
@@ -10,12 +11,6 @@ type Row = {
   ts: number;
 };
 
-export interface Page {
-  messages: ChatMessage[];
-  /** Whether messages beyond this page exist in the direction it was read. */
-  more: boolean;
-}
-
 export interface PageQuery {
   /** Only messages with seq greater than this, oldest first. */
   after?: number;
@@ -25,6 +20,8 @@ export interface PageQuery {
 }
 
 const COLUMNS = "seq, id, sender_id, sender_name, recipient_id, text, ts";
+/** What the in-memory window of recent messages may hold: about 1 MB of text at most. */
+const RECENT_MAX_CHARS = 500_000;
 // A user sees every public message, the direct messages sent to them and the ones they sent.
 const VISIBLE_TO = "(recipient_id IS NULL OR recipient_id = ? OR sender_id = ?)";
 
@@ -37,10 +34,14 @@ const VISIBLE_TO = "(recipient_id IS NULL OR recipient_id = ? OR sender_id = ?)"
  * limit's read of a sender's recent messages (once per wake-up) is served by it too.
  */
 export class MessageLog {
+  /** Resumes are answered from here; never more than `keep`, so it holds nothing pruning removed. */
+  private readonly recent: RecentMessages;
+
   constructor(
     private readonly sql: SqlStorage,
     private readonly keep: number,
   ) {
+    this.recent = new RecentMessages(Math.min(LIMITS.resumeHistory, keep), RECENT_MAX_CHARS);
     sql.exec(`CREATE TABLE IF NOT EXISTS messages (
       seq INTEGER PRIMARY KEY,
       id TEXT NOT NULL,
@@ -87,11 +88,17 @@ export class MessageLog {
     if (seq > this.keep) this.sql.exec("DELETE FROM messages WHERE seq <= ?", seq - this.keep);
     const stored: ChatMessage = { type: "message", seq, id: message.id, from, text: message.text, ts };
     if (message.to !== undefined) stored.to = message.to;
+    this.recent.add(stored);
     return stored;
   }
 
   /** Messages the viewer may see: the newest `limit` (before `before`), or the oldest `limit` after `after`. */
   page(viewer: string, query: PageQuery): Page {
+    if (query.after !== undefined && query.before === undefined) {
+      if (!this.recent.filled) this.recent.fill(this.newest(this.recent.capacity));
+      const page = this.recent.after(viewer, query.after, query.limit);
+      if (page) return page;
+    }
     const conditions = [VISIBLE_TO];
     const params: (string | number)[] = [viewer, viewer];
     if (query.after !== undefined) {
@@ -114,6 +121,11 @@ export class MessageLog {
     if (more) rows.pop();
     if (!oldestFirst) rows.reverse();
     return { messages: rows.map(toMessage), more };
+  }
+
+  /** The newest messages of every kind, newest first. */
+  private newest(limit: number): ChatMessage[] {
+    return this.sql.exec<Row>(`SELECT ${COLUMNS} FROM messages ORDER BY seq DESC LIMIT ?`, limit).toArray().map(toMessage);
   }
 
   /** When this sender's newest messages since `since` were sent, oldest first, at most `max`. */

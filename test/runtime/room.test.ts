@@ -316,6 +316,45 @@ describe("history storage", () => {
     });
   });
 
+  it("answers a returning client from memory exactly as storage would, direct messages and pruning included", async () => {
+    const stub = env.ROOMS.get(env.ROOMS.idFromName(newRoom("recent-window")));
+    await runInDurableObject(stub, (_room: ChatRoom, state) => {
+      const sql = state.storage.sql;
+      const log = new MessageLog(sql, 30);
+      const [ada, bob] = [{ id: "g_ada", name: "Ada" }, { id: "g_bob", name: "Bob" }];
+      const fromStorage = (viewer: string, after: number, limit: number) => {
+        const rows = sql
+          .exec<{ seq: number }>(
+            "SELECT seq FROM messages WHERE (recipient_id IS NULL OR recipient_id = ? OR sender_id = ?) AND seq > ? ORDER BY seq LIMIT ?",
+            viewer,
+            viewer,
+            after,
+            limit + 1,
+          )
+          .toArray()
+          .map((row) => row.seq);
+        return { seqs: rows.slice(0, limit), more: rows.length > limit };
+      };
+      const compare = () => {
+        for (const viewer of [ada.id, bob.id, "g_carol"]) {
+          for (let after = 0; after <= log.latestSeq(); after++) {
+            for (const limit of [1, 7, 500]) {
+              const page = log.page(viewer, { after, limit });
+              expect({ seqs: page.messages.map((m) => m.seq), more: page.more }).toEqual(fromStorage(viewer, after, limit));
+            }
+          }
+        }
+      };
+      for (let n = 1; n <= 45; n++) {
+        const from = n % 5 === 0 ? bob : ada;
+        const to = n % 3 === 0 ? (from === ada ? bob.id : ada.id) : undefined;
+        log.append(from, { id: `m${n}`, text: `message ${n}`, to }, 1000 + n);
+        // Checked while the room is young (the window holds it all), and after pruning starts.
+        if (n === 10 || n === 45) compare();
+      }
+    });
+  });
+
   it("stores each message before telling anyone: a reader right after the ack finds it", async () => {
     const room = newRoom("durable");
     const ada = await newUser("Ada");

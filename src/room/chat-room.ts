@@ -123,7 +123,6 @@ export class ChatRoom extends DurableObject<Env> {
       return refuseWebSocket(CloseCode.Forbidden, { type: "error", code: admitted.code, message: admitted.message }, connect.subprotocol);
     }
     const { room } = admitted;
-    this.note("room.connected", { user: connect.user.id, resume: connect.after !== undefined });
 
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     const connection: Connection = { connId: crypto.randomUUID(), user: connect.user, connectedAt: now, lastHeardAt: now, strikes: 0 };
@@ -209,7 +208,10 @@ export class ChatRoom extends DurableObject<Env> {
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
     const connection = ws.deserializeAttachment() as Connection | null;
-    this.note("room.disconnected", { user: connection?.user.id, code });
+    // One line per connection, at its end: a line at the start too would double the log volume
+    // of a busy room and put console output on every client's way in (docs/performance.md).
+    const seconds = connection ? Math.round((Date.now() - connection.connectedAt) / 1000) : undefined;
+    this.note("room.disconnected", { user: connection?.user.id, code, seconds });
     this.disconnect(ws);
     // Reciprocate, so the client sees its own code rather than 1006; 1005/1006 cannot be sent.
     try {

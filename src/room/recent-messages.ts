@@ -10,8 +10,8 @@ export interface Page {
 /**
  * The room's newest messages, in memory, so that a client coming back is answered without
  * reading its history from SQLite again: when a deploy closes every socket, every client of a
- * room resumes at once, and each resume read up to 500 rows (about a millisecond each here,
- * docs/performance.md). SQLite stays the truth: the window starts empty after every wake-up, is
+ * room resumes at once, and each resume read up to 500 rows, about half a millisecond of the
+ * room's time per resume here (docs/performance.md). SQLite stays the truth: the window starts empty after every wake-up, is
  * filled from storage on the first resume, then follows each stored message. It is bounded in
  * messages and in characters, so a room of long messages cannot fill the isolate's memory.
  */

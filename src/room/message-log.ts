@@ -95,7 +95,7 @@ export class MessageLog {
   /** Messages the viewer may see: the newest `limit` (before `before`), or the oldest `limit` after `after`. */
   page(viewer: string, query: PageQuery): Page {
     if (query.after !== undefined && query.before === undefined) {
-      if (!this.recent.filled) this.recent.fill(this.newest(this.recent.capacity));
+      if (!this.recent.filled) this.recent.fill(this.newest(this.recent.capacity + 1));
       const page = this.recent.after(viewer, query.after, query.limit);
       if (page) return page;
     }
@@ -123,9 +123,9 @@ export class MessageLog {
     return { messages: rows.map(toMessage), more };
   }
 
-  /** The newest messages of every kind, newest first. */
+  /** The newest `limit` messages of every kind, oldest first. */
   private newest(limit: number): ChatMessage[] {
-    return this.sql.exec<Row>(`SELECT ${COLUMNS} FROM messages ORDER BY seq DESC LIMIT ?`, limit).toArray().map(toMessage);
+    return this.sql.exec<Row>(`SELECT ${COLUMNS} FROM messages ORDER BY seq DESC LIMIT ?`, limit).toArray().reverse().map(toMessage);
   }
 
   /** When this sender's newest messages since `since` were sent, oldest first, at most `max`. */

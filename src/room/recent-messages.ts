@@ -11,9 +11,10 @@ export interface Page {
  * The room's newest messages, in memory, so that a client coming back is answered without
  * reading its history from SQLite again: when a deploy closes every socket, every client of a
  * room resumes at once, and each resume read up to 500 rows, about half a millisecond of the
- * room's time per resume here (docs/performance.md). SQLite stays the truth: the window starts empty after every wake-up, is
- * filled from storage on the first resume, then follows each stored message. It is bounded in
- * messages and in characters, so a room of long messages cannot fill the isolate's memory.
+ * room's time per resume here (docs/performance.md). SQLite stays the truth: the window starts
+ * empty after every wake-up, is filled from storage on the first resume, then follows each
+ * stored message. It is bounded in messages and in characters, so a room of long messages
+ * cannot fill the isolate's memory.
  */
 export class RecentMessages {
   private readonly messages: ChatMessage[] = [];
@@ -31,27 +32,14 @@ export class RecentMessages {
   }
 
   /**
-   * Starts the window from the newest stored messages, newest first, as many as `capacity`
-   * allows; fewer means these are all the room has.
+   * Starts the window from the newest stored messages, oldest first: one more than it holds
+   * when the room has that many, so that the one it lets go marks where storage must answer.
    */
-  fill(newestFirst: ChatMessage[]): void {
-    const kept: ChatMessage[] = [];
-    let chars = 0;
+  fill(oldestFirst: ChatMessage[]): void {
+    this.messages.length = 0;
+    this.chars = 0;
     this.coversAfter = 0;
-    for (const message of newestFirst) {
-      if (chars + message.text.length > this.maxChars) {
-        this.coversAfter = message.seq;
-        break;
-      }
-      kept.push(message);
-      chars += message.text.length;
-      if (kept.length === this.capacity) {
-        this.coversAfter = message.seq - 1;
-        break;
-      }
-    }
-    this.messages.splice(0, this.messages.length, ...kept.reverse());
-    this.chars = chars;
+    for (const message of oldestFirst) this.add(message);
   }
 
   /** Takes a message that was just stored; it is the newest. Before the first fill there is nothing to keep current. */

@@ -11,8 +11,8 @@ function message(seq: number, text = `message ${seq}`, to?: string, from = ada):
   return m;
 }
 
-/** Messages 1..n, newest first, as the log reads them to fill the window. */
-const newestFirst = (n: number) => Array.from({ length: n }, (_, i) => message(n - i));
+/** Messages 1..n, oldest first. */
+const upTo = (n: number) => Array.from({ length: n }, (_, i) => message(i + 1));
 const seqs = (page: { messages: ChatMessage[] } | undefined) => page?.messages.map((m) => m.seq);
 
 describe("the window of recent messages a returning client is answered from", () => {
@@ -24,7 +24,7 @@ describe("the window of recent messages a returning client is answered from", ()
 
   it("holds a whole room smaller than itself, and follows each message stored after", () => {
     const recent = new RecentMessages(10, 10_000);
-    recent.fill(newestFirst(3));
+    recent.fill(upTo(3));
     recent.add(message(4));
     expect(recent.after(ada.id, 0, 10)).toEqual({ messages: [1, 2, 3, 4].map((seq) => message(seq)), more: false });
     expect(seqs(recent.after(ada.id, 3, 10))).toEqual([4]);
@@ -33,15 +33,15 @@ describe("the window of recent messages a returning client is answered from", ()
 
   it("gives the oldest messages after the resume point first, and says when there are more", () => {
     const recent = new RecentMessages(10, 10_000);
-    recent.fill(newestFirst(8));
+    recent.fill(upTo(8));
     expect(recent.after(ada.id, 2, 3)).toEqual({ messages: [3, 4, 5].map((seq) => message(seq)), more: true });
     expect(recent.after(ada.id, 5, 3)).toEqual({ messages: [6, 7, 8].map((seq) => message(seq)), more: false });
   });
 
   it("sends a resume from further back than it reaches to storage", () => {
     const recent = new RecentMessages(5, 10_000);
-    // The room holds 1..9; storage gives the window the newest 5, as many as it holds.
-    recent.fill(newestFirst(9).slice(0, 5));
+    // The room holds 1..9; storage gives the window the newest 6, one more than it holds.
+    recent.fill(upTo(9).slice(3));
     expect(recent.after(ada.id, 0, 10)).toBeUndefined();
     expect(recent.after(ada.id, 3, 10)).toBeUndefined();
     expect(seqs(recent.after(ada.id, 4, 10))).toEqual([5, 6, 7, 8, 9]);
@@ -53,7 +53,7 @@ describe("the window of recent messages a returning client is answered from", ()
 
   it("keeps to its character budget, letting the oldest go first", () => {
     const recent = new RecentMessages(100, 25);
-    recent.fill([message(3, "x".repeat(10)), message(2, "x".repeat(10)), message(1, "x".repeat(10))]);
+    recent.fill([message(1, "x".repeat(10)), message(2, "x".repeat(10)), message(3, "x".repeat(10))]);
     expect(recent.after(ada.id, 1, 10)?.messages.map((m) => m.seq)).toEqual([2, 3]);
     expect(recent.after(ada.id, 0, 10)).toBeUndefined();
     recent.add(message(4, "x".repeat(20)));

@@ -9,6 +9,7 @@ import {
   PING,
   PONG,
   PROTOCOL,
+  type AckFrame,
   type ChatMessage,
   type ErrorCode,
   type ErrorFrame,
@@ -31,6 +32,7 @@ import { GroupCommit } from "./group-commit";
 import { InviteList, type InviteRefusal } from "./invite-list";
 import { MemberList } from "./member-list";
 import { MessageLog, type PageQuery } from "./message-log";
+import { Outbox, trySend } from "./outbox";
 import { OnlineIndex, PresenceBatcher, type Connection } from "./presence";
 import { RoomRecord } from "./room-record";
 import { SendRate } from "./send-rate";
@@ -87,6 +89,7 @@ export class ChatRoom extends DurableObject<Env> {
   private readonly online: OnlineIndex;
   private readonly presence: PresenceBatcher;
   private readonly sends: GroupCommit<QueuedSend>;
+  private readonly outbox: Outbox;
   private readonly lastTyping = new Map<string, number>();
   /** Typing notices per connection in the current window; in memory, as a flood is never idle long enough to hibernate. */
   private readonly typingBursts = new Map<string, { since: number; count: number }>();
@@ -109,7 +112,14 @@ export class ChatRoom extends DurableObject<Env> {
     this.sendRate = new SendRate(this.log, this.config.rateLimit.messages, this.config.rateLimit.windowMs);
     this.online = new OnlineIndex(() => ctx.getWebSockets());
     this.presence = new PresenceBatcher(PRESENCE_BATCH_MS, (frame) => this.broadcast(JSON.stringify(frame)));
-    this.sends = new GroupCommit((batch) => batch.forEach((queued) => this.onSend(queued)));
+    this.outbox = new Outbox(
+      () => ctx.storage.sync(),
+      (error) => logError("room.write_failed", error, { room: this.id }),
+    );
+    this.sends = new GroupCommit((batch) => {
+      batch.forEach((queued) => this.onSend(queued));
+      this.outbox.release();
+    });
   }
 
   /** Accepts a WebSocket the Worker has authenticated (see connect-request.ts). */
@@ -321,7 +331,10 @@ export class ChatRoom extends DurableObject<Env> {
     // Messages that reached the room before this one are stored before it.
     this.sends.flush();
     const result = this.store(user, message, now);
-    if (result.ok && result.created) this.deliver(result.message);
+    if (result.ok && result.created) {
+      this.deliver(result.message);
+      this.outbox.release();
+    }
     return result;
   }
 
@@ -381,7 +394,8 @@ export class ChatRoom extends DurableObject<Env> {
       ws.serializeAttachment(connection);
     }
     const { seq, ts } = result.message;
-    send(ws, { type: "ack", id: message.id, seq, ts });
+    const ack: AckFrame = { type: "ack", id: message.id, seq, ts };
+    this.outbox.hold(ws, JSON.stringify(ack));
     if (result.created) {
       // The message ends this user's "is typing"; their next keystroke must be passed on.
       this.lastTyping.delete(connection.user.id);
@@ -445,14 +459,18 @@ export class ChatRoom extends DurableObject<Env> {
     this.broadcast(JSON.stringify({ type: "typing", user }), ws);
   }
 
-  /** Sends a stored message to everyone who may see it, except the connection that sent it (it gets the ack). */
+  /**
+   * Queues a stored message for everyone who may see it, except the connection that sent it
+   * (it gets the ack). The recipients are the sockets open now: one that opens before the
+   * message goes out finds it in its history instead, so nobody gets it twice.
+   */
   private deliver(message: ChatMessage, sender?: WebSocket): void {
     for (const wake of this.deliveryWaiters) wake();
     const frame = JSON.stringify(message);
-    if (message.to === undefined) return this.broadcast(frame, sender);
+    if (message.to === undefined) return this.outbox.hold(this.ctx.getWebSockets(), frame, sender);
     const recipients = this.ctx.getWebSockets(message.to);
     if (message.to !== message.from.id) recipients.push(...this.ctx.getWebSockets(message.from.id));
-    for (const ws of recipients) if (ws !== sender) trySend(ws, frame);
+    this.outbox.hold(recipients, frame, sender);
   }
 
   /**
@@ -522,13 +540,4 @@ function sendError(ws: WebSocket, error: { code: ErrorCode; message: string; ret
   if (error.retryAfterMs !== undefined) frame.retryAfterMs = error.retryAfterMs;
   if (error.id !== undefined) frame.id = error.id;
   send(ws, frame);
-}
-
-/** A socket may close between the moment we list it and the moment we write to it; its close event cleans up. */
-function trySend(ws: WebSocket, frame: string): void {
-  try {
-    ws.send(frame);
-  } catch {
-    // Closed or closing.
-  }
 }

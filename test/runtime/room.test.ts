@@ -268,6 +268,27 @@ describe("messages that arrive together", () => {
     expect(seenByAda.map((m) => m.text)).toEqual(inArrivalOrder.filter((text) => text.startsWith("Bob")));
   });
 
+  it("from a socket and from an HTTP post reach everyone once each, in the order they were stored", async () => {
+    const room = newRoom("together-http");
+    const [ada, bob, cy] = [await newUser("Ada"), await newUser("Bob"), await newUser("Cy")];
+    const [adaSocket, cySocket] = [await connect(room, ada), await connect(room, cy)];
+    const stub = env.ROOMS.get(env.ROOMS.idFromName(room));
+
+    await runInDurableObject(stub, async (instance: ChatRoom, state) => {
+      const adaWs = state.getWebSockets(ada.id)[0]!;
+      const send = (id: string) => instance.webSocketMessage(adaWs, JSON.stringify({ type: "send", id, text: `over the socket, ${id}` }));
+      const post = instance.postMessage(room, { id: bob.id, name: bob.name }, { id: "p1", text: "over HTTP" });
+      await Promise.all([send("s1"), send("s2"), post, send("s3")]);
+    });
+
+    const seen = await Promise.all(Array.from({ length: 4 }, () => cySocket.next("message")));
+    expect(seen.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
+    expect(seen.map((m) => m.text)).toEqual(await storedTexts(room, cy));
+    expect(await cySocket.quietFor("message", 200)).toEqual([]);
+    const acks = await Promise.all(Array.from({ length: 3 }, () => adaSocket.next("ack")));
+    expect(acks.map((a) => a.id)).toEqual(["s1", "s2", "s3"]);
+  });
+
   it("store a message retransmitted before its first copy was stored only once", async () => {
     const room = newRoom("together-retransmit");
     const [ada, bob] = [await newUser("Ada"), await newUser("Bob")];

@@ -1,0 +1,55 @@
+/**
+ * Frames about stored messages (acks and deliveries), held until the writes before them are
+ * durable and then sent in the order they were queued.
+ *
+ * The runtime's output gate would hold them too: a frame sent after a write leaves only once
+ * the write is durable. But the gate holds each frame on its own, with a promise per socket,
+ * and in a room of 100 that is a hundred promises per message for the garbage collector; under
+ * steady load its stop-the-world collections came a third more often than the relay's, and
+ * they set the slowest deliveries (docs/performance.md). Waiting once for the writes and then
+ * sending costs one promise per batch. The gate still stands behind this: nothing sent here can
+ * overtake a write.
+ */
+export class Outbox {
+  private held: { to: readonly WebSocket[]; frame: string; except?: WebSocket }[] = [];
+  /** The previous release, so batches go out in the order they were written even if their confirmations do not. */
+  private last: Promise<void> = Promise.resolve();
+
+  constructor(
+    /** Resolves once every write made so far is durable: the storage's `sync()`. */
+    private readonly durable: () => Promise<void>,
+    private readonly failed: (error: unknown) => void,
+  ) {}
+
+  /** Queues a frame for `to`, except the socket `except`. */
+  hold(to: WebSocket | readonly WebSocket[], frame: string, except?: WebSocket): void {
+    this.held.push({ to: "send" in to ? [to] : to, frame, except });
+  }
+
+  /**
+   * Sends what is held once the writes made so far are durable. Call it after the writes the
+   * held frames tell of. If the writes fail, nothing is sent: the runtime restarts the room
+   * from what was stored, and clients resend what was never acknowledged.
+   */
+  release(): void {
+    if (this.held.length === 0) return;
+    const frames = this.held;
+    this.held = [];
+    const durable = this.durable();
+    this.last = this.last.then(() => durable).then(
+      () => {
+        for (const { to, frame, except } of frames) for (const ws of to) if (ws !== except) trySend(ws, frame);
+      },
+      (error: unknown) => this.failed(error),
+    );
+  }
+}
+
+/** A socket may close between the moment we list it and the moment we write to it; its close event cleans up. */
+export function trySend(ws: WebSocket, frame: string): void {
+  try {
+    ws.send(frame);
+  } catch {
+    // Closed or closing.
+  }
+}

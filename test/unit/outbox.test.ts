@@ -1,0 +1,95 @@
+import { describe, expect, it } from "vitest";
+import { Outbox } from "../../src/room/outbox";
+
+/** A socket that records what it was sent; a closed one throws, as the runtime's does. */
+function socket(name: string, received: string[], closed = false): WebSocket {
+  return {
+    send(frame: string) {
+      if (closed) throw new TypeError("WebSocket is closed");
+      received.push(`${name}:${frame}`);
+    },
+  } as unknown as WebSocket;
+}
+
+/** An outbox whose writes become durable when the test says so, one confirmation per release. */
+function outbox() {
+  const confirmations: { confirm: () => void; fail: (error: Error) => void }[] = [];
+  const failures: unknown[] = [];
+  const box = new Outbox(
+    () => new Promise<void>((confirm, fail) => confirmations.push({ confirm, fail })),
+    (error) => failures.push(error),
+  );
+  return { box, confirmations, failures };
+}
+
+const settled = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+describe("frames about stored messages", () => {
+  it("leave only once the writes before them are durable, in the order they were queued", async () => {
+    const received: string[] = [];
+    const [ada, bob] = [socket("ada", received), socket("bob", received)];
+    const { box, confirmations } = outbox();
+    box.hold(ada, "ack 1");
+    box.hold([ada, bob], "message 1", ada);
+    box.hold([ada, bob], "message 2");
+    box.release();
+    await settled();
+    expect(received).toEqual([]);
+
+    confirmations[0]!.confirm();
+    await settled();
+    expect(received).toEqual(["ada:ack 1", "bob:message 1", "ada:message 2", "bob:message 2"]);
+  });
+
+  it("go out batch after batch, even when a later batch's writes are confirmed first", async () => {
+    const received: string[] = [];
+    const bob = socket("bob", received);
+    const { box, confirmations } = outbox();
+    box.hold(bob, "message 1");
+    box.release();
+    box.hold(bob, "message 2");
+    box.release();
+
+    confirmations[1]!.confirm();
+    await settled();
+    expect(received).toEqual([]);
+    confirmations[0]!.confirm();
+    await settled();
+    expect(received).toEqual(["bob:message 1", "bob:message 2"]);
+  });
+
+  it("are never sent when the writes fail, and the failure is reported", async () => {
+    const received: string[] = [];
+    const bob = socket("bob", received);
+    const { box, confirmations, failures } = outbox();
+    box.hold(bob, "message 1");
+    box.release();
+    confirmations[0]!.fail(new Error("disk full"));
+    await settled();
+    expect(received).toEqual([]);
+    expect(failures).toEqual([new Error("disk full")]);
+
+    box.hold(bob, "message 2");
+    box.release();
+    confirmations[1]!.confirm();
+    await settled();
+    expect(received).toEqual(["bob:message 2"]);
+  });
+
+  it("still reach everyone else when one recipient's socket has closed", async () => {
+    const received: string[] = [];
+    const sockets = [socket("ada", received), socket("gone", received, true), socket("bob", received)];
+    const { box, confirmations } = outbox();
+    box.hold(sockets, "message 1");
+    box.release();
+    confirmations[0]!.confirm();
+    await settled();
+    expect(received).toEqual(["ada:message 1", "bob:message 1"]);
+  });
+
+  it("ask for no confirmation when nothing is held", () => {
+    const { box, confirmations } = outbox();
+    box.release();
+    expect(confirmations).toEqual([]);
+  });
+});

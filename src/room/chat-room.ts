@@ -29,10 +29,10 @@ import {
 import { refuseWebSocket } from "../refused-socket";
 import { fromConnectRequest } from "./connect-request";
 import { GroupCommit } from "./group-commit";
+import { HeldFrames, trySend } from "./held-frames";
 import { InviteList, type InviteRefusal } from "./invite-list";
 import { MemberList } from "./member-list";
 import { MessageLog, type PageQuery } from "./message-log";
-import { Outbox, trySend } from "./outbox";
 import { OnlineIndex, PresenceBatcher, type Connection } from "./presence";
 import { RoomRecord } from "./room-record";
 import { SendRate } from "./send-rate";
@@ -89,7 +89,7 @@ export class ChatRoom extends DurableObject<Env> {
   private readonly online: OnlineIndex;
   private readonly presence: PresenceBatcher;
   private readonly sends: GroupCommit<QueuedSend>;
-  private readonly outbox: Outbox;
+  private readonly held: HeldFrames;
   private readonly lastTyping = new Map<string, number>();
   /** Typing notices per connection in the current window; in memory, as a flood is never idle long enough to hibernate. */
   private readonly typingBursts = new Map<string, { since: number; count: number }>();
@@ -112,13 +112,13 @@ export class ChatRoom extends DurableObject<Env> {
     this.sendRate = new SendRate(this.log, this.config.rateLimit.messages, this.config.rateLimit.windowMs);
     this.online = new OnlineIndex(() => ctx.getWebSockets());
     this.presence = new PresenceBatcher(PRESENCE_BATCH_MS, (frame) => this.broadcast(JSON.stringify(frame)));
-    this.outbox = new Outbox(
+    this.held = new HeldFrames(
       () => ctx.storage.sync(),
       (error) => logError("room.write_failed", error, { room: this.id }),
     );
     this.sends = new GroupCommit((batch) => {
       batch.forEach((queued) => this.onSend(queued));
-      this.outbox.release();
+      this.held.releaseWhenDurable();
     });
   }
 
@@ -333,7 +333,7 @@ export class ChatRoom extends DurableObject<Env> {
     const result = this.store(user, message, now);
     if (result.ok && result.created) {
       this.deliver(result.message);
-      this.outbox.release();
+      this.held.releaseWhenDurable();
     }
     return result;
   }
@@ -395,7 +395,7 @@ export class ChatRoom extends DurableObject<Env> {
     }
     const { seq, ts } = result.message;
     const ack: AckFrame = { type: "ack", id: message.id, seq, ts };
-    this.outbox.hold(ws, JSON.stringify(ack));
+    this.held.hold(ws, JSON.stringify(ack));
     if (result.created) {
       // The message ends this user's "is typing"; their next keystroke must be passed on.
       this.lastTyping.delete(connection.user.id);
@@ -467,10 +467,10 @@ export class ChatRoom extends DurableObject<Env> {
   private deliver(message: ChatMessage, sender?: WebSocket): void {
     for (const wake of this.deliveryWaiters) wake();
     const frame = JSON.stringify(message);
-    if (message.to === undefined) return this.outbox.hold(this.ctx.getWebSockets(), frame, sender);
+    if (message.to === undefined) return this.held.hold(this.ctx.getWebSockets(), frame, sender);
     const recipients = this.ctx.getWebSockets(message.to);
     if (message.to !== message.from.id) recipients.push(...this.ctx.getWebSockets(message.from.id));
-    this.outbox.hold(recipients, frame, sender);
+    this.held.hold(recipients, frame, sender);
   }
 
   /**

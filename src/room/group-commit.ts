@@ -4,7 +4,7 @@
  * time committing one message at a time. Here a message that arrives while the room is idle is
  * handled at once, so a lone message never waits; the ones that arrive in the moment after it
  * are queued and handled together in the next turn of the event loop, in arrival order, as one
- * transaction whose acks and deliveries the output gate then releases together.
+ * transaction whose acks and deliveries then go out together once it is durable (held-frames.ts).
  *
  * The window stays open while each turn finds work, and closes on the first turn that finds
  * none: the timer is pending only while messages keep coming, never while the room is idle, so

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Outbox } from "../../src/room/outbox";
+import { HeldFrames } from "../../src/room/held-frames";
 
 /** A socket that records what it was sent; a closed one throws, as the runtime's does. */
 function socket(name: string, received: string[], closed = false): WebSocket {
@@ -11,11 +11,11 @@ function socket(name: string, received: string[], closed = false): WebSocket {
   } as unknown as WebSocket;
 }
 
-/** An outbox whose writes become durable when the test says so, one confirmation per release. */
-function outbox() {
+/** Held frames whose writes become durable when the test says so, one confirmation per release. */
+function heldFrames() {
   const confirmations: { confirm: () => void; fail: (error: Error) => void }[] = [];
   const failures: unknown[] = [];
-  const box = new Outbox(
+  const box = new HeldFrames(
     () => new Promise<void>((confirm, fail) => confirmations.push({ confirm, fail })),
     (error) => failures.push(error),
   );
@@ -24,15 +24,15 @@ function outbox() {
 
 const settled = () => new Promise((resolve) => setTimeout(resolve, 0));
 
-describe("frames about stored messages", () => {
+describe("frames held until their writes are durable", () => {
   it("leave only once the writes before them are durable, in the order they were queued", async () => {
     const received: string[] = [];
     const [ada, bob] = [socket("ada", received), socket("bob", received)];
-    const { box, confirmations } = outbox();
+    const { box, confirmations } = heldFrames();
     box.hold(ada, "ack 1");
     box.hold([ada, bob], "message 1", ada);
     box.hold([ada, bob], "message 2");
-    box.release();
+    box.releaseWhenDurable();
     await settled();
     expect(received).toEqual([]);
 
@@ -44,11 +44,11 @@ describe("frames about stored messages", () => {
   it("go out batch after batch, even when a later batch's writes are confirmed first", async () => {
     const received: string[] = [];
     const bob = socket("bob", received);
-    const { box, confirmations } = outbox();
+    const { box, confirmations } = heldFrames();
     box.hold(bob, "message 1");
-    box.release();
+    box.releaseWhenDurable();
     box.hold(bob, "message 2");
-    box.release();
+    box.releaseWhenDurable();
 
     confirmations[1]!.confirm();
     await settled();
@@ -61,16 +61,16 @@ describe("frames about stored messages", () => {
   it("are never sent when the writes fail, and the failure is reported", async () => {
     const received: string[] = [];
     const bob = socket("bob", received);
-    const { box, confirmations, failures } = outbox();
+    const { box, confirmations, failures } = heldFrames();
     box.hold(bob, "message 1");
-    box.release();
+    box.releaseWhenDurable();
     confirmations[0]!.fail(new Error("disk full"));
     await settled();
     expect(received).toEqual([]);
     expect(failures).toEqual([new Error("disk full")]);
 
     box.hold(bob, "message 2");
-    box.release();
+    box.releaseWhenDurable();
     confirmations[1]!.confirm();
     await settled();
     expect(received).toEqual(["bob:message 2"]);
@@ -79,17 +79,17 @@ describe("frames about stored messages", () => {
   it("still reach everyone else when one recipient's socket has closed", async () => {
     const received: string[] = [];
     const sockets = [socket("ada", received), socket("gone", received, true), socket("bob", received)];
-    const { box, confirmations } = outbox();
+    const { box, confirmations } = heldFrames();
     box.hold(sockets, "message 1");
-    box.release();
+    box.releaseWhenDurable();
     confirmations[0]!.confirm();
     await settled();
     expect(received).toEqual(["ada:message 1", "bob:message 1"]);
   });
 
   it("ask for no confirmation when nothing is held", () => {
-    const { box, confirmations } = outbox();
-    box.release();
+    const { box, confirmations } = heldFrames();
+    box.releaseWhenDurable();
     expect(confirmations).toEqual([]);
   });
 });

@@ -10,8 +10,8 @@
  * sending costs one promise per batch. The gate still stands behind this: nothing sent here can
  * overtake a write.
  */
-export class Outbox {
-  private held: { to: readonly WebSocket[]; frame: string; except?: WebSocket }[] = [];
+export class HeldFrames {
+  private frames: { to: readonly WebSocket[]; frame: string; except?: WebSocket }[] = [];
   /** The previous release, so batches go out in the order they were written even if their confirmations do not. */
   private last: Promise<void> = Promise.resolve();
 
@@ -23,7 +23,7 @@ export class Outbox {
 
   /** Queues a frame for `to`, except the socket `except`. */
   hold(to: WebSocket | readonly WebSocket[], frame: string, except?: WebSocket): void {
-    this.held.push({ to: "send" in to ? [to] : to, frame, except });
+    this.frames.push({ to: "send" in to ? [to] : to, frame, except });
   }
 
   /**
@@ -31,10 +31,10 @@ export class Outbox {
    * held frames tell of. If the writes fail, nothing is sent: the runtime restarts the room
    * from what was stored, and clients resend what was never acknowledged.
    */
-  release(): void {
-    if (this.held.length === 0) return;
-    const frames = this.held;
-    this.held = [];
+  releaseWhenDurable(): void {
+    if (this.frames.length === 0) return;
+    const frames = this.frames;
+    this.frames = [];
     const durable = this.durable();
     this.last = this.last.then(() => durable).then(
       () => {

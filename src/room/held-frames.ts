@@ -3,12 +3,11 @@
  * durable and then sent in the order they were queued.
  *
  * The runtime's output gate would hold them too: a frame sent after a write leaves only once
- * the write is durable. But the gate holds each frame on its own, with a promise per socket,
- * and in a room of 100 that is a hundred promises per message for the garbage collector; under
- * steady load its stop-the-world collections came a third more often than the relay's, and
- * they set the slowest deliveries (docs/performance.md). Waiting once for the writes and then
- * sending costs one promise per batch. The gate still stands behind this: nothing sent here can
- * overtake a write.
+ * the write is durable. But the gate holds and resumes each frame on its own, a hundred per
+ * message in a room of 100, and that made enough garbage for the isolate's stop-the-world
+ * collections to come every 1.5 s instead of the relay's 2 s; those pauses set the slowest
+ * deliveries (docs/performance.md). Waiting once per batch and then sending keeps the relay's
+ * rhythm. The gate still stands behind this: nothing sent here can overtake a write.
  */
 export class HeldFrames {
   private frames: { to: readonly WebSocket[]; frame: string; except?: WebSocket }[] = [];

@@ -41,8 +41,10 @@ export async function startProject() {
 }
 
 /** Baseline (a): the minimal Durable Object relay under the same local workerd. */
-export function startDoRelay() {
-  return startWrangler("relay-do", ["--config", join(ROOT, "bench/relay-do/wrangler.toml"), "--persist-to", mkdtempSync(join(tmpdir(), "relay-"))]);
+export async function startDoRelay() {
+  const persist = mkdtempSync(join(tmpdir(), "edge-chat-relay-"));
+  const target = await startWrangler("relay-do", ["--config", join(ROOT, "bench/relay-do/wrangler.toml"), "--persist-to", persist]);
+  return { ...target, stop: async () => (await target.stop(), rmSync(persist, { recursive: true, force: true })) };
 }
 
 /** Baseline (b): a plain Node `ws` relay. */

@@ -1,14 +1,22 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 // @ts-expect-error: a plain .mjs script without type declarations
 import { ensureDevVars } from "../../scripts/dev-vars.mjs";
 
 const ensure = ensureDevVars as (file: string) => void;
 
 describe("npm run dev on a fresh checkout", () => {
-  const file = () => join(mkdtempSync(join(tmpdir(), "dev-vars-")), ".dev.vars");
+  const made: string[] = [];
+  const file = () => {
+    const dir = mkdtempSync(join(tmpdir(), "dev-vars-"));
+    made.push(dir);
+    return join(dir, ".dev.vars");
+  };
+  afterEach(() => {
+    for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
 
   it("creates .dev.vars with a random secret of at least 32 characters", () => {
     const path = file();

@@ -2,11 +2,12 @@
 // relay, on the same scenarios, in interleaved rounds, reported as medians and as ratios
 // (absolute numbers on a shared machine are noise; ratios measured in one run are not).
 // Writes bench/results/latest.json. BENCH_ROUNDS sets the rounds (default 3); BENCH_SCENARIOS
-// (comma-separated) runs only some scenarios, for a quick look while changing the hot path.
+// (comma-separated) runs only some scenarios, for a quick look while changing the hot path;
+// BENCH_STATE_DIR puts the rooms' state somewhere other than memory (bench/targets.mjs says why).
 import { execFile } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { promisify } from "node:util";
-import { startDoRelay, startNodeRelay, startProject } from "./targets.mjs";
+import { STATE_DIR, startDoRelay, startNodeRelay, startProject } from "./targets.mjs";
 
 const run = promisify(execFile);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -74,7 +75,7 @@ const losses = Object.entries(results).flatMap(([kind, byScenario]) =>
 
 const fmt = (n) => (Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(n < 1 ? 3 : 1));
 const times = (ratio) => (ratio === null ? "-" : `${ratio.toFixed(2)}x`);
-console.log(`\nedge-chat benchmark, ${ROUNDS} interleaved rounds, medians, ${Math.round((Date.now() - started) / 1000)} s\n`);
+console.log(`\nedge-chat benchmark, ${ROUNDS} interleaved rounds, medians, ${Math.round((Date.now() - started) / 1000)} s, rooms' state in ${STATE_DIR}\n`);
 console.log("| figure | better | edge-chat | DO relay | Node ws relay | edge-chat / DO relay | edge-chat / Node relay |");
 console.log("| --- | --- | --- | --- | --- | --- | --- |");
 for (const r of rows) {
@@ -83,6 +84,6 @@ for (const r of rows) {
 console.log(`\nlost or duplicated messages: ${losses.length === 0 ? "none" : losses.join("; ")}`);
 
 mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
-writeFileSync(new URL("./results/latest.json", import.meta.url), JSON.stringify({ rounds: ROUNDS, rows, losses, raw: results }, null, 2));
+writeFileSync(new URL("./results/latest.json", import.meta.url), JSON.stringify({ rounds: ROUNDS, stateDir: STATE_DIR, rows, losses, raw: results }, null, 2));
 // Loss in a baseline is a finding to report; loss in edge-chat is a failure.
 if (losses.some((line) => line.startsWith("edge-chat"))) process.exitCode = 1;

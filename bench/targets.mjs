@@ -2,7 +2,7 @@
 // and reads the CPU time and memory of the process that does the work.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { accessSync, constants, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,6 +19,25 @@ const QUIET = {
   X_LOCAL_OBSERVABILITY: process.env.BENCH_LOCAL_OBSERVABILITY === "true" ? "true" : "false",
 };
 
+/**
+ * Where the two Durable Object targets keep their state. Local workerd makes each commit durable
+ * with a sync of this machine's disk, on the one thread that runs every room and socket, so a
+ * slow sync stalls every delivery; on Cloudflare a write is made durable by replication and the
+ * object's thread does not wait on a disk. By default the state lives in memory (/dev/shm on
+ * Linux): SQLite still does all its work, only the disk's sync is out of the figures.
+ * BENCH_STATE_DIR=<dir> keeps it where you say, e.g. on disk (docs/performance.md has both).
+ */
+export const STATE_DIR = process.env.BENCH_STATE_DIR ?? (writable("/dev/shm") ? "/dev/shm" : tmpdir());
+
+function writable(dir) {
+  try {
+    accessSync(dir, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer().listen(0, "127.0.0.1", () => {
@@ -31,7 +50,7 @@ export function freePort() {
 
 /** edge-chat itself, as `npm run dev` runs it, with the rate limit lifted for load. */
 export async function startProject() {
-  const persist = mkdtempSync(join(tmpdir(), "edge-chat-bench-"));
+  const persist = mkdtempSync(join(STATE_DIR, "edge-chat-bench-"));
   const target = await startWrangler("edge-chat", [
     "--persist-to", persist,
     "--var", `JWT_SECRET:${randomBytes(32).toString("base64url")}`,
@@ -42,7 +61,7 @@ export async function startProject() {
 
 /** Baseline (a): the minimal Durable Object relay under the same local workerd. */
 export async function startDoRelay() {
-  const persist = mkdtempSync(join(tmpdir(), "edge-chat-relay-"));
+  const persist = mkdtempSync(join(STATE_DIR, "edge-chat-relay-"));
   const target = await startWrangler("relay-do", ["--config", join(ROOT, "bench/relay-do/wrangler.toml"), "--persist-to", persist]);
   return { ...target, stop: async () => (await target.stop(), rmSync(persist, { recursive: true, force: true })) };
 }

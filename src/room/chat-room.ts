@@ -33,12 +33,10 @@ import { HeldFrames, trySend } from "./held-frames";
 import { InviteList, type InviteRefusal } from "./invite-list";
 import { MemberList } from "./member-list";
 import { MessageLog, type PageQuery } from "./message-log";
-import { OnlineIndex, PresenceBatcher, type Connection } from "./presence";
+import { OnlineIndex, PresenceBatcher, presenceWindowMs, type Connection } from "./presence";
 import { RoomRecord } from "./room-record";
 import { SendRate } from "./send-rate";
 
-/** Joins and leaves within this window go out as one presence frame. */
-const PRESENCE_BATCH_MS = 50;
 /** A user's typing notices are passed on at most this often; the rest carry no news. */
 const TYPING_INTERVAL_MS = 1000;
 /** Frames refused for rate limiting, with none accepted in between, before the connection is closed as abusive. */
@@ -111,7 +109,10 @@ export class ChatRoom extends DurableObject<Env> {
     this.log = new MessageLog(ctx.storage.sql, this.config.historyLimit);
     this.sendRate = new SendRate(this.log, this.config.rateLimit.messages, this.config.rateLimit.windowMs);
     this.online = new OnlineIndex(() => ctx.getWebSockets());
-    this.presence = new PresenceBatcher(PRESENCE_BATCH_MS, (frame) => this.broadcast(JSON.stringify(frame)));
+    this.presence = new PresenceBatcher(
+      () => presenceWindowMs(this.online.size),
+      (frame) => this.broadcast(JSON.stringify(frame)),
+    );
     this.held = new HeldFrames(
       () => ctx.storage.sync(),
       (error) => logError("room.write_failed", error, { room: this.id }),

@@ -49,21 +49,16 @@ export function freePort() {
 }
 
 /** edge-chat itself, as `npm run dev` runs it, with the rate limit lifted for load. */
-export async function startProject() {
-  const persist = mkdtempSync(join(STATE_DIR, "edge-chat-bench-"));
-  const target = await startWrangler("edge-chat", [
-    "--persist-to", persist,
+export function startProject() {
+  return startWrangler("edge-chat", [
     "--var", `JWT_SECRET:${randomBytes(32).toString("base64url")}`,
     "--var", "RATE_LIMIT_MESSAGES:1000000000",
   ]);
-  return { ...target, stop: async () => (await target.stop(), rmSync(persist, { recursive: true, force: true })) };
 }
 
 /** Baseline (a): the minimal Durable Object relay under the same local workerd. */
-export async function startDoRelay() {
-  const persist = mkdtempSync(join(STATE_DIR, "edge-chat-relay-"));
-  const target = await startWrangler("relay-do", ["--config", join(ROOT, "bench/relay-do/wrangler.toml"), "--persist-to", persist]);
-  return { ...target, stop: async () => (await target.stop(), rmSync(persist, { recursive: true, force: true })) };
+export function startDoRelay() {
+  return startWrangler("relay-do", ["--config", join(ROOT, "bench/relay-do/wrangler.toml")]);
 }
 
 /** Baseline (b): a plain Node `ws` relay. */
@@ -74,16 +69,23 @@ export async function startNodeRelay() {
   return { kind: "relay-node", base: `http://127.0.0.1:${port}`, pid: child.pid, stop: () => stopChild(child, false) };
 }
 
+/** `wrangler dev` on a free port, with its state in a fresh directory under STATE_DIR that `stop` removes. */
 async function startWrangler(kind, args) {
   const [port, inspector] = [await freePort(), await freePort()];
+  const persist = mkdtempSync(join(STATE_DIR, `edge-chat-${kind}-`));
   const child = spawn(
     "npx",
-    ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector), "--log-level", "warn", ...args],
+    ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector), "--log-level", "warn", "--persist-to", persist, ...args],
     { cwd: ROOT, env: QUIET, stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
-  await waitForPort(port);
-  const pid = workerdUnder(child.pid);
-  return { kind, base: `http://127.0.0.1:${port}`, pid, stop: () => stopChild(child, true) };
+  const stop = async () => (await stopChild(child, true), rmSync(persist, { recursive: true, force: true }));
+  try {
+    await waitForPort(port);
+    return { kind, base: `http://127.0.0.1:${port}`, pid: workerdUnder(child.pid), stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }
 
 /**

@@ -11,7 +11,6 @@ import { STATE_DIR, startDoRelay, startNodeRelay, startProject } from "./targets
 
 const run = promisify(execFile);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-// Idle goes first: it measures memory, which the garbage of the busy scenarios would blur.
 const SCENARIOS = process.env.BENCH_SCENARIOS?.split(",") ?? ["idle", "fanout", "fixedLoad", "manyRooms", "resume"];
 const TARGETS = { "edge-chat": startProject, "relay-do": startDoRelay, "relay-node": startNodeRelay };
 
@@ -22,21 +21,26 @@ const historyBytes = JSON.stringify({ type: "history", messages: Array(500).fill
 const results = Object.fromEntries(Object.keys(TARGETS).map((t) => [t, Object.fromEntries(SCENARIOS.map((s) => [s, []]))]));
 const started = Date.now();
 
+// Every scenario gets servers of its own, started for it and stopped after it. In one long-lived
+// process a scenario pays for the garbage the earlier ones left, and which server pays depends
+// on how much each allocated in between, not on the scenario measured (docs/performance.md).
+// Go's `testing` collects garbage before each benchmark for the same reason; a fresh process
+// gives every server that clean start.
 for (let round = 0; round < ROUNDS; round++) {
-  // Rotate the order so no target always runs on a cold or a tired machine.
-  const order = Object.keys(TARGETS).map((_, i, all) => all[(i + round) % all.length]);
-  for (const kind of order) {
-    const target = await TARGETS[kind]();
-    try {
-      for (const scenario of SCENARIOS) {
+  for (const scenario of SCENARIOS) {
+    // Rotate the order so no target always runs on a cold or a tired machine.
+    const order = Object.keys(TARGETS).map((_, i, all) => all[(i + round) % all.length]);
+    for (const kind of order) {
+      const target = await TARGETS[kind]();
+      try {
         const config = JSON.stringify({ target: { kind, base: target.base }, scenario, pid: target.pid, historyBytes });
         const { stdout } = await run(process.execPath, [new URL("./load.mjs", import.meta.url).pathname, config], { maxBuffer: 1 << 20, timeout: 120_000 });
         const result = JSON.parse(stdout.trim().split("\n").at(-1));
         results[kind][scenario].push(result);
         console.error(`round ${round + 1}/${ROUNDS} ${kind.padEnd(10)} ${scenario.padEnd(9)} ${JSON.stringify(result)}`);
+      } finally {
+        await target.stop();
       }
-    } finally {
-      await target.stop();
     }
   }
 }

@@ -78,13 +78,18 @@ async function startWrangler(kind, args) {
     ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector), "--log-level", "warn", "--persist-to", persist, ...args],
     { cwd: ROOT, env: QUIET, stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
+  // Read what wrangler says, so its pipes never fill, and keep the end of it for a failed start.
+  let said = "";
+  const listen = (chunk) => (said = (said + chunk).slice(-4000));
+  child.stdout.on("data", listen);
+  child.stderr.on("data", listen);
   const stop = async () => (await stopChild(child, true), rmSync(persist, { recursive: true, force: true }));
   try {
     await waitForPort(port);
     return { kind, base: `http://127.0.0.1:${port}`, pid: workerdUnder(child.pid), stop };
   } catch (error) {
     await stop();
-    throw error;
+    throw new Error(`${kind} did not start: ${error.message}; wrangler said:\n${said}`);
   }
 }
 

@@ -30,6 +30,8 @@ export const LIMITS = {
   /** Longest long-poll (`wait`) of `GET /api/rooms/:room/messages`, below common proxy timeouts. */
   maxWaitSeconds: 25,
   maxTitleChars: 64,
+  /** Members listed in `welcome`, `members` and a room's snapshot: everyone online first, then those seen most recently. */
+  listedMembers: 200,
   /** Invite lifetimes: default a week, at most 30 days. */
   defaultInviteSeconds: 7 * 24 * 3600,
   maxInviteSeconds: 30 * 24 * 3600,
@@ -96,6 +98,7 @@ export interface WelcomeFrame {
   you: UserRef;
   /** The newest seq in the room when this connection opened. */
   seq: number;
+  /** Everyone online, then the members seen most recently, at most LIMITS.listedMembers. */
   members: Member[];
 }
 

@@ -527,8 +527,24 @@ export class ChatRoom extends DurableObject<Env> {
     }
   }
 
+  /**
+   * Who is in the room, as `welcome`, `members` and the snapshot list it: everyone online
+   * (longest online first), then the members seen most recently, at most LIMITS.listedMembers.
+   * The whole roll of a large room would ride on every arrival, and after a deploy everyone
+   * arrives at once: 5,000 members would each be sent 5,000 entries.
+   */
   private memberStates(): Member[] {
-    return this.members.all().map(({ id, name, lastSeen }) => ({ id, name, online: this.online.isOnline(id), lastSeen }));
+    const listed: Member[] = this.online
+      .users(LIMITS.listedMembers)
+      .map(({ user, since }) => ({ id: user.id, name: user.name, online: true, lastSeen: since }));
+    const room = LIMITS.listedMembers - listed.length;
+    if (room === 0) return listed;
+    // The most recently seen include members who are online; read enough to skip them.
+    for (const member of this.members.recentlySeen(room + listed.length)) {
+      if (listed.length === LIMITS.listedMembers) break;
+      if (!this.online.isOnline(member.id)) listed.push({ id: member.id, name: member.name, online: false, lastSeen: member.lastSeen });
+    }
+    return listed;
   }
 }
 

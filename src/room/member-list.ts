@@ -14,6 +14,8 @@ export class MemberList {
       joined_at INTEGER NOT NULL,
       last_seen INTEGER NOT NULL
     )`);
+    // Lists read the most recently seen members; without it each list would sort the whole room.
+    sql.exec("CREATE INDEX IF NOT EXISTS members_by_last_seen ON members (last_seen)");
   }
 
   /**
@@ -47,10 +49,12 @@ export class MemberList {
     return this.sql.exec("SELECT 1 FROM members WHERE id = ?", id).toArray().length > 0;
   }
 
-  all(): StoredMember[] {
+  /** The `limit` members seen most recently, most recent first. */
+  recentlySeen(limit: number): StoredMember[] {
     return this.sql
       .exec<{ id: string; name: string; joined_at: number; last_seen: number }>(
-        "SELECT id, name, joined_at, last_seen FROM members ORDER BY joined_at, id",
+        "SELECT id, name, joined_at, last_seen FROM members ORDER BY last_seen DESC LIMIT ?",
+        limit,
       )
       .toArray()
       .map((row) => ({ id: row.id, name: row.name, joinedAt: row.joined_at, lastSeen: row.last_seen }));

@@ -16,21 +16,27 @@ interface AttachedSocket {
   deserializeAttachment(): unknown;
 }
 
+/** A user with open connections, and since when (the oldest of them that is still open, or was when the index was built). */
+export interface OnlineUser {
+  user: UserRef;
+  since: number;
+}
+
+type OnlineEntry = OnlineUser & { connections: Set<string> };
+
 /**
  * Which users have open connections. The sockets are the truth; this index is derived from
  * their attachments once per wake-up (reading every socket is what hibernation makes costly)
  * and kept current as connections open and close.
  */
 export class OnlineIndex {
-  private byUser?: Map<string, Set<string>>;
+  private byUser?: Map<string, OnlineEntry>;
 
   constructor(private readonly sockets: () => AttachedSocket[]) {}
 
   /** Records a new connection; true when it is the user's first, i.e. they just came online. */
   add(connection: Connection): boolean {
-    const ids = this.connectionsOf(connection.user.id);
-    ids.add(connection.connId);
-    return ids.size === 1;
+    return this.record(this.index(), connection);
   }
 
   /**
@@ -40,17 +46,17 @@ export class OnlineIndex {
   remove(connection: Connection): boolean {
     const rebuilt = this.byUser === undefined;
     const index = this.index();
-    const ids = index.get(connection.user.id);
-    const known = ids?.delete(connection.connId) ?? false;
+    const entry = index.get(connection.user.id);
+    const known = entry?.connections.delete(connection.connId) ?? false;
     // After a wake-up the closing socket may already be gone from the list we rebuilt from.
     if (!known && !rebuilt) return false;
-    if (ids && ids.size > 0) return false;
+    if (entry && entry.connections.size > 0) return false;
     index.delete(connection.user.id);
     return true;
   }
 
   isOnline(userId: string): boolean {
-    return (this.index().get(userId)?.size ?? 0) > 0;
+    return this.index().has(userId);
   }
 
   /** How many users are online (a user with several tabs counts once). */
@@ -58,26 +64,37 @@ export class OnlineIndex {
     return this.index().size;
   }
 
-  private connectionsOf(userId: string): Set<string> {
-    const index = this.index();
-    let ids = index.get(userId);
-    if (!ids) {
-      ids = new Set();
-      index.set(userId, ids);
+  /** Up to `limit` online users, those online longest first. */
+  users(limit: number): OnlineUser[] {
+    const users: OnlineUser[] = [];
+    for (const { user, since } of this.index().values()) {
+      if (users.length === limit) break;
+      users.push({ user, since });
     }
-    return ids;
+    return users;
   }
 
-  private index(): Map<string, Set<string>> {
+  private record(index: Map<string, OnlineEntry>, connection: Connection): boolean {
+    let entry = index.get(connection.user.id);
+    if (!entry) {
+      entry = { user: connection.user, since: connection.connectedAt, connections: new Set() };
+      index.set(connection.user.id, entry);
+    }
+    // The newest connection's name is the user's latest, as the member list keeps it.
+    entry.user = connection.user;
+    entry.connections.add(connection.connId);
+    return entry.connections.size === 1;
+  }
+
+  private index(): Map<string, OnlineEntry> {
     if (!this.byUser) {
-      this.byUser = new Map();
-      for (const socket of this.sockets()) {
-        const connection = socket.deserializeAttachment() as Connection | null;
-        if (!connection) continue;
-        let ids = this.byUser.get(connection.user.id);
-        if (!ids) this.byUser.set(connection.user.id, (ids = new Set()));
-        ids.add(connection.connId);
-      }
+      const index = new Map<string, OnlineEntry>();
+      const connections = this.sockets()
+        .map((socket) => socket.deserializeAttachment() as Connection | null)
+        .filter((connection): connection is Connection => connection !== null)
+        .sort((a, b) => a.connectedAt - b.connectedAt);
+      for (const connection of connections) this.record(index, connection);
+      this.byUser = index;
     }
     return this.byUser;
   }

@@ -67,7 +67,7 @@ describe("users of an external identity provider", () => {
     await chat.api(guest.token, `/api/rooms/${room}/messages`, { method: "POST", body: JSON.stringify({ id: "g1", text: "hi" }) });
     await chat.api(member, `/api/rooms/${room}/messages`, { method: "POST", body: JSON.stringify({ id: "m1", text: "hello" }) });
     const info = await chat.api<RoomSnapshot>(member, `/api/rooms/${room}`);
-    expect(info.body.members.map((m) => m.name)).toEqual(["Guest", "Member"]);
+    expect(info.body.members.map((m) => m.name)).toEqual(["Member", "Guest"]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RoomSnapshot, SessionResponse } from "../../src/protocol";
+import { LIMITS, type RoomSnapshot, type SessionResponse } from "../../src/protocol";
 import { LocalChat, uniqueRoom } from "../support/local-chat";
 import { TestSocket } from "../support/test-socket";
 
@@ -72,8 +72,11 @@ describe("a storm of connections", () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     s.send({ type: "who" });
     const { members } = await s.next("members");
-    expect(members).toHaveLength(501);
+    // A room this size is listed in part: Steady, the one online, first; then those seen last.
+    expect(members).toHaveLength(LIMITS.listedMembers);
     expect(members.filter((m) => m.online).map((m) => m.name)).toEqual(["Steady"]);
+    expect(members[0]!.name).toBe("Steady");
+    expect(new Set(members.map((m) => m.id)).size).toBe(members.length);
     stop();
     await s.close();
   });

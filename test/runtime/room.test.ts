@@ -4,7 +4,7 @@ import { CloseCode, LIMITS, type ApiErrorBody, type ClientFrame, type MessagesPa
 import type { ChatRoom } from "../../src/room/chat-room";
 import { MessageLog } from "../../src/room/message-log";
 import { forgeSessionToken } from "../support/tokens";
-import { api, connect, newRoom, newUser, type TestUser } from "./helpers";
+import { api, connect, newRoom, newUser, upgrade, type TestUser } from "./helpers";
 
 async function storedTexts(room: string, viewer: { token: string }): Promise<string[]> {
   const page = (await (await api(viewer, `/api/rooms/${room}/messages?limit=500`)).json()) as MessagesPage;
@@ -206,6 +206,32 @@ describe("a room that hibernates", () => {
   });
 });
 
+describe("a large room's member list", () => {
+  it("lists everyone online first, then the members seen most recently, and no more than the limit", async () => {
+    const room = newRoom("large");
+    const everyone: TestUser[] = [];
+    for (let n = 0; n < LIMITS.listedMembers + 20; n++) {
+      const member = await newUser(`Member ${n}`);
+      await api(member, `/api/rooms/${room}/join`, { method: "POST" });
+      everyone.push(member);
+    }
+    // The first two members are the ones online; everyone joined after them.
+    const [first, second] = everyone as [TestUser, TestUser];
+    await connect(room, first);
+    const { welcome } = await (await upgrade(room, second)).joined();
+
+    const { members } = welcome;
+    expect(members).toHaveLength(LIMITS.listedMembers);
+    expect(members.slice(0, 2).map((m) => [m.name, m.online])).toEqual([["Member 0", true], ["Member 1", true]]);
+    const offline = members.slice(2);
+    expect(offline.every((m) => !m.online)).toBe(true);
+    expect(offline.map((m) => m.lastSeen)).toEqual(offline.map((m) => m.lastSeen).sort((a, b) => b - a));
+    // The newest arrivals are listed; the earliest ones that are offline are not.
+    expect(offline.map((m) => m.name)).toContain(`Member ${LIMITS.listedMembers + 19}`);
+    expect(offline.map((m) => m.name)).not.toContain("Member 2");
+  });
+});
+
 describe("storage limits", () => {
   it("hold for users with the longest ids and names in a room with many members", async () => {
     const room = newRoom("crowded");
@@ -224,8 +250,8 @@ describe("storage limits", () => {
     expect(await socket.next("ack")).toMatchObject({ seq: 1 });
     socket.send({ type: "who" });
     const { members } = await socket.next("members");
-    expect(members).toHaveLength(301);
-    expect(members.at(-1)).toMatchObject({ ...longest, online: true });
+    expect(members).toHaveLength(LIMITS.listedMembers);
+    expect(members[0]).toMatchObject({ ...longest, online: true });
 
     const stub = env.ROOMS.get(env.ROOMS.idFromName(room));
     const attachmentBytes = await runInDurableObject(stub, (_room: ChatRoom, state) =>

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { PresenceFrame, UserRef } from "../../src/protocol";
-import { PRESENCE_DELIVERIES_PER_SECOND, PresenceBatcher, presenceWindowMs } from "../../src/room/presence";
+import { OnlineIndex, PRESENCE_DELIVERIES_PER_SECOND, PresenceBatcher, presenceWindowMs, type Connection } from "../../src/room/presence";
 
 const user = (n: number): UserRef => ({ id: `u${n}`, name: `User ${n}` });
 
@@ -61,5 +61,31 @@ describe("a presence batch", () => {
     expect(deliveries / seconds).toBeLessThanOrEqual(PRESENCE_DELIVERIES_PER_SECOND * 1.2);
     // In 50 ms batches the same arrival would have cost 500,000 deliveries, 50,000 a second.
     expect(deliveries).toBeLessThan((members * members) / 2 / 5);
+  });
+});
+
+describe("who is online", () => {
+  const connection = (n: number, connId: string, connectedAt: number): Connection => ({
+    connId,
+    user: user(n),
+    connectedAt,
+    lastHeardAt: connectedAt,
+    strikes: 0,
+  });
+
+  it("lists users once each, those online longest first, also when rebuilt from hibernated sockets", () => {
+    // Sockets come back from hibernation in no promised order.
+    const sockets = [connection(2, "c", 300), connection(1, "a", 100), connection(1, "b", 200)];
+    const online = new OnlineIndex(() => sockets.map((attached) => ({ deserializeAttachment: () => attached })));
+    expect(online.users(10)).toEqual([
+      { user: user(1), since: 100 },
+      { user: user(2), since: 300 },
+    ]);
+
+    expect(online.add(connection(3, "d", 400))).toBe(true);
+    expect(online.users(2).map((u) => u.user.id)).toEqual(["u1", "u2"]);
+    expect(online.remove(connection(1, "a", 100))).toBe(false);
+    expect(online.remove(connection(1, "b", 200))).toBe(true);
+    expect(online.users(10).map((u) => u.user.id)).toEqual(["u2", "u3"]);
   });
 });

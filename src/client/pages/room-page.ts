@@ -1,4 +1,4 @@
-import { checkRoomId, type Member } from "../../protocol";
+import { checkRoomId, LIMITS, type Member } from "../../protocol";
 import { ApiError, ChatApi } from "../api";
 import { ChatClient, type ConnectionStatus } from "../chat-client";
 import { fromChatMessage, lastSeenLabel, renderMessage, type MessageViewModel } from "./message-view";
@@ -142,6 +142,8 @@ function start(room: string, token: string, inviteKey: string): void {
   function setMembers(list: Member[]): void {
     members.clear();
     for (const member of list) members.set(member.id, member);
+    // A full list is a large room's: the server lists who is online and who was here lately.
+    $("member-note").hidden = list.length < LIMITS.listedMembers;
     renderMembers();
   }
 

@@ -69,8 +69,24 @@ export async function startNodeRelay() {
   return { kind: "relay-node", base: `http://127.0.0.1:${port}`, pid: child.pid, stop: () => stopChild(child, false) };
 }
 
-/** `wrangler dev` on a free port, with its state in a fresh directory under STATE_DIR that `stop` removes. */
-async function startWrangler(kind, args) {
+/**
+ * `wrangler dev` on a free port, with its state in a fresh directory under STATE_DIR that `stop`
+ * removes. A port found free can be taken before wrangler binds it (the runtimes we start and
+ * stop bind ports of their own), which happened about once in a hundred starts; a start that
+ * fails is tried again on other ports.
+ */
+async function startWrangler(kind, args, attempts = 3) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startWranglerOnce(kind, args);
+    } catch (error) {
+      if (attempt === attempts) throw error;
+      console.error(`${error.message}\ntrying again on other ports`);
+    }
+  }
+}
+
+async function startWranglerOnce(kind, args) {
   const [port, inspector] = [await freePort(), await freePort()];
   const persist = mkdtempSync(join(STATE_DIR, `edge-chat-${kind}-`));
   const child = spawn(
@@ -85,7 +101,8 @@ async function startWrangler(kind, args) {
   child.stderr.on("data", listen);
   const stop = async () => (await stopChild(child, true), rmSync(persist, { recursive: true, force: true }));
   try {
-    await waitForPort(port);
+    // Wrangler reports a failed start (a port in use, say) and keeps running; do not wait it out.
+    await waitForPort(port, () => child.exitCode === null && !said.includes("ERROR"));
     return { kind, base: `http://127.0.0.1:${port}`, pid: workerdUnder(child.pid), stop };
   } catch (error) {
     await stop();
@@ -134,9 +151,10 @@ export function usage(pid) {
   return { cpuSeconds, rss };
 }
 
-async function waitForPort(port, timeoutMs = 60_000) {
+async function waitForPort(port, running, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
+    if (!running()) throw new Error(`the server failed before listening on ${port}`);
     try {
       const response = await fetch(`http://127.0.0.1:${port}/`);
       await response.body?.cancel();

@@ -16,7 +16,7 @@ interface AttachedSocket {
   deserializeAttachment(): unknown;
 }
 
-/** A user with open connections, and since when (the oldest of them that is still open, or was when the index was built). */
+/** A user with open connections, and since when: the connection that brought them online, or after a wake-up the oldest open one. */
 export interface OnlineUser {
   user: UserRef;
   since: number;

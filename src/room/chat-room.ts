@@ -537,14 +537,14 @@ export class ChatRoom extends DurableObject<Env> {
     const listed: Member[] = this.online
       .users(LIMITS.listedMembers)
       .map(({ user, since }) => ({ id: user.id, name: user.name, online: true, lastSeen: since }));
-    const room = LIMITS.listedMembers - listed.length;
-    if (room === 0) return listed;
-    // The most recently seen include members who are online; read enough to skip them.
-    for (const member of this.members.recentlySeen(room + listed.length)) {
-      if (listed.length === LIMITS.listedMembers) break;
-      if (!this.online.isOnline(member.id)) listed.push({ id: member.id, name: member.name, online: false, lastSeen: member.lastSeen });
-    }
-    return listed;
+    const free = LIMITS.listedMembers - listed.length;
+    if (free === 0) return listed;
+    // The most recently seen include the members online; read enough to skip them all.
+    const offline = this.members
+      .recentlySeen(free + listed.length)
+      .filter((member) => !this.online.isOnline(member.id))
+      .slice(0, free);
+    return listed.concat(offline.map(({ id, name, lastSeen }) => ({ id, name, online: false, lastSeen })));
   }
 }
 

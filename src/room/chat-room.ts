@@ -30,46 +30,22 @@ import { refuseWebSocket } from "../refused-socket";
 import { fromConnectRequest } from "./connect-request";
 import { GroupCommit } from "./group-commit";
 import { HeldFrames, trySend } from "./held-frames";
-import { InviteList, type InviteRefusal } from "./invite-list";
+import { AbusePolicy } from "./abuse-policy";
+import { InviteList } from "./invite-list";
 import { MemberList } from "./member-list";
 import { MessageLog, type PageQuery } from "./message-log";
 import { OnlineIndex, PresenceBatcher, presenceWindowMs, type Connection } from "./presence";
+import { RoomAccess } from "./room-access";
+import { failure, UNKNOWN_MEMBER, type RoomFailure, type RoomResult } from "./room-failure";
 import { RoomRecord } from "./room-record";
 import { SendRate } from "./send-rate";
-
-/** A user's typing notices are passed on at most this often; the rest carry no news. */
-const TYPING_INTERVAL_MS = 1000;
-/** Frames refused for rate limiting, with none accepted in between, before the connection is closed as abusive. */
-const MAX_STRIKES = 10;
-/** Typing notices one connection may send per window; a client sends one per 2 s, so more is a flood. */
-const TYPING_FLOOD = { frames: 20, windowMs: 5000 };
-
-export interface RoomFailure {
-  ok: false;
-  status: 400 | 403 | 404 | 429;
-  code: ErrorCode;
-  message: string;
-  retryAfterMs?: number;
-}
-
-export type RoomResult<T> = ({ ok: true } & T) | RoomFailure;
+import { StaleSweep } from "./stale-sweep";
 
 /** A `send` frame waiting for its turn to be stored (see group-commit.ts). */
 interface QueuedSend {
   ws: WebSocket;
   message: OutgoingMessage;
 }
-
-/** What a non-member of a private room is told: nothing about the room itself. */
-const NOT_A_MEMBER: RoomFailure = { ok: false, status: 403, code: "forbidden", message: "you are not a member of this room" };
-const UNKNOWN_MEMBER: RoomFailure = { ok: false, status: 400, code: "unknown_user", message: "no member of this room has that id" };
-const OWNER_ONLY: RoomFailure = { ok: false, status: 403, code: "forbidden", message: "only the room's owner may do that" };
-const INVITE_REFUSED: Record<InviteRefusal, string> = {
-  unknown: "this invite link is not valid",
-  expired: "this invite has expired; ask for a new one",
-  revoked: "this invite was revoked; ask for a new one",
-  "used up": "this invite has been used as often as it allows; ask for a new one",
-};
 
 /**
  * One chat room. Its sockets are hibernatable: the object can leave memory while clients stay
@@ -81,20 +57,17 @@ export class ChatRoom extends DurableObject<Env> {
   private readonly config: RoomConfig;
   private readonly room: RoomRecord;
   private readonly members: MemberList;
-  private readonly invites: InviteList;
+  private readonly access: RoomAccess;
   private readonly log: MessageLog;
   private readonly sendRate: SendRate;
   private readonly online: OnlineIndex;
   private readonly presence: PresenceBatcher;
   private readonly sends: GroupCommit<QueuedSend>;
   private readonly held: HeldFrames;
-  private readonly lastTyping = new Map<string, number>();
-  /** Typing notices per connection in the current window; in memory, as a flood is never idle long enough to hibernate. */
-  private readonly typingBursts = new Map<string, { since: number; count: number }>();
+  private readonly abuse = new AbusePolicy();
+  private readonly sweep: StaleSweep;
   /** The room's id, for logs; read from storage once per wake-up. */
   private id: string | undefined;
-  /** Whether a sweep alarm is known to be set; after a wake-up we ask storage once. */
-  private sweepScheduled = false;
   /** Long-polls waiting for the next stored message. */
   private readonly deliveryWaiters = new Set<() => void>();
 
@@ -105,7 +78,8 @@ export class ChatRoom extends DurableObject<Env> {
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
     this.room = new RoomRecord(ctx.storage.sql);
     this.members = new MemberList(ctx.storage.sql);
-    this.invites = new InviteList(ctx.storage.sql);
+    this.access = new RoomAccess(this.room, this.members, new InviteList(ctx.storage.sql));
+    this.sweep = new StaleSweep(ctx, this.config.staleAfterMs);
     this.log = new MessageLog(ctx.storage.sql, this.config.historyLimit);
     this.sendRate = new SendRate(this.log, this.config.rateLimit.messages, this.config.rateLimit.windowMs);
     this.online = new OnlineIndex(() => ctx.getWebSockets());
@@ -157,29 +131,14 @@ export class ChatRoom extends DurableObject<Env> {
     const history: HistoryFrame = { type: "history", ...page };
     server.send(JSON.stringify(history));
 
-    await this.scheduleSweep();
+    await this.sweep.schedule();
     const headers = connect.subprotocol ? { "Sec-WebSocket-Protocol": PROTOCOL } : undefined;
     return new Response(null, { status: 101, webSocket: client, headers });
   }
 
-  /**
-   * Closes sockets that have gone silent: a client that vanished without a close frame (a
-   * laptop lid, a dropped network) raises no event, and would otherwise stay "online" for
-   * ever. Clients ping every 25 s; the runtime answers without waking us and records when.
-   * The alarm runs only while sockets are open, so an empty room still costs nothing.
-   */
+  /** The stale-socket sweep (stale-sweep.ts): the room closes what it finds silent. */
   override async alarm(): Promise<void> {
-    this.sweepScheduled = false;
-    const now = Date.now();
-    let open = 0;
-    for (const ws of this.ctx.getWebSockets()) {
-      const connection = ws.deserializeAttachment() as Connection | null;
-      if (!connection) continue;
-      const pinged = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0;
-      if (now - Math.max(connection.lastHeardAt, pinged) <= this.config.staleAfterMs) {
-        open++;
-        continue;
-      }
+    for (const { ws, connection } of await this.sweep.run(Date.now())) {
       try {
         ws.close(4000, "no heartbeat");
       } catch {
@@ -188,16 +147,11 @@ export class ChatRoom extends DurableObject<Env> {
       this.note("room.swept", { user: connection.user.id });
       this.disconnect(ws);
     }
-    // The alarm that is running is no longer set, so the next one is set without asking.
-    if (open > 0) {
-      this.sweepScheduled = true;
-      await this.ctx.storage.setAlarm(now + this.config.staleAfterMs / 2);
-    }
   }
 
   override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
     const connection = ws.deserializeAttachment() as Connection;
-    this.heard(ws, connection);
+    this.sweep.heard(ws, connection, Date.now());
     try {
       const frame = parseClientFrame(data);
       if (!frame.ok) return sendError(ws, frame);
@@ -239,7 +193,7 @@ export class ChatRoom extends DurableObject<Env> {
 
   /** `POST /api/rooms`: a new room, its creator the owner and first member. */
   async create(roomId: string, owner: UserRef, settings: { visibility: Visibility; title?: string }): Promise<RoomResult<{ room: RoomInfo }>> {
-    if (this.room.get()) return { ok: false, status: 400, code: "bad_message", message: "a room with that id exists" };
+    if (this.room.get()) return failure(400, "bad_message", "a room with that id exists");
     const now = Date.now();
     const room = this.room.create({ id: roomId, owner: owner.id, ...settings }, now);
     this.members.touch(owner, now);
@@ -255,7 +209,7 @@ export class ChatRoom extends DurableObject<Env> {
 
   /** `GET /api/rooms/:room`: the room and who is in it, without joining. */
   async describe(roomId: string, viewer: UserRef): Promise<RoomResult<RoomSnapshot>> {
-    const refused = this.refuseReader(viewer);
+    const refused = this.access.refuseReader(viewer);
     if (refused) return refused;
     return {
       ok: true,
@@ -267,37 +221,27 @@ export class ChatRoom extends DurableObject<Env> {
 
   /** `POST /api/rooms/:room/invites`: any member of a private room may invite. */
   async createInvite(user: UserRef, expiresInMs: number, maxUses?: number): Promise<RoomResult<{ id: string; expiresAt: number }>> {
-    const room = this.room.get();
-    if (!room || room.visibility === "public") {
-      return { ok: false, status: 400, code: "bad_message", message: "public rooms need no invite; share the room's address" };
-    }
-    if (!this.members.has(user.id)) return NOT_A_MEMBER;
-    const now = Date.now();
-    const invite = this.invites.create(user.id, now, now + expiresInMs, maxUses);
-    this.note("room.invite_created", { user: user.id, invite: invite.id });
-    return { ok: true, ...invite };
+    const invite = this.access.createInvite(user, Date.now(), expiresInMs, maxUses);
+    if (invite.ok) this.note("room.invite_created", { user: user.id, invite: invite.id });
+    return invite;
   }
 
   /** `GET /api/rooms/:room/invites`: the owner's view of every invite. */
   async listInvites(user: UserRef): Promise<RoomResult<{ invites: InviteSummary[] }>> {
-    return this.refuseNonOwner(user) ?? { ok: true, invites: this.invites.all() };
+    return this.access.listInvites(user);
   }
 
   /** `DELETE /api/rooms/:room/invites/:id`: links already shared stop working. */
   async revokeInvite(user: UserRef, inviteId: string): Promise<RoomResult<{}>> {
-    const refused = this.refuseNonOwner(user);
-    if (refused) return refused;
-    if (!this.invites.revoke(inviteId, Date.now())) return { ok: false, status: 404, code: "bad_message", message: "no such invite" };
-    this.note("room.invite_revoked", { user: user.id, invite: inviteId });
-    return { ok: true };
+    const revoked = this.access.revokeInvite(user, inviteId, Date.now());
+    if (revoked.ok) this.note("room.invite_revoked", { user: user.id, invite: inviteId });
+    return revoked;
   }
 
   /** `DELETE /api/rooms/:room/members/:id`: the member's connections close with 4003 and they need a new invite to return. */
   async removeMember(user: UserRef, memberId: string): Promise<RoomResult<{}>> {
-    const refused = this.refuseNonOwner(user);
-    if (refused) return refused;
-    if (memberId === user.id) return { ok: false, status: 400, code: "bad_message", message: "the owner cannot remove themselves" };
-    if (!this.members.remove(memberId)) return { ...UNKNOWN_MEMBER, status: 404 };
+    const removed = this.access.removeMember(user, memberId);
+    if (!removed.ok) return removed;
     this.note("room.member_removed", { user: user.id, member: memberId });
     for (const ws of this.ctx.getWebSockets(memberId)) {
       sendError(ws, { code: "forbidden", message: "you were removed from this room" });
@@ -313,7 +257,7 @@ export class ChatRoom extends DurableObject<Env> {
    * for clients that cannot use WebSocket).
    */
   async readMessages(viewer: UserRef, query: PageQuery, waitMs = 0): Promise<RoomResult<MessagesPage>> {
-    const refused = this.refuseReader(viewer);
+    const refused = this.access.refuseReader(viewer);
     if (refused) return refused;
     const deadline = Date.now() + waitMs;
     let page = this.log.page(viewer.id, query);
@@ -339,32 +283,10 @@ export class ChatRoom extends DurableObject<Env> {
     return result;
   }
 
-  /**
-   * Lets a user into the room, making them a member: a public room admits every signed-in
-   * user (and comes into being on its first join); a private one its members, and anyone with
-   * a valid invite, which is used up once in doing so.
-   */
   private admit(roomId: string, user: UserRef, now: number, inviteId?: string): RoomResult<{ room: RoomInfo }> {
-    const room = this.room.ensure(roomId, now);
-    this.id = room.id;
-    if (room.visibility === "private" && !this.members.has(user.id)) {
-      if (inviteId === undefined) return NOT_A_MEMBER;
-      const refusal = this.invites.redeem(inviteId, now);
-      if (refusal) return { ok: false, status: 403, code: "invalid_invite", message: INVITE_REFUSED[refusal] };
-    }
-    this.members.touch(user, now);
-    return { ok: true, room };
-  }
-
-  /** Reading without joining: public rooms are open to every signed-in user, private ones to members. */
-  private refuseReader(viewer: UserRef): RoomFailure | undefined {
-    return this.room.get()?.visibility === "private" && !this.members.has(viewer.id) ? NOT_A_MEMBER : undefined;
-  }
-
-  private refuseNonOwner(user: UserRef): RoomFailure | undefined {
-    const room = this.room.get();
-    if (room?.visibility === "private" && !this.members.has(user.id)) return NOT_A_MEMBER;
-    return room?.owner === user.id ? undefined : OWNER_ONLY;
+    const admitted = this.access.admit(roomId, user, now, inviteId);
+    if (admitted.ok) this.id = admitted.room.id;
+    return admitted;
   }
 
   /**
@@ -390,16 +312,12 @@ export class ChatRoom extends DurableObject<Env> {
       if (result.code === "rate_limited") return this.strike(ws, connection, result);
       return sendError(ws, { ...result, id: message.id });
     }
-    if (connection.strikes > 0) {
-      connection.strikes = 0;
-      ws.serializeAttachment(connection);
-    }
+    if (this.abuse.forgive(connection)) ws.serializeAttachment(connection);
     const { seq, ts } = result.message;
     const ack: AckFrame = { type: "ack", id: message.id, seq, ts };
     this.held.hold(ws, JSON.stringify(ack));
     if (result.created) {
-      // The message ends this user's "is typing"; their next keystroke must be passed on.
-      this.lastTyping.delete(connection.user.id);
+      this.abuse.spoke(connection.user.id);
       this.deliver(result.message, ws);
     }
   }
@@ -417,13 +335,7 @@ export class ChatRoom extends DurableObject<Env> {
       const original = this.log.find(from.id, message.id);
       if (original) return { ok: true, message: original, created: false };
       const { messages, windowMs } = this.config.rateLimit;
-      return {
-        ok: false,
-        status: 429,
-        code: "rate_limited",
-        message: `at most ${messages} messages per ${windowMs / 1000} s`,
-        retryAfterMs,
-      };
+      return { ...failure(429, "rate_limited", `at most ${messages} messages per ${windowMs / 1000} s`), retryAfterMs };
     }
     const stored = this.log.append(from, message, now);
     if (!stored) return { ok: true, message: this.log.find(from.id, message.id)!, created: false };
@@ -432,9 +344,9 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   private strike(ws: WebSocket, connection: Connection, failure: RoomFailure): void {
-    connection.strikes += 1;
+    const out = this.abuse.strike(connection);
     if (connection.strikes === 1) this.note("room.rate_limited", { user: connection.user.id });
-    if (connection.strikes >= MAX_STRIKES) return this.closeAbusive(ws, connection, "too many messages after being told to slow down");
+    if (out) return this.closeAbusive(ws, connection, "too many messages after being told to slow down");
     ws.serializeAttachment(connection);
     sendError(ws, failure);
   }
@@ -447,17 +359,9 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   private onTyping(ws: WebSocket, connection: Connection): void {
-    const { user } = connection;
-    const now = Date.now();
-    const burst = this.typingBursts.get(connection.connId);
-    if (!burst || now - burst.since > TYPING_FLOOD.windowMs) {
-      this.typingBursts.set(connection.connId, { since: now, count: 1 });
-    } else if (++burst.count > TYPING_FLOOD.frames) {
-      return this.closeAbusive(ws, connection, "too many typing notices");
-    }
-    if (now - (this.lastTyping.get(user.id) ?? 0) < TYPING_INTERVAL_MS) return;
-    this.lastTyping.set(user.id, now);
-    this.broadcast(JSON.stringify({ type: "typing", user }), ws);
+    const verdict = this.abuse.typing(connection, Date.now());
+    if (verdict === "flood") return this.closeAbusive(ws, connection, "too many typing notices");
+    if (verdict === "pass") this.broadcast(JSON.stringify({ type: "typing", user: connection.user }), ws);
   }
 
   /**
@@ -472,26 +376,6 @@ export class ChatRoom extends DurableObject<Env> {
     const recipients = this.ctx.getWebSockets(message.to);
     if (message.to !== message.from.id) recipients.push(...this.ctx.getWebSockets(message.from.id));
     this.held.hold(recipients, frame, sender);
-  }
-
-  /**
-   * Notes that a socket spoke, for the sweep. Rewriting the attachment on every frame would
-   * cost a serialization per message, so it is refreshed only when a third of the allowed
-   * silence has passed: precise enough to never sweep a client that talks but does not ping.
-   */
-  private heard(ws: WebSocket, connection: Connection): void {
-    const now = Date.now();
-    if (now - connection.lastHeardAt < this.config.staleAfterMs / 3) return;
-    connection.lastHeardAt = now;
-    ws.serializeAttachment(connection);
-  }
-
-  private async scheduleSweep(): Promise<void> {
-    if (this.sweepScheduled) return;
-    this.sweepScheduled = true;
-    if ((await this.ctx.storage.getAlarm()) === null) {
-      await this.ctx.storage.setAlarm(Date.now() + this.config.staleAfterMs / 2);
-    }
   }
 
   /** A structured log line about this room: ids and codes only, never tokens or message text. */
@@ -519,10 +403,10 @@ export class ChatRoom extends DurableObject<Env> {
   private disconnect(ws: WebSocket): void {
     const connection = ws.deserializeAttachment() as Connection | null;
     if (!connection) return;
-    this.typingBursts.delete(connection.connId);
-    if (this.online.remove(connection)) {
+    const wentOffline = this.online.remove(connection);
+    this.abuse.forget(connection, wentOffline);
+    if (wentOffline) {
       this.members.markSeen(connection.user.id, Date.now());
-      this.lastTyping.delete(connection.user.id);
       this.presence.left(connection.user);
     }
   }

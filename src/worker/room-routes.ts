@@ -17,7 +17,7 @@ import {
   type PostedMessage,
 } from "../protocol";
 import { refuseWebSocket } from "../refused-socket";
-import type { RoomFailure } from "../room/chat-room";
+import type { RoomFailure } from "../room/room-failure";
 import { toConnectRequest } from "../room/connect-request";
 import type { AppEnv } from "./app-env";
 import { AuthError, offeredSubprotocols, signInvite, verifyInvite } from "./auth";

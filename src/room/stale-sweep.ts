@@ -1,0 +1,55 @@
+import type { Connection } from "./presence";
+
+/**
+ * Closes sockets that have gone silent: a client that vanished without a close frame (a
+ * laptop lid, a dropped network) raises no event, and would otherwise stay "online" for
+ * ever. Clients ping every 25 s; the runtime answers without waking the room and records when.
+ * The alarm runs only while sockets are open, so an empty room still costs nothing.
+ */
+export class StaleSweep {
+  /** Whether an alarm is known to be set; after a wake-up we ask storage once. */
+  private scheduled = false;
+
+  constructor(
+    private readonly ctx: DurableObjectState,
+    private readonly staleAfterMs: number,
+  ) {}
+
+  /** Makes sure a sweep will run; called whenever a socket is accepted. */
+  async schedule(): Promise<void> {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + this.staleAfterMs / 2);
+  }
+
+  /** The alarm's work: returns the silent sockets for the room to close, and sets the next alarm while others remain. */
+  async run(now: number): Promise<{ ws: WebSocket; connection: Connection }[]> {
+    this.scheduled = false;
+    const stale: { ws: WebSocket; connection: Connection }[] = [];
+    let open = 0;
+    for (const ws of this.ctx.getWebSockets()) {
+      const connection = ws.deserializeAttachment() as Connection | null;
+      if (!connection) continue;
+      const pinged = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0;
+      if (now - Math.max(connection.lastHeardAt, pinged) <= this.staleAfterMs) open++;
+      else stale.push({ ws, connection });
+    }
+    // The alarm that is running is no longer set, so the next one is set without asking.
+    if (open > 0) {
+      this.scheduled = true;
+      await this.ctx.storage.setAlarm(now + this.staleAfterMs / 2);
+    }
+    return stale;
+  }
+
+  /**
+   * Notes that a socket spoke. Rewriting the attachment on every frame would cost a
+   * serialization per message, so it is refreshed only when a third of the allowed silence has
+   * passed: precise enough to never sweep a client that talks but does not ping.
+   */
+  heard(ws: WebSocket, connection: Connection, now: number): void {
+    if (now - connection.lastHeardAt < this.staleAfterMs / 3) return;
+    connection.lastHeardAt = now;
+    ws.serializeAttachment(connection);
+  }
+}

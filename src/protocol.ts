@@ -234,6 +234,8 @@ export interface InviteSummary {
   maxUses: number | null;
   uses: number;
   revoked: boolean;
+  /** The one person this invite admits; the owner's invite for a removed member lets them back in. */
+  forUser?: string;
 }
 
 // ---- Validation -------------------------------------------------------------------------
@@ -287,19 +289,34 @@ export function checkCreateRoom(value: unknown): Checked<CreateRoomRequest> {
   return ok(trimmed ? { title: trimmed, visibility } : { visibility });
 }
 
-/** The body of `POST /api/rooms/:room/invites`; both fields optional. */
-export function checkInviteRequest(value: unknown): Checked<{ expiresIn: number; maxUses?: number }> {
+/** `POST /api/rooms/:room/invites` with optional `{"expiresIn": seconds, "maxUses": n, "for": userId}` */
+export interface InviteRequest {
+  expiresIn: number;
+  maxUses?: number;
+  /** A user id: the invite admits that person only. */
+  for?: string;
+}
+
+/** The body of `POST /api/rooms/:room/invites`; every field optional. */
+export function checkInviteRequest(value: unknown): Checked<InviteRequest> {
   const body = value === undefined || value === null ? {} : value;
   if (!isObject(body)) return fail("bad_message", "body must be a JSON object");
-  const { expiresIn = LIMITS.defaultInviteSeconds, maxUses } = body;
+  const { expiresIn = LIMITS.defaultInviteSeconds, maxUses, for: forUser } = body;
   if (!Number.isInteger(expiresIn) || (expiresIn as number) < 1 || (expiresIn as number) > LIMITS.maxInviteSeconds) {
     return fail("bad_message", `expiresIn must be whole seconds from 1 to ${LIMITS.maxInviteSeconds}`);
   }
-  if (maxUses === undefined) return ok({ expiresIn: expiresIn as number });
-  if (!Number.isInteger(maxUses) || (maxUses as number) < 1 || (maxUses as number) > LIMITS.maxInviteUses) {
-    return fail("bad_message", `maxUses must be a whole number from 1 to ${LIMITS.maxInviteUses}`);
+  const request: InviteRequest = { expiresIn: expiresIn as number };
+  if (maxUses !== undefined) {
+    if (!Number.isInteger(maxUses) || (maxUses as number) < 1 || (maxUses as number) > LIMITS.maxInviteUses) {
+      return fail("bad_message", `maxUses must be a whole number from 1 to ${LIMITS.maxInviteUses}`);
+    }
+    request.maxUses = maxUses as number;
   }
-  return ok({ expiresIn: expiresIn as number, maxUses: maxUses as number });
+  if (forUser !== undefined) {
+    if (!isUserId(forUser)) return fail("bad_message", "for must be a user id");
+    request.for = forUser;
+  }
+  return ok(request);
 }
 
 /** Validates the body of a message, shared by the WebSocket `send` frame and HTTP `POST`. */
@@ -317,9 +334,7 @@ export function checkOutgoingMessage(value: unknown): Checked<OutgoingMessage> {
     return fail("too_large", `text must be at most ${LIMITS.maxTextChars} characters`, id);
   }
   if (to !== undefined) {
-    if (typeof to !== "string" || to.length === 0 || to.length > LIMITS.maxUserIdChars) {
-      return fail("bad_message", "to must be a user id", id);
-    }
+    if (!isUserId(to)) return fail("bad_message", "to must be a user id", id);
     return ok({ id, text, to });
   }
   return ok({ id, text });
@@ -406,6 +421,10 @@ export function parseSeq(raw: string | null | undefined): Checked<number | undef
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isUserId(value: unknown): value is string {
+  return typeof value === "string" && value.length > 0 && value.length <= LIMITS.maxUserIdChars;
 }
 
 function isNumber(value: unknown): value is number {

@@ -14,6 +14,7 @@ import {
   type ErrorCode,
   type ErrorFrame,
   type HistoryFrame,
+  type InviteRequest,
   type InviteSummary,
   type Member,
   type MembersFrame,
@@ -35,6 +36,7 @@ import { InviteList } from "./invite-list";
 import { MemberList } from "./member-list";
 import { MessageLog, type PageQuery } from "./message-log";
 import { OnlineIndex, PresenceBatcher, presenceWindowMs, type Connection } from "./presence";
+import { RemovalList } from "./removal-list";
 import { RoomAccess } from "./room-access";
 import { failure, UNKNOWN_MEMBER, type RoomFailure, type RoomResult } from "./room-failure";
 import { RoomRecord } from "./room-record";
@@ -78,7 +80,7 @@ export class ChatRoom extends DurableObject<Env> {
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
     this.room = new RoomRecord(ctx.storage.sql);
     this.members = new MemberList(ctx.storage.sql);
-    this.access = new RoomAccess(this.room, this.members, new InviteList(ctx.storage.sql));
+    this.access = new RoomAccess(this.room, this.members, new InviteList(ctx.storage.sql), new RemovalList(ctx.storage.sql));
     this.sweep = new StaleSweep(ctx, this.config.staleAfterMs);
     this.log = new MessageLog(ctx.storage.sql, this.config.historyLimit);
     this.sendRate = new SendRate(this.log, this.config.rateLimit.messages, this.config.rateLimit.windowMs);
@@ -220,8 +222,8 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   /** `POST /api/rooms/:room/invites`: any member of a private room may invite. */
-  async createInvite(user: UserRef, expiresInMs: number, maxUses?: number): Promise<RoomResult<{ id: string; expiresAt: number }>> {
-    const invite = this.access.createInvite(user, Date.now(), expiresInMs, maxUses);
+  async createInvite(user: UserRef, request: InviteRequest): Promise<RoomResult<{ id: string; expiresAt: number }>> {
+    const invite = this.access.createInvite(user, Date.now(), request);
     if (invite.ok) this.note("room.invite_created", { user: user.id, invite: invite.id });
     return invite;
   }
@@ -238,9 +240,12 @@ export class ChatRoom extends DurableObject<Env> {
     return revoked;
   }
 
-  /** `DELETE /api/rooms/:room/members/:id`: the member's connections close with 4003 and they need a new invite to return. */
+  /**
+   * `DELETE /api/rooms/:room/members/:id`: the member's connections close with 4003, their
+   * long-polls end refused, and only the owner can let them back in (room-access.ts).
+   */
   async removeMember(user: UserRef, memberId: string): Promise<RoomResult<{}>> {
-    const removed = this.access.removeMember(user, memberId);
+    const removed = this.access.removeMember(user, memberId, Date.now());
     if (!removed.ok) return removed;
     this.note("room.member_removed", { user: user.id, member: memberId });
     for (const ws of this.ctx.getWebSockets(memberId)) {
@@ -248,7 +253,15 @@ export class ChatRoom extends DurableObject<Env> {
       ws.close(CloseCode.Forbidden, "removed from this room");
       this.disconnect(ws);
     }
+    for (const wake of this.deliveryWaiters) wake();
     return { ok: true };
+  }
+
+  /** `POST /api/rooms/:room/members/:id/readmit`: the owner lets a removed member back in. */
+  async readmit(user: UserRef, memberId: string): Promise<RoomResult<{}>> {
+    const readmitted = this.access.readmit(user, memberId, Date.now());
+    if (readmitted.ok) this.note("room.member_readmitted", { user: user.id, member: memberId });
+    return readmitted;
   }
 
   /**
@@ -263,6 +276,9 @@ export class ChatRoom extends DurableObject<Env> {
     let page = this.log.page(viewer.id, query);
     while (page.messages.length === 0 && query.after !== undefined && Date.now() < deadline) {
       await this.nextDelivery(deadline - Date.now());
+      // The viewer may have been removed while waiting: what came since is not theirs to read.
+      const refusedNow = this.access.refuseReader(viewer);
+      if (refusedNow) return refusedNow;
       page = this.log.page(viewer.id, query);
     }
     return { ok: true, ...page, seq: this.log.latestSeq() };

@@ -8,10 +8,17 @@ type Row = {
   max_uses: number | null;
   uses: number;
   revoked_at: number | null;
+  for_user: string | null;
 };
 
 /** Why an invite was refused, in words the person holding the link can act on. */
-export type InviteRefusal = "unknown" | "expired" | "revoked" | "used up";
+export type InviteRefusal = "unknown" | "expired" | "revoked" | "used up" | "for someone else";
+
+/** A usable invite: who made it, and whom it is for when it names one person. */
+export interface RedeemedInvite {
+  createdBy: string;
+  forUser: string | null;
+}
 
 /**
  * The room's invites. The link carries a signed token naming an invite here; this record is
@@ -26,32 +33,43 @@ export class InviteList {
       expires_at INTEGER NOT NULL,
       max_uses INTEGER,
       uses INTEGER NOT NULL DEFAULT 0,
-      revoked_at INTEGER
+      revoked_at INTEGER,
+      for_user TEXT
     )`);
+    // Rooms made before invites could name a person have the table without the column.
+    const columns = sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('invites')").toArray();
+    if (!columns.some((column) => column.name === "for_user")) sql.exec("ALTER TABLE invites ADD COLUMN for_user TEXT");
   }
 
-  create(createdBy: string, now: number, expiresAt: number, maxUses?: number): { id: string; expiresAt: number } {
+  create(createdBy: string, now: number, expiresAt: number, options: { maxUses?: number; forUser?: string } = {}): { id: string; expiresAt: number } {
     const id = crypto.randomUUID();
     this.sql.exec(
-      "INSERT INTO invites (id, created_by, created_at, expires_at, max_uses) VALUES (?, ?, ?, ?, ?)",
+      "INSERT INTO invites (id, created_by, created_at, expires_at, max_uses, for_user) VALUES (?, ?, ?, ?, ?, ?)",
       id,
       createdBy,
       now,
       expiresAt,
-      maxUses ?? null,
+      options.maxUses ?? null,
+      options.forUser ?? null,
     );
     return { id, expiresAt };
   }
 
-  /** Uses the invite once, or says why it cannot be used. */
-  redeem(id: string, now: number): InviteRefusal | undefined {
+  /** Uses the invite once for `userId`, or says why it cannot be used. */
+  redeem(id: string, userId: string, now: number): RedeemedInvite | InviteRefusal {
     const row = this.row(id);
     if (!row) return "unknown";
     if (row.revoked_at !== null) return "revoked";
     if (row.expires_at <= now) return "expired";
+    if (row.for_user !== null && row.for_user !== userId) return "for someone else";
     if (row.max_uses !== null && row.uses >= row.max_uses) return "used up";
     this.sql.exec("UPDATE invites SET uses = uses + 1 WHERE id = ?", id);
-    return undefined;
+    return { createdBy: row.created_by, forUser: row.for_user };
+  }
+
+  /** Revokes every invite a member made: links a removed member shared must not bring anyone in. */
+  revokeCreatedBy(userId: string, now: number): void {
+    this.sql.exec("UPDATE invites SET revoked_at = ? WHERE created_by = ? AND revoked_at IS NULL", now, userId);
   }
 
   /** Revokes an invite (again, harmlessly); false if there is no such invite. */
@@ -73,6 +91,7 @@ export class InviteList {
         maxUses: row.max_uses,
         uses: row.uses,
         revoked: row.revoked_at !== null,
+        ...(row.for_user === null ? {} : { forUser: row.for_user }),
       }));
   }
 

@@ -40,9 +40,9 @@ export class MemberList {
     this.sql.exec("UPDATE members SET last_seen = ? WHERE id = ?", now, id);
   }
 
-  /** Removes a member; false if there was none by that id. */
-  remove(id: string): boolean {
-    return this.sql.exec("DELETE FROM members WHERE id = ?", id).rowsWritten > 0;
+  /** Removes a member; returns who it was, or undefined if there was none by that id. */
+  remove(id: string): UserRef | undefined {
+    return this.sql.exec<{ id: string; name: string }>("DELETE FROM members WHERE id = ? RETURNING id, name", id).toArray()[0];
   }
 
   has(id: string): boolean {

@@ -1,6 +1,7 @@
-import type { InviteSummary, RoomInfo, UserRef } from "../protocol";
+import type { InviteRequest, InviteSummary, RoomInfo, UserRef } from "../protocol";
 import type { InviteList, InviteRefusal } from "./invite-list";
 import type { MemberList } from "./member-list";
+import type { RemovalList } from "./removal-list";
 import type { RoomRecord } from "./room-record";
 import { failure, NOT_A_MEMBER, OWNER_ONLY, UNKNOWN_MEMBER, type RoomFailure, type RoomResult } from "./room-failure";
 
@@ -9,7 +10,11 @@ const INVITE_REFUSED: Record<InviteRefusal, string> = {
   expired: "this invite has expired; ask for a new one",
   revoked: "this invite was revoked; ask for a new one",
   "used up": "this invite has been used as often as it allows; ask for a new one",
+  "for someone else": "this invite was made for someone else; ask for one of your own",
 };
+
+/** Told to a removed member on every path in, so they know a link will not help. */
+export const REMOVED = failure(403, "forbidden", "you were removed from this room; only its owner can let you back in");
 
 /**
  * Who may do what in a room: entering (public rooms, members, invites), reading, and the
@@ -21,26 +26,34 @@ export class RoomAccess {
     private readonly room: RoomRecord,
     private readonly members: MemberList,
     private readonly invites: InviteList,
+    private readonly removed: RemovalList,
   ) {}
 
   /**
    * Lets a user into the room, making them a member: a public room admits every signed-in
    * user (and comes into being on its first join); a private one its members, and anyone with
-   * a valid invite, which is used up once in doing so.
+   * a valid invite, which is used up once in doing so. Nobody the owner removed comes in,
+   * in a room of either kind, unless the invite is the owner's own made for them.
    */
   admit(roomId: string, user: UserRef, now: number, inviteId?: string): RoomResult<{ room: RoomInfo }> {
     const room = this.room.ensure(roomId, now);
-    if (room.visibility === "private" && !this.members.has(user.id)) {
-      if (inviteId === undefined) return NOT_A_MEMBER;
-      const refusal = this.invites.redeem(inviteId, now);
-      if (refusal) return failure(403, "invalid_invite", INVITE_REFUSED[refusal]);
+    const removed = this.removed.has(user.id);
+    if (removed || (room.visibility === "private" && !this.members.has(user.id))) {
+      if (inviteId === undefined) return removed ? REMOVED : NOT_A_MEMBER;
+      const invite = this.invites.redeem(inviteId, user.id, now);
+      if (typeof invite === "string") return failure(403, "invalid_invite", INVITE_REFUSED[invite]);
+      if (removed) {
+        if (invite.forUser !== user.id || invite.createdBy !== room.owner) return REMOVED;
+        this.removed.lift(user.id);
+      }
     }
     this.members.touch(user, now);
     return { ok: true, room };
   }
 
-  /** Reading without joining: public rooms are open to every signed-in user, private ones to members. */
+  /** Reading without joining: public rooms are open to every signed-in user but the removed, private ones to members. */
   refuseReader(viewer: UserRef): RoomFailure | undefined {
+    if (this.removed.has(viewer.id)) return REMOVED;
     return this.room.get()?.visibility === "private" && !this.members.has(viewer.id) ? NOT_A_MEMBER : undefined;
   }
 
@@ -51,13 +64,14 @@ export class RoomAccess {
   }
 
   /** Any member of a private room may invite. */
-  createInvite(user: UserRef, now: number, expiresInMs: number, maxUses?: number): RoomResult<{ id: string; expiresAt: number }> {
+  createInvite(user: UserRef, now: number, request: InviteRequest): RoomResult<{ id: string; expiresAt: number }> {
     const room = this.room.get();
     if (!room || room.visibility === "public") {
       return failure(400, "bad_message", "public rooms need no invite; share the room's address");
     }
     if (!this.members.has(user.id)) return NOT_A_MEMBER;
-    return { ok: true, ...this.invites.create(user.id, now, now + expiresInMs, maxUses) };
+    const { expiresIn, maxUses, for: forUser } = request;
+    return { ok: true, ...this.invites.create(user.id, now, now + expiresIn * 1000, { maxUses, forUser }) };
   }
 
   listInvites(user: UserRef): RoomResult<{ invites: InviteSummary[] }> {
@@ -71,12 +85,29 @@ export class RoomAccess {
     return { ok: true };
   }
 
-  /** Takes a member out of the room; the caller closes their connections. */
-  removeMember(user: UserRef, memberId: string): RoomResult<{}> {
+  /**
+   * Takes a member out of the room for good: they are remembered as removed, and the invites
+   * they made stop working, so neither an old link nor one of their own brings them back. The
+   * caller closes their connections and ends their long-polls.
+   */
+  removeMember(user: UserRef, memberId: string, now: number): RoomResult<{}> {
     const refused = this.refuseNonOwner(user);
     if (refused) return refused;
     if (memberId === user.id) return failure(400, "bad_message", "the owner cannot remove themselves");
-    if (!this.members.remove(memberId)) return { ...UNKNOWN_MEMBER, status: 404 };
+    const member = this.members.remove(memberId);
+    if (!member) return { ...UNKNOWN_MEMBER, status: 404 };
+    this.removed.add(member, now);
+    this.invites.revokeCreatedBy(memberId, now);
+    return { ok: true };
+  }
+
+  /** `POST .../members/:id/readmit`: the owner lets a removed member back in; they are a member again at once. */
+  readmit(user: UserRef, memberId: string, now: number): RoomResult<{}> {
+    const refused = this.refuseNonOwner(user);
+    if (refused) return refused;
+    const member = this.removed.lift(memberId);
+    if (!member) return failure(404, "unknown_user", "nobody with that id was removed from this room");
+    this.members.touch(member, now);
     return { ok: true };
   }
 }

@@ -100,7 +100,7 @@ roomRoutes.post("/", smallBody, async (c) => {
   if (!created.ok) return reply(c, created);
   const body: CreatedRoom = { room: created.room };
   if (created.room.visibility === "private") {
-    const invite = await room(c, roomId).createInvite(c.get("user"), LIMITS.defaultInviteSeconds * 1000);
+    const invite = await room(c, roomId).createInvite(c.get("user"), { expiresIn: LIMITS.defaultInviteSeconds });
     if (invite.ok) body.invite = await inviteLink(c, roomId, invite);
   }
   return c.json(body, 201);
@@ -151,7 +151,7 @@ roomRoutes.post("/:room/messages", smallBody, async (c) => {
 roomRoutes.post("/:room/invites", smallBody, async (c) => {
   const request = checkInviteRequest(await jsonBody(c));
   if (!request.ok) return jsonError(c, 400, request.code, request.message);
-  const invite = await room(c).createInvite(c.get("user"), request.value.expiresIn * 1000, request.value.maxUses);
+  const invite = await room(c).createInvite(c.get("user"), request.value);
   if (!invite.ok) return reply(c, invite);
   return c.json(await inviteLink(c, c.get("roomId"), invite), 201);
 });
@@ -165,5 +165,10 @@ roomRoutes.delete("/:room/invites/:invite", async (c) => {
 
 roomRoutes.delete("/:room/members/:member", async (c) => {
   const result = await room(c).removeMember(c.get("user"), c.req.param("member"));
+  return result.ok ? c.body(null, 204) : reply(c, result);
+});
+
+roomRoutes.post("/:room/members/:member/readmit", async (c) => {
+  const result = await room(c).readmit(c.get("user"), c.req.param("member"));
   return result.ok ? c.body(null, 204) : reply(c, result);
 });

@@ -89,7 +89,7 @@ describe("invite links over real connections", () => {
 });
 
 describe("the owner", () => {
-  it("removes a member, whose live connection closes with 4003 and who cannot return without a new invite", async () => {
+  it("removes a member, whose live connection closes with 4003 and who returns only when the owner readmits them", async () => {
     const { room, link } = await privateRoom();
     const member = await chat.signIn("Member");
     const { socket } = await openWith(member, room, link);
@@ -100,7 +100,10 @@ describe("the owner", () => {
     expect((await socket.closed).code).toBe(CloseCode.Forbidden);
 
     expect((await openWith(member, room)).first).toMatchObject({ type: "error", code: "forbidden" });
-    expect((await openWith(member, room, await newInvite(room))).first.type).toBe("welcome");
+    expect((await openWith(member, room, await newInvite(room))).first).toMatchObject({ type: "error", code: "forbidden" });
+    const readmitted = await chat.api(owner.token, `/api/rooms/${room}/members/${member.user.id}/readmit`, { method: "POST" });
+    expect(readmitted.status).toBe(204);
+    expect((await openWith(member, room)).first.type).toBe("welcome");
   });
 });
 

@@ -202,7 +202,16 @@ describe("an invite link", () => {
 });
 
 describe("removing a member", () => {
-  it("closes their open connections with 4003 and keeps them out until a new invite", async () => {
+  async function removedMember() {
+    const [owner, member] = [await newUser("Owner"), await newUser("Member")];
+    const { room, invite: link } = await createRoom(owner);
+    expect((await join(member, room.id, tokenOf(link!))).status).toBe(200);
+    const ownInvite = await invite(member, room.id);
+    expect((await api(owner, `/api/rooms/${room.id}/members/${member.id}`, { method: "DELETE" })).status).toBe(204);
+    return { owner, member, room, link: link!, ownInvite };
+  }
+
+  it("closes their open connections with 4003", async () => {
     const [owner, member] = [await newUser("Owner"), await newUser("Member")];
     const { room, invite: link } = await createRoom(owner);
     const ownerSocket = await connect(room.id, owner);
@@ -215,9 +224,75 @@ describe("removing a member", () => {
     expect(await memberSocket.next("error")).toMatchObject({ code: "forbidden", message: "you were removed from this room" });
     expect((await memberSocket.closed).code).toBe(CloseCode.Forbidden);
     expect(await ownerSocket.next("presence", (p) => p.left.some((u) => u.id === member.id))).toBeTruthy();
-    expect((await join(member, room.id)).status).toBe(403);
+  });
+
+  it("keeps them out on every path, with the room's old link, their own, or a new one", async () => {
+    const { owner, member, room, link, ownInvite } = await removedMember();
     const fresh = await invite(owner, room.id);
-    expect((await join(member, room.id, tokenOf(fresh))).status).toBe(200);
+    for (const token of [undefined, tokenOf(link), tokenOf(ownInvite), tokenOf(fresh)]) {
+      const response = await join(member, room.id, token);
+      expect(response.status).toBe(403);
+      expect((await errorOf(response)).message).toMatch(/removed from this room|revoked/);
+    }
+    const socket = await upgrade(room.id, member, `?invite=${tokenOf(fresh)}`);
+    expect((await socket.next("error")).code).toBe("forbidden");
+    expect((await socket.closed).code).toBe(CloseCode.Forbidden);
+    const post = await api(member, `/api/rooms/${room.id}/messages`, { method: "POST", body: JSON.stringify({ id: "back", text: "hi" }) });
+    expect(post.status).toBe(403);
+    expect((await api(member, `/api/rooms/${room.id}/messages?after=0`)).status).toBe(403);
+    expect((await api(member, `/api/rooms/${room.id}`)).status).toBe(403);
+  });
+
+  it("revokes the invites they made, so nobody else comes in with them either", async () => {
+    const { owner, room, ownInvite } = await removedMember();
+    const friend = await newUser("Friend");
+    const response = await join(friend, room.id, tokenOf(ownInvite));
+    expect(response.status).toBe(403);
+    expect((await errorOf(response)).code).toBe("invalid_invite");
+    const summary = ((await (await api(owner, `/api/rooms/${room.id}/invites`)).json()) as { invites: InviteSummary[] }).invites;
+    expect(summary.find((i) => i.id === ownInvite.id)?.revoked).toBe(true);
+  });
+
+  it("sticks in a public room too", async () => {
+    const [owner, member] = [await newUser("Owner"), await newUser("Member")];
+    const { room } = await createRoom(owner, { visibility: "public" });
+    expect((await join(member, room.id)).status).toBe(200);
+    expect((await api(owner, `/api/rooms/${room.id}/members/${member.id}`, { method: "DELETE" })).status).toBe(204);
+    expect((await join(member, room.id)).status).toBe(403);
+    expect((await api(member, `/api/rooms/${room.id}/messages`)).status).toBe(403);
+  });
+
+  it("ends their pending long-poll without what was posted after the removal", async () => {
+    const [owner, member] = [await newUser("Owner"), await newUser("Member")];
+    const { room, invite: link } = await createRoom(owner);
+    await join(member, room.id, tokenOf(link!));
+    const waiting = api(member, `/api/rooms/${room.id}/messages?after=0&wait=10`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await api(owner, `/api/rooms/${room.id}/members/${member.id}`, { method: "DELETE" })).status).toBe(204);
+    await api(owner, `/api/rooms/${room.id}/messages`, { method: "POST", body: JSON.stringify({ id: "secret", text: "now they are gone" }) });
+
+    const response = await waiting;
+    expect(response.status).toBe(403);
+    expect(await response.text()).not.toContain("now they are gone");
+  });
+
+  it("is lifted by the owner's readmit, and the member walks in without an invite", async () => {
+    const { owner, member, room } = await removedMember();
+    expect((await api(member, `/api/rooms/${room.id}/members/${member.id}/readmit`, { method: "POST" })).status).toBe(403);
+    expect((await api(owner, `/api/rooms/${room.id}/members/${member.id}/readmit`, { method: "POST" })).status).toBe(204);
+    expect((await join(member, room.id)).status).toBe(200);
+    expect((await api(owner, `/api/rooms/${room.id}/members/${member.id}/readmit`, { method: "POST" })).status).toBe(404);
+  });
+
+  it("is lifted by an invite the owner made for that person, which nobody else can use", async () => {
+    const { owner, member, room } = await removedMember();
+    const other = await newUser("Other");
+    const forMember = await invite(owner, room.id, { for: member.id });
+    const stolen = await join(other, room.id, tokenOf(forMember));
+    expect(stolen.status).toBe(403);
+    expect((await errorOf(stolen)).message).toContain("someone else");
+    expect((await join(member, room.id, tokenOf(forMember))).status).toBe(200);
+    expect((await api(member, `/api/rooms/${room.id}`)).status).toBe(200);
   });
 
   it("is the owner's right alone", async () => {

@@ -17,6 +17,14 @@ export interface Variables {
   ALLOWED_ORIGINS?: string;
   /** A socket silent this long (no ping, no frame) is closed and its user counted as gone. */
   STALE_CONNECTION_SECONDS?: string;
+  /** A connection's `who` is answered at most once per this many seconds. */
+  WHO_INTERVAL_SECONDS?: string;
+  /** Open sockets one user may hold in one room, and all users together. */
+  SOCKETS_PER_USER?: string;
+  SOCKETS_PER_ROOM?: string;
+  /** Long-polls one user may have waiting in one room, and all users together. */
+  LONG_POLLS_PER_USER?: string;
+  LONG_POLLS_PER_ROOM?: string;
 }
 
 /** A variable that is set but unusable; the message names it so an operator can fix it. */
@@ -46,7 +54,13 @@ export interface RoomConfig {
   historyLimit: number;
   staleAfterMs: number;
   rateLimit: { messages: number; windowMs: number };
+  whoIntervalMs: number;
+  sockets: { perUser: number; perRoom: number };
+  longPolls: { perUser: number; perRoom: number };
 }
+
+/** The platform's limit of hibernatable sockets per object; the room refuses new ones short of it, while it can still say why. */
+export const PLATFORM_SOCKETS_PER_OBJECT = 32_768;
 
 export function readAuthConfig(env: Variables): AuthConfig {
   const secret = readSecret(env, "JWT_SECRET");
@@ -84,6 +98,15 @@ export function readRoomConfig(env: Variables): RoomConfig {
       messages: readPositiveInt(env, "RATE_LIMIT_MESSAGES", 20),
       windowMs: readPositiveInt(env, "RATE_LIMIT_WINDOW_SECONDS", 10) * 1000,
     },
+    whoIntervalMs: readPositiveInt(env, "WHO_INTERVAL_SECONDS", 5) * 1000,
+    sockets: {
+      perUser: readPositiveInt(env, "SOCKETS_PER_USER", 10),
+      perRoom: Math.min(readPositiveInt(env, "SOCKETS_PER_ROOM", 32_000), PLATFORM_SOCKETS_PER_OBJECT - 1),
+    },
+    longPolls: {
+      perUser: readPositiveInt(env, "LONG_POLLS_PER_USER", 5),
+      perRoom: readPositiveInt(env, "LONG_POLLS_PER_ROOM", 1000),
+    },
   };
 }
 
@@ -92,7 +115,12 @@ type NumericVariable =
   | "HISTORY_LIMIT"
   | "RATE_LIMIT_MESSAGES"
   | "RATE_LIMIT_WINDOW_SECONDS"
-  | "STALE_CONNECTION_SECONDS";
+  | "STALE_CONNECTION_SECONDS"
+  | "WHO_INTERVAL_SECONDS"
+  | "SOCKETS_PER_USER"
+  | "SOCKETS_PER_ROOM"
+  | "LONG_POLLS_PER_USER"
+  | "LONG_POLLS_PER_ROOM";
 
 function readSecret(env: Variables, name: "JWT_SECRET" | "JWT_SECRET_PREVIOUS"): Uint8Array | undefined {
   const raw = env[name];

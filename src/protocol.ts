@@ -53,6 +53,7 @@ export type ErrorCode =
   | "invalid_token"
   | "forbidden"
   | "invalid_invite"
+  | "too_many_connections"
   | "internal";
 
 export interface UserRef {

@@ -1,6 +1,11 @@
 import type { Connection } from "./presence";
 
-/** Frames refused for rate limiting, with none accepted in between, before the connection is closed as abusive. */
+/**
+ * Refused frames (over the rate limit, malformed, an early `who`) with no message accepted in
+ * between before the connection is closed as abusive. A client we wrote never earns one; a
+ * buggy or hostile one is told ten times, then cut off, so it cannot keep the room busy
+ * answering it.
+ */
 export const MAX_STRIKES = 10;
 /** A user's typing notices are passed on at most this often; the rest carry no news. */
 const TYPING_INTERVAL_MS = 1000;
@@ -18,6 +23,9 @@ export type TypingVerdict = "pass" | "quiet" | "flood";
 export class AbusePolicy {
   private readonly lastTyping = new Map<string, number>();
   private readonly typingBursts = new Map<string, { since: number; count: number }>();
+  private readonly lastWho = new Map<string, number>();
+
+  constructor(private readonly whoIntervalMs: number) {}
 
   /** Counts a refusal against the connection (the caller saves its attachment); true once it has struck out. */
   strike(connection: Connection): boolean {
@@ -45,6 +53,19 @@ export class AbusePolicy {
     return "pass";
   }
 
+  /**
+   * How long until this connection may ask `who` again, or 0 if now. In a room of 200 each
+   * answer is about 20 KB for a 14-byte question, and the runtime buffers what it sends without
+   * limit (workerd has no bufferedAmount to read): unpaced, a flood of them grew the local
+   * runtime to 15 GB. Presence frames keep a client's list current between answers.
+   */
+  whoWait(connection: Connection, now: number): number {
+    const last = this.lastWho.get(connection.connId);
+    if (last !== undefined && now - last < this.whoIntervalMs) return last + this.whoIntervalMs - now;
+    this.lastWho.set(connection.connId, now);
+    return 0;
+  }
+
   /** A message ends its sender's "is typing": their next keystroke must be passed on. */
   spoke(userId: string): void {
     this.lastTyping.delete(userId);
@@ -53,6 +74,7 @@ export class AbusePolicy {
   /** Forgets a closed connection; `wentOffline` when it was its user's last. */
   forget(connection: Connection, wentOffline: boolean): void {
     this.typingBursts.delete(connection.connId);
+    this.lastWho.delete(connection.connId);
     if (wentOffline) this.lastTyping.delete(connection.user.id);
   }
 }

@@ -34,6 +34,7 @@ import { HeldFrames, trySend } from "./held-frames";
 import { AbusePolicy } from "./abuse-policy";
 import { InviteList } from "./invite-list";
 import { MemberList } from "./member-list";
+import { LongPolls } from "./long-polls";
 import { MessageLog, type PageQuery } from "./message-log";
 import { OnlineIndex, PresenceBatcher, presenceWindowMs, type Connection } from "./presence";
 import { RemovalList } from "./removal-list";
@@ -42,6 +43,9 @@ import { failure, UNKNOWN_MEMBER, type RoomFailure, type RoomResult } from "./ro
 import { RoomRecord } from "./room-record";
 import { SendRate } from "./send-rate";
 import { StaleSweep } from "./stale-sweep";
+
+/** How long one `members` answer serves every `who` (see membersFrame). */
+const MEMBERS_CACHE_MS = 1000;
 
 /** A `send` frame waiting for its turn to be stored (see group-commit.ts). */
 interface QueuedSend {
@@ -66,12 +70,12 @@ export class ChatRoom extends DurableObject<Env> {
   private readonly presence: PresenceBatcher;
   private readonly sends: GroupCommit<QueuedSend>;
   private readonly held: HeldFrames;
-  private readonly abuse = new AbusePolicy();
+  private readonly abuse: AbusePolicy;
+  private cachedMembers: { at: number; frame: string } | undefined;
   private readonly sweep: StaleSweep;
   /** The room's id, for logs; read from storage once per wake-up. */
   private id: string | undefined;
-  /** Long-polls waiting for the next stored message. */
-  private readonly deliveryWaiters = new Set<() => void>();
+  private readonly polls: LongPolls;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -82,6 +86,8 @@ export class ChatRoom extends DurableObject<Env> {
     this.members = new MemberList(ctx.storage.sql);
     this.access = new RoomAccess(this.room, this.members, new InviteList(ctx.storage.sql), new RemovalList(ctx.storage.sql));
     this.sweep = new StaleSweep(ctx, this.config.staleAfterMs);
+    this.abuse = new AbusePolicy(this.config.whoIntervalMs);
+    this.polls = new LongPolls(this.config.longPolls.perUser, this.config.longPolls.perRoom);
     this.log = new MessageLog(ctx.storage.sql, this.config.historyLimit);
     this.sendRate = new SendRate(this.log, this.config.rateLimit.messages, this.config.rateLimit.windowMs);
     this.online = new OnlineIndex(() => ctx.getWebSockets());
@@ -104,6 +110,12 @@ export class ChatRoom extends DurableObject<Env> {
     const connect = fromConnectRequest(request);
     if (!connect) return new Response("expected an authenticated WebSocket upgrade", { status: 400 });
     const now = Date.now();
+    // Before admitting: a refused connection must not use up an invite or make anyone a member.
+    const full = this.refuseSocket(connect.user.id);
+    if (full) {
+      this.note("room.refused", { user: connect.user.id, code: full.code });
+      return refuseWebSocket(CloseCode.Abuse, { type: "error", code: full.code, message: full.message }, connect.subprotocol);
+    }
     const admitted = this.admit(connect.roomId, connect.user, now, connect.inviteId);
     if (!admitted.ok) {
       this.note("room.refused", { user: connect.user.id, code: admitted.code });
@@ -152,20 +164,22 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
+    // Frames already on their way when we closed a socket still arrive; a client we cut off
+    // must not keep the room busy answering into a closed socket.
+    if (ws.readyState !== WebSocket.OPEN) return;
     const connection = ws.deserializeAttachment() as Connection;
-    this.sweep.heard(ws, connection, Date.now());
+    const now = Date.now();
+    this.sweep.heard(ws, connection, now);
     try {
       const frame = parseClientFrame(data);
-      if (!frame.ok) return sendError(ws, frame);
+      if (!frame.ok) return this.strike(ws, connection, { ...failure(400, frame.code, frame.message), id: frame.id });
       switch (frame.value.type) {
         case "send":
           return this.sends.add({ ws, message: frame.value });
         case "typing":
           return this.onTyping(ws, connection);
-        case "who": {
-          const members: MembersFrame = { type: "members", members: this.memberStates() };
-          return send(ws, members);
-        }
+        case "who":
+          return this.onWho(ws, connection, now);
       }
     } catch (error) {
       logError("room.message_failed", error, { room: this.id, user: connection.user.id });
@@ -253,7 +267,7 @@ export class ChatRoom extends DurableObject<Env> {
       ws.close(CloseCode.Forbidden, "removed from this room");
       this.disconnect(ws);
     }
-    for (const wake of this.deliveryWaiters) wake();
+    this.polls.wake([memberId]);
     return { ok: true };
   }
 
@@ -275,7 +289,12 @@ export class ChatRoom extends DurableObject<Env> {
     const deadline = Date.now() + waitMs;
     let page = this.log.page(viewer.id, query);
     while (page.messages.length === 0 && query.after !== undefined && Date.now() < deadline) {
-      await this.nextDelivery(deadline - Date.now());
+      const woken = this.polls.wait(viewer.id, deadline - Date.now());
+      if (!woken) {
+        const { perUser, perRoom } = this.config.longPolls;
+        return failure(429, "too_many_connections", `at most ${perUser} waiting reads per person and ${perRoom} per room; try again shortly`);
+      }
+      await woken;
       // The viewer may have been removed while waiting: what came since is not theirs to read.
       const refusedNow = this.access.refuseReader(viewer);
       if (refusedNow) return refusedNow;
@@ -297,6 +316,16 @@ export class ChatRoom extends DurableObject<Env> {
       this.held.releaseWhenDurable();
     }
     return result;
+  }
+
+  /** Caps checked before anything else: one user's tabs, and the room's share of the platform's socket limit. */
+  private refuseSocket(userId: string): RoomFailure | undefined {
+    const { perUser, perRoom } = this.config.sockets;
+    if (this.online.connectionsOf(userId) >= perUser) {
+      return failure(429, "too_many_connections", `you have ${perUser} connections to this room open; close a tab or window first`);
+    }
+    if (this.online.connections >= perRoom) return failure(429, "too_many_connections", "this room is full right now; try again later");
+    return undefined;
   }
 
   private admit(roomId: string, user: UserRef, now: number, inviteId?: string): RoomResult<{ room: RoomInfo }> {
@@ -324,10 +353,7 @@ export class ChatRoom extends DurableObject<Env> {
 
   private answerSend(ws: WebSocket, connection: Connection, message: OutgoingMessage): void {
     const result = this.store(connection.user, message, Date.now());
-    if (!result.ok) {
-      if (result.code === "rate_limited") return this.strike(ws, connection, result);
-      return sendError(ws, { ...result, id: message.id });
-    }
+    if (!result.ok) return this.strike(ws, connection, { ...result, id: message.id });
     if (this.abuse.forgive(connection)) ws.serializeAttachment(connection);
     const { seq, ts } = result.message;
     const ack: AckFrame = { type: "ack", id: message.id, seq, ts };
@@ -359,12 +385,34 @@ export class ChatRoom extends DurableObject<Env> {
     return { ok: true, message: stored, created: true };
   }
 
-  private strike(ws: WebSocket, connection: Connection, failure: RoomFailure): void {
+  /** Refuses a frame and counts it against the connection, closing it once it has struck out (abuse-policy.ts). */
+  private strike(ws: WebSocket, connection: Connection, refusal: RoomFailure & { id?: string }): void {
     const out = this.abuse.strike(connection);
-    if (connection.strikes === 1) this.note("room.rate_limited", { user: connection.user.id });
-    if (out) return this.closeAbusive(ws, connection, "too many messages after being told to slow down");
+    if (connection.strikes === 1) this.note(refusal.code === "rate_limited" ? "room.rate_limited" : "room.refused_frame", { user: connection.user.id, code: refusal.code });
+    if (out) return this.closeAbusive(ws, connection, "too many refused frames after being told why");
     ws.serializeAttachment(connection);
-    sendError(ws, failure);
+    sendError(ws, refusal);
+  }
+
+  private onWho(ws: WebSocket, connection: Connection, now: number): void {
+    const wait = this.abuse.whoWait(connection, now);
+    if (wait > 0) {
+      const seconds = this.config.whoIntervalMs / 1000;
+      return this.strike(ws, connection, { ...failure(429, "rate_limited", `at most one "who" per ${seconds} s`), retryAfterMs: wait });
+    }
+    trySend(ws, this.membersFrame(now));
+  }
+
+  /**
+   * The `members` answer, built at most once per MEMBERS_CACHE_MS: many connections asking at
+   * once share one read of the member table. Presence frames carry what changes in between.
+   */
+  private membersFrame(now: number): string {
+    if (!this.cachedMembers || now - this.cachedMembers.at > MEMBERS_CACHE_MS) {
+      const frame: MembersFrame = { type: "members", members: this.memberStates() };
+      this.cachedMembers = { at: now, frame: JSON.stringify(frame) };
+    }
+    return this.cachedMembers.frame;
   }
 
   private closeAbusive(ws: WebSocket, connection: Connection, why: string): void {
@@ -386,7 +434,7 @@ export class ChatRoom extends DurableObject<Env> {
    * message goes out finds it in its history instead, so nobody gets it twice.
    */
   private deliver(message: ChatMessage, sender?: WebSocket): void {
-    for (const wake of this.deliveryWaiters) wake();
+    this.polls.wake(message.to === undefined ? "everyone" : [message.to, message.from.id]);
     const frame = JSON.stringify(message);
     if (message.to === undefined) return this.held.hold(this.ctx.getWebSockets(), frame, sender);
     const recipients = this.ctx.getWebSockets(message.to);
@@ -398,18 +446,6 @@ export class ChatRoom extends DurableObject<Env> {
   private note(event: string, fields: LogFields): void {
     this.id ??= this.room.get()?.id;
     logEvent(event, { room: this.id, ...fields });
-  }
-
-  private nextDelivery(timeoutMs: number): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        this.deliveryWaiters.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, timeoutMs);
-      this.deliveryWaiters.add(wake);
-    });
   }
 
   private broadcast(frame: string, except?: WebSocket): void {

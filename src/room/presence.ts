@@ -31,6 +31,8 @@ type OnlineEntry = OnlineUser & { connections: Set<string> };
  */
 export class OnlineIndex {
   private byUser?: Map<string, OnlineEntry>;
+  /** Open connections of every user together; kept with the index so caps need no socket list. */
+  private connectionCount = 0;
 
   constructor(private readonly sockets: () => AttachedSocket[]) {}
 
@@ -48,6 +50,7 @@ export class OnlineIndex {
     const index = this.index();
     const entry = index.get(connection.user.id);
     const known = entry?.connections.delete(connection.connId) ?? false;
+    if (known) this.connectionCount--;
     // After a wake-up the closing socket may already be gone from the list we rebuilt from.
     if (!known && !rebuilt) return false;
     if (entry && entry.connections.size > 0) return false;
@@ -62,6 +65,17 @@ export class OnlineIndex {
   /** How many users are online (a user with several tabs counts once). */
   get size(): number {
     return this.index().size;
+  }
+
+  /** How many connections are open, a user's tabs each counted. */
+  get connections(): number {
+    this.index();
+    return this.connectionCount;
+  }
+
+  /** How many connections this user has open. */
+  connectionsOf(userId: string): number {
+    return this.index().get(userId)?.connections.size ?? 0;
   }
 
   /** Up to `limit` online users, those online longest first. */
@@ -82,13 +96,16 @@ export class OnlineIndex {
     }
     // The newest connection's name is the user's latest, as the member list keeps it.
     entry.user = connection.user;
+    const before = entry.connections.size;
     entry.connections.add(connection.connId);
+    this.connectionCount += entry.connections.size - before;
     return entry.connections.size === 1;
   }
 
   private index(): Map<string, OnlineEntry> {
     if (!this.byUser) {
       const index = new Map<string, OnlineEntry>();
+      this.connectionCount = 0;
       const connections = this.sockets()
         .map((socket) => socket.deserializeAttachment() as Connection | null)
         .filter((connection): connection is Connection => connection !== null)

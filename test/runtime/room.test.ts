@@ -2,6 +2,7 @@ import { env, evictDurableObject, runInDurableObject, SELF } from "cloudflare:te
 import { describe, expect, it } from "vitest";
 import { CloseCode, LIMITS, type ApiErrorBody, type ClientFrame, type MessagesPage } from "../../src/protocol";
 import type { ChatRoom } from "../../src/room/chat-room";
+import { MAX_STRIKES } from "../../src/room/abuse-policy";
 import { MessageLog } from "../../src/room/message-log";
 import { forgeSessionToken } from "../support/tokens";
 import { api, connect, newRoom, newUser, upgrade, type TestUser } from "./helpers";
@@ -139,6 +140,51 @@ describe("rate limits", () => {
     expect(bystander.pending("typing").length).toBeLessThanOrEqual(2);
     bystander.send({ type: "send", id: "still", text: "still fine" });
     await bystander.next("ack");
+  });
+
+  it("answer one `who` per interval per connection, and close a connection that floods them, with 4008", async () => {
+    const room = newRoom("who-flood");
+    const flooder = await connect(room, await newUser("Flooder"));
+    const bystander = await connect(room, await newUser("Bob"));
+    for (let n = 0; n < 200; n++) flooder.send({ type: "who" });
+
+    expect((await flooder.closed).code).toBe(CloseCode.Abuse);
+    expect(flooder.pending("members")).toHaveLength(1);
+    const errors = flooder.pending("error");
+    expect(errors).toHaveLength(MAX_STRIKES);
+    expect(errors[0]).toMatchObject({ code: "rate_limited", retryAfterMs: expect.any(Number) });
+    bystander.send({ type: "who" });
+    expect((await bystander.next("members")).members.map((m) => m.name)).toContain("Bob");
+    bystander.send({ type: "send", id: "calm", text: "still fine" });
+    await bystander.next("ack");
+  });
+
+  it("close a connection that keeps sending malformed frames, with 4008, after telling it why each time", async () => {
+    const room = newRoom("malformed-flood");
+    const flooder = await connect(room, await newUser("Flooder"));
+    const bystander = await connect(room, await newUser("Bob"));
+    for (let n = 0; n < 1000; n++) flooder.send("{not json");
+
+    expect((await flooder.closed).code).toBe(CloseCode.Abuse);
+    const errors = flooder.pending("error");
+    expect(errors).toHaveLength(MAX_STRIKES);
+    expect(errors.slice(0, -1).every((e) => e.code === "bad_message")).toBe(true);
+    expect(errors.at(-1)?.message).toContain("too many refused frames");
+    bystander.send({ type: "send", id: "calm", text: "still fine" });
+    await bystander.next("ack");
+    expect(bystander.pending("error")).toEqual([]);
+  });
+
+  it("wipe the slate when a message is accepted, so an occasional bad frame never closes anyone", async () => {
+    const room = newRoom("strikes-reset");
+    const socket = await connect(room, await newUser("Clumsy"));
+    for (let round = 0; round < 3; round++) {
+      for (let n = 0; n < MAX_STRIKES - 1; n++) socket.send("[]");
+      socket.send({ type: "send", id: `ok${round}`, text: "sorry" });
+      await socket.next("ack", (ack) => ack.id === `ok${round}`);
+    }
+    expect(socket.pending("error")).toHaveLength(3 * (MAX_STRIKES - 1));
+    expect(socket.ws.readyState).toBe(WebSocket.OPEN);
   });
 
   it("do not count a retransmit of a stored message", async () => {

@@ -4,19 +4,43 @@ import { ConfigError, readAllowedOrigins, readAuthConfig, readRoomConfig, type V
 const env = (vars: Variables) => vars;
 
 describe("room configuration", () => {
-  it("keeps 10,000 messages, allows 20 messages per 10 s and 90 s of silence by default", () => {
+  it("keeps 10,000 messages, allows 20 messages per 10 s, 90 s of silence and bounded connections by default", () => {
     expect(readRoomConfig(env({}))).toEqual({
       historyLimit: 10_000,
       staleAfterMs: 90_000,
       rateLimit: { messages: 20, windowMs: 10_000 },
+      whoIntervalMs: 5_000,
+      sockets: { perUser: 10, perRoom: 32_000 },
+      longPolls: { perUser: 5, perRoom: 1000 },
     });
   });
 
   it("takes its limits from variables", () => {
     const config = readRoomConfig(
-      env({ HISTORY_LIMIT: "500", RATE_LIMIT_MESSAGES: "5", RATE_LIMIT_WINDOW_SECONDS: "60", STALE_CONNECTION_SECONDS: "30" }),
+      env({
+        HISTORY_LIMIT: "500",
+        RATE_LIMIT_MESSAGES: "5",
+        RATE_LIMIT_WINDOW_SECONDS: "60",
+        STALE_CONNECTION_SECONDS: "30",
+        WHO_INTERVAL_SECONDS: "2",
+        SOCKETS_PER_USER: "3",
+        SOCKETS_PER_ROOM: "100",
+        LONG_POLLS_PER_USER: "1",
+        LONG_POLLS_PER_ROOM: "50",
+      }),
     );
-    expect(config).toEqual({ historyLimit: 500, staleAfterMs: 30_000, rateLimit: { messages: 5, windowMs: 60_000 } });
+    expect(config).toEqual({
+      historyLimit: 500,
+      staleAfterMs: 30_000,
+      rateLimit: { messages: 5, windowMs: 60_000 },
+      whoIntervalMs: 2_000,
+      sockets: { perUser: 3, perRoom: 100 },
+      longPolls: { perUser: 1, perRoom: 50 },
+    });
+  });
+
+  it("keeps the room's sockets under the platform's limit, whatever SOCKETS_PER_ROOM says", () => {
+    expect(readRoomConfig(env({ SOCKETS_PER_ROOM: "100000" })).sockets.perRoom).toBe(32_767);
   });
 
   it("refuses an ALLOWED_ORIGINS entry that is not an origin, and normalizes the rest", () => {

@@ -14,7 +14,9 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
-            miniflare: { bindings: { JWT_SECRET: TEST_JWT_SECRET } },
+            // Test files have several fresh members talk at once; the newcomers' shared budget
+            // is tested end to end (test/e2e/limits.test.ts), with its own small setting.
+            miniflare: { bindings: { JWT_SECRET: TEST_JWT_SECRET, NEW_MEMBER_MESSAGES: "1000000" } },
           }),
         ],
         test: { name: "runtime", include: ["test/runtime/**/*.test.ts"] },

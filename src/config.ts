@@ -25,6 +25,13 @@ export interface Variables {
   /** Long-polls one user may have waiting in one room, and all users together. */
   LONG_POLLS_PER_USER?: string;
   LONG_POLLS_PER_ROOM?: string;
+  /** Guest sign-ins one client address may make per window. */
+  GUEST_SIGNINS_PER_IP?: string;
+  GUEST_SIGNIN_WINDOW_SECONDS?: string;
+  /** Members who joined a room less than this long ago share one message budget... */
+  NEW_MEMBER_SECONDS?: string;
+  /** ...of this many messages per RATE_LIMIT_WINDOW_SECONDS, all of them together. */
+  NEW_MEMBER_MESSAGES?: string;
 }
 
 /** A variable that is set but unusable; the message names it so an operator can fix it. */
@@ -57,6 +64,8 @@ export interface RoomConfig {
   whoIntervalMs: number;
   sockets: { perUser: number; perRoom: number };
   longPolls: { perUser: number; perRoom: number };
+  /** Newcomers' shared budget: members younger than `ageMs` together send at most `messages` per rate-limit window. */
+  newcomers: { ageMs: number; messages: number };
 }
 
 /** The platform's limit of hibernatable sockets per object; the room refuses new ones short of it, while it can still say why. */
@@ -107,6 +116,18 @@ export function readRoomConfig(env: Variables): RoomConfig {
       perUser: readPositiveInt(env, "LONG_POLLS_PER_USER", 5),
       perRoom: readPositiveInt(env, "LONG_POLLS_PER_ROOM", 1000),
     },
+    newcomers: {
+      ageMs: readPositiveInt(env, "NEW_MEMBER_SECONDS", 60) * 1000,
+      messages: readPositiveInt(env, "NEW_MEMBER_MESSAGES", 20),
+    },
+  };
+}
+
+/** How many guest sessions one client address may mint per window. */
+export function readGuestLimit(env: Variables): { perAddress: number; windowMs: number } {
+  return {
+    perAddress: readPositiveInt(env, "GUEST_SIGNINS_PER_IP", 30),
+    windowMs: readPositiveInt(env, "GUEST_SIGNIN_WINDOW_SECONDS", 60) * 1000,
   };
 }
 
@@ -120,7 +141,11 @@ type NumericVariable =
   | "SOCKETS_PER_USER"
   | "SOCKETS_PER_ROOM"
   | "LONG_POLLS_PER_USER"
-  | "LONG_POLLS_PER_ROOM";
+  | "LONG_POLLS_PER_ROOM"
+  | "GUEST_SIGNINS_PER_IP"
+  | "GUEST_SIGNIN_WINDOW_SECONDS"
+  | "NEW_MEMBER_SECONDS"
+  | "NEW_MEMBER_MESSAGES";
 
 function readSecret(env: Variables, name: "JWT_SECRET" | "JWT_SECRET_PREVIOUS"): Uint8Array | undefined {
   const raw = env[name];

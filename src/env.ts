@@ -1,9 +1,13 @@
 import type { Variables } from "./config";
 import type { ChatRoom } from "./room/chat-room";
+import type { SignInCounter } from "./sign-in-limiter/sign-in-counter";
 
 /** Bindings and variables the Worker and the room receive (see wrangler.toml and docs/configuration.md). */
 export interface Env extends Variables {
   ROOMS: DurableObjectNamespace<ChatRoom>;
+  SIGN_IN_COUNTERS: DurableObjectNamespace<SignInCounter>;
+  /** Optional: Cloudflare's Rate Limiting binding, used for guest sign-ins instead of SIGN_IN_COUNTERS when configured. */
+  GUEST_SIGNIN_RATE_LIMITER?: RateLimit;
   ASSETS: Fetcher;
 }
 // The test helpers (`cloudflare:test`) type their `env` as Cloudflare.Env.

@@ -89,7 +89,7 @@ export class ChatRoom extends DurableObject<Env> {
     this.abuse = new AbusePolicy(this.config.whoIntervalMs);
     this.polls = new LongPolls(this.config.longPolls.perUser, this.config.longPolls.perRoom);
     this.log = new MessageLog(ctx.storage.sql, this.config.historyLimit);
-    this.sendRate = new SendRate(this.log, this.config.rateLimit.messages, this.config.rateLimit.windowMs);
+    this.sendRate = new SendRate(this.log, { ...this.config.rateLimit, newcomers: this.config.newcomers }, (id) => this.members.joinedAt(id));
     this.online = new OnlineIndex(() => ctx.getWebSockets());
     this.presence = new PresenceBatcher(
       () => presenceWindowMs(this.online.size),
@@ -371,13 +371,16 @@ export class ChatRoom extends DurableObject<Env> {
    */
   private store(from: UserRef, message: OutgoingMessage, now: number): RoomResult<{ message: ChatMessage; created: boolean }> {
     if (message.to !== undefined && !this.members.has(message.to)) return UNKNOWN_MEMBER;
-    const retryAfterMs = this.sendRate.retryAfter(from.id, now);
-    if (retryAfterMs > 0) {
+    const { waitMs, newcomer } = this.sendRate.retryAfter(from.id, now);
+    if (waitMs > 0) {
       // A retransmit of a message stored before the limit was reached is still acknowledged.
       const original = this.log.find(from.id, message.id);
       if (original) return { ok: true, message: original, created: false };
       const { messages, windowMs } = this.config.rateLimit;
-      return { ...failure(429, "rate_limited", `at most ${messages} messages per ${windowMs / 1000} s`), retryAfterMs };
+      const why = newcomer
+        ? `new members share ${this.config.newcomers.messages} messages per ${windowMs / 1000} s for their first ${this.config.newcomers.ageMs / 1000} s here`
+        : `at most ${messages} messages per ${windowMs / 1000} s`;
+      return { ...failure(429, "rate_limited", why), retryAfterMs: waitMs };
     }
     const stored = this.log.append(from, message, now);
     if (!stored) return { ok: true, message: this.log.find(from.id, message.id)!, created: false };

@@ -45,6 +45,11 @@ export class MemberList {
     return this.sql.exec<{ id: string; name: string }>("DELETE FROM members WHERE id = ? RETURNING id, name", id).toArray()[0];
   }
 
+  /** When this member first joined (ms), or undefined for a non-member. */
+  joinedAt(id: string): number | undefined {
+    return this.sql.exec<{ joined_at: number }>("SELECT joined_at FROM members WHERE id = ?", id).toArray()[0]?.joined_at;
+  }
+
   has(id: string): boolean {
     return this.sql.exec("SELECT 1 FROM members WHERE id = ?", id).toArray().length > 0;
   }

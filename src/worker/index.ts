@@ -10,6 +10,7 @@ import { roomRoutes } from "./room-routes";
 import { sessionRoutes } from "./session-routes";
 
 export { ChatRoom } from "../room/chat-room";
+export { SignInCounter } from "../sign-in-limiter/sign-in-counter";
 
 /**
  * The Worker: it authenticates every API request and forwards room traffic to the room's

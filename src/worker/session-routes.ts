@@ -1,20 +1,32 @@
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { readAuthConfig } from "../config";
 import { checkDisplayName, type SessionResponse } from "../protocol";
 import type { AppEnv } from "./app-env";
 import { issueGuestSession } from "./auth";
+import { guestSignInWait } from "./guest-sign-in-limit";
 import { jsonError } from "./http-error";
 
 export const sessionRoutes = new Hono<AppEnv>();
 
-/** Guest sign-in: a display name in, a session token out. */
-sessionRoutes.post("/", async (c) => {
+/** A name and nothing else: a small body. Without a limit the route read a 20 MB body whole. */
+const signInBody = bodyLimit({
+  maxSize: 1024,
+  onError: (c) => jsonError(c, 413, "too_large", "a sign-in body must be at most 1024 bytes"),
+});
+
+/** Guest sign-in: a display name in, a session token out; a few per client address per minute. */
+sessionRoutes.post("/", signInBody, async (c) => {
   const config = readAuthConfig(c.env);
   if (!config.allowGuests) return jsonError(c, 403, "guests_disabled", "guest sign-in is turned off; sign in with your identity provider");
   const body = await c.req.json<unknown>().catch(() => undefined);
   const raw = typeof body === "object" && body !== null ? (body as { name?: unknown }).name : undefined;
   const name = checkDisplayName(raw);
   if (!name.ok) return jsonError(c, 400, name.code, name.message);
+  const wait = await guestSignInWait(c.env, c.req.raw);
+  if (wait > 0) {
+    return jsonError(c, 429, "rate_limited", "too many guest sign-ins from your network; try again shortly", { retryAfterMs: wait });
+  }
   const session: SessionResponse = await issueGuestSession(name.value, config);
   return c.json(session, 201);
 });

@@ -28,6 +28,34 @@ async function errorOf(response: Response): Promise<ApiErrorBody["error"]> {
 }
 
 describe("guest sign-in", () => {
+  it("reads a body of at most 1 KB, refusing a larger one with 413 before signing anyone in", async () => {
+    const response = await signIn({ name: "Ada", padding: "x".repeat(20_000_000) });
+    expect(response.status).toBe(413);
+    expect((await errorOf(response)).code).toBe("too_large");
+  });
+
+  it("counts sign-ins per client address, each address on its own, and refuses past the limit with 429", async () => {
+    const vars = { GUEST_SIGNINS_PER_IP: "2", GUEST_SIGNIN_WINDOW_SECONDS: "60" };
+    const from = (address: string) =>
+      new Request("https://chat.test/api/session", { method: "POST", body: JSON.stringify({ name: "Ada" }), headers: { "CF-Connecting-IP": address } });
+    expect((await withVars(vars, from("203.0.113.7"))).status).toBe(201);
+    expect((await withVars(vars, from("203.0.113.7"))).status).toBe(201);
+    const refused = await withVars(vars, from("203.0.113.7"));
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("Retry-After"))).toBeGreaterThan(0);
+    expect((await withVars(vars, from("198.51.100.1"))).status).toBe(201);
+  });
+
+  it("asks Cloudflare's Rate Limiting binding instead, keyed by address, when it is configured", async () => {
+    const keys: string[] = [];
+    const limiter = { limit: async ({ key }: { key: string }) => (keys.push(key), { success: keys.length < 2 }) };
+    const vars = { GUEST_SIGNIN_RATE_LIMITER: limiter, GUEST_SIGNINS_PER_IP: "1" };
+    const from = () => new Request("https://chat.test/api/session", { method: "POST", body: JSON.stringify({ name: "Ada" }), headers: { "CF-Connecting-IP": "192.0.2.9" } });
+    expect((await withVars(vars, from())).status).toBe(201);
+    expect((await withVars(vars, from())).status).toBe(429);
+    expect(keys).toEqual(["192.0.2.9", "192.0.2.9"]);
+  });
+
   it("gives a signed session token that names the user", async () => {
     const response = await signIn({ name: "  Ada Lovelace  " });
     expect(response.status).toBe(201);

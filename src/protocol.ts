@@ -10,6 +10,8 @@
 export const PROTOCOL = "edge-chat.v1";
 /** Browsers cannot set headers on a WebSocket, so the token rides in a second subprotocol. */
 export const BEARER_PROTOCOL_PREFIX = "bearer.";
+/** A client that holds an invite may present it in a third subprotocol, keeping it out of the URL. */
+export const INVITE_PROTOCOL_PREFIX = "invite.";
 /** Answered by the runtime itself, without waking the room (exact text, no JSON). */
 export const PING = "ping";
 export const PONG = "pong";

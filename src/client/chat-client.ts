@@ -193,6 +193,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = undefined;
     if (this.status.state !== "online") this.setStatus({ state: "connecting" });
+    if (this.invite !== undefined) return void this.redeemInvite();
     if (this.transport === "http" || !this.WebSocketImpl) {
       this.transport = "http";
       void this.runHttp();
@@ -206,7 +207,6 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     const url = new URL(`/api/rooms/${this.options.room}/ws`, this.options.baseUrl);
     url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
     if (this.lastSeq > 0) url.searchParams.set("after", String(this.lastSeq));
-    if (this.invite) url.searchParams.set("invite", this.invite);
     let ws: WebSocket;
     try {
       ws = new this.WebSocketImpl(url.toString(), [PROTOCOL, `${BEARER_PROTOCOL_PREFIX}${this.options.token}`]);
@@ -238,6 +238,22 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       if (event.code === CloseCode.Forbidden) return this.stop({ state: "forbidden", message: event.reason || "you may not enter this room" });
       this.onSocketGone(opened);
     };
+  }
+
+  /**
+   * Uses the invite with `POST /join` before any socket opens: in a WebSocket URL it would land
+   * in access logs, and the HTTP fallback's probe of the room answers only members.
+   */
+  private async redeemInvite(): Promise<void> {
+    try {
+      await this.api.join(this.options.room, this.invite);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) return this.stop({ state: "signed-out", message: error.message });
+      if (error instanceof ApiError && error.status === 403) return this.stop({ state: "forbidden", message: error.message });
+      return this.scheduleReconnect();
+    }
+    this.invite = undefined;
+    this.connect();
   }
 
   /** The socket closed or failed to open; decide between retrying, falling back, or waiting. */
@@ -319,7 +335,6 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     }
     this.socketReady = true;
     this.socketFailures = 0;
-    this.invite = undefined; // a member now: the invite has done its work
     if (this.transport === "http") {
       this.transport = "websocket";
       this.poll?.abort();
@@ -431,8 +446,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     this.poll?.abort();
     this.poll = poll;
     try {
-      const snapshot = await this.api.join(this.options.room, this.invite);
-      this.invite = undefined;
+      const snapshot = await this.api.join(this.options.room);
       if (poll.signal.aborted) return;
       this.emit("welcome", { type: "welcome", room: snapshot.room, you: this.you, seq: snapshot.seq, members: snapshot.members });
       if (this.lastSeq === 0) {

@@ -124,7 +124,9 @@ async function verifyWithAny(token: string, secrets: Uint8Array[], options: JWTV
 
 /**
  * Finds the token a request carries: `Authorization: Bearer`, then the WebSocket subprotocol
- * `bearer.<jwt>` (browsers cannot set headers on a WebSocket), then `?token=` as a last resort.
+ * `bearer.<jwt>` (browsers cannot set headers on a WebSocket). `?token=` is a last resort for
+ * WebSocket clients that can set neither, and only for an upgrade: a token in a URL ends up in
+ * access logs, histories and Referer headers, so no other route accepts one.
  */
 export function tokenFromRequest(request: Request): string | undefined {
   const authorization = request.headers.get("Authorization");
@@ -132,10 +134,15 @@ export function tokenFromRequest(request: Request): string | undefined {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization);
     if (match) return match[1];
   }
-  for (const protocol of offeredSubprotocols(request)) {
-    if (protocol.startsWith(BEARER_PROTOCOL_PREFIX)) return protocol.slice(BEARER_PROTOCOL_PREFIX.length);
-  }
+  const bearer = subprotocolValue(request, BEARER_PROTOCOL_PREFIX);
+  if (bearer !== undefined) return bearer;
+  if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return undefined;
   return new URL(request.url).searchParams.get("token") ?? undefined;
+}
+
+/** The value of the first offered subprotocol that starts with `prefix` (`bearer.`, `invite.`). */
+export function subprotocolValue(request: Request, prefix: string): string | undefined {
+  return offeredSubprotocols(request).find((protocol) => protocol.startsWith(prefix))?.slice(prefix.length);
 }
 
 export function offeredSubprotocols(request: Request): string[] {

@@ -9,6 +9,7 @@ import {
   checkOutgoingMessage,
   checkRoomId,
   CloseCode,
+  INVITE_PROTOCOL_PREFIX,
   LIMITS,
   parseSeq,
   PROTOCOL,
@@ -20,7 +21,7 @@ import { refuseWebSocket } from "../refused-socket";
 import type { RoomFailure } from "../room/room-failure";
 import { toConnectRequest } from "../room/connect-request";
 import type { AppEnv } from "./app-env";
-import { AuthError, offeredSubprotocols, signInvite, verifyInvite } from "./auth";
+import { AuthError, offeredSubprotocols, signInvite, subprotocolValue, verifyInvite } from "./auth";
 import { BadRequest, jsonError } from "./http-error";
 import { randomId } from "./random-id";
 
@@ -112,7 +113,7 @@ roomRoutes.get("/:room/ws", async (c) => {
   }
   const subprotocol = offeredSubprotocols(c.req.raw).includes(PROTOCOL);
   const after = seqQuery(c, "after");
-  const invite = await checkInvite(c, c.req.query("invite"));
+  const invite = await checkInvite(c, subprotocolValue(c.req.raw, INVITE_PROTOCOL_PREFIX));
   if (invite instanceof AuthError) {
     return refuseWebSocket(CloseCode.Forbidden, { type: "error", code: "invalid_invite", message: invite.message }, subprotocol);
   }

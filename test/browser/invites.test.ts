@@ -34,6 +34,18 @@ describe("a private room", () => {
     await poll(() => bob.page.locator("#room-name").textContent()).toBe("Secret plans");
     expect(bob.page.url()).not.toContain("invite=");
 
+    // Neither the session token nor the invite travels in any URL the browser requested.
+    const [aliceToken, bobToken] = await Promise.all([alice, bob].map((p) => p.page.evaluate(() => JSON.parse(localStorage.getItem("edge-chat:session")!).token as string)));
+    const inviteToken = link.split("#invite=")[1]!;
+    for (const p of [alice, bob]) {
+      const sent = p.urls.map((url) => url.split("#")[0]!);
+      expect(sent.some((url) => url.includes("/api/rooms/") && url.includes("/ws"))).toBe(true);
+      for (const url of sent) {
+        for (const secret of [aliceToken, bobToken, inviteToken]) expect(url).not.toContain(secret);
+        expect(url).not.toMatch(/[?&](token|invite)=/);
+      }
+    }
+
     await say(bob, "Thanks for inviting me");
     await poll(() => shownMessages(alice)).toEqual(["Thanks for inviting me"]);
     await say(alice, "Welcome, Bob");

@@ -54,7 +54,7 @@ describe("a full room", () => {
     }
 
     const latecomer = await chat.signIn("Latecomer");
-    const refused = await TestSocket.open(chat.socketUrl(room, `?invite=${token}`), latecomer.token);
+    const refused = await TestSocket.open(chat.socketUrl(room), latecomer.token, token);
     expect(await refused.next("error")).toMatchObject({ code: "too_many_connections", message: expect.stringContaining("full") });
     expect((await refused.closed).code).toBe(CloseCode.Abuse);
 

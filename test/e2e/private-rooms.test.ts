@@ -35,7 +35,7 @@ const token = (link: CreatedInvite) => link.url.split("#invite=")[1]!;
 
 /** Opens a socket as a browser would after following a link; resolves with what the room said first. */
 async function openWith(session: SessionResponse, room: string, link?: CreatedInvite) {
-  const socket = await TestSocket.open(chat.socketUrl(room, link ? `?invite=${token(link)}` : ""), session.token);
+  const socket = await TestSocket.open(chat.socketUrl(room), session.token, link && token(link));
   const first = await Promise.race([socket.next("welcome"), socket.next("error")]);
   return { socket, first };
 }

@@ -179,7 +179,7 @@ describe("where a token may travel", () => {
   it.each([
     ["the Authorization header", (token: string) => ({ url: "", headers: { Authorization: `Bearer ${token}` } })],
     ["the WebSocket subprotocol list", (token: string) => ({ url: "", headers: { "Sec-WebSocket-Protocol": `${PROTOCOL}, bearer.${token}` } })],
-    ["the token query parameter", (token: string) => ({ url: `?token=${token}`, headers: {} })],
+    ["the token query parameter, on the WebSocket route only", (token: string) => ({ url: `?token=${token}`, headers: {} })],
   ])("is accepted in %s", async (_, place) => {
     const token = await forgeSessionToken(secret, { sub: "g_traveller", name: "Traveller" });
     const { url, headers } = place(token);
@@ -189,6 +189,40 @@ describe("where a token may travel", () => {
     const socket = TestSocket.accept(response.webSocket!);
     expect((await socket.next("welcome")).you).toEqual({ id: "g_traveller", name: "Traveller" });
     await socket.close();
+  });
+});
+
+describe("a token or invite in a URL", () => {
+  it.each([
+    ["GET", "/api/rooms/token-url"],
+    ["GET", "/api/rooms/token-url/messages"],
+    ["POST", "/api/rooms/token-url/join"],
+  ])("is not accepted on %s %s, where only the WebSocket route takes ?token=", async (method, path) => {
+    const token = await forgeSessionToken(secret, { sub: "g_url", name: "Url" });
+    const response = await SELF.fetch(`https://chat.test${path}?token=${token}`, { method });
+    expect(response.status).toBe(401);
+  });
+
+  it("is not read from ?invite= on a socket: the invite rides in a subprotocol or is redeemed first", async () => {
+    const owner = { token: await forgeSessionToken(secret, { sub: "g_owner_url", name: "Owner" }) };
+    const created = await SELF.fetch("https://chat.test/api/rooms", {
+      method: "POST",
+      headers: { Authorization: `Bearer ${owner.token}` },
+      body: JSON.stringify({ visibility: "private" }),
+    });
+    const { room, invite } = (await created.json()) as { room: { id: string }; invite: { url: string } };
+    const inviteToken = new URL(invite.url).hash.replace("#invite=", "");
+    const guestToken = await forgeSessionToken(secret, { sub: "g_guest_url", name: "Guest" });
+    const open = (query: string, protocols: string[]) =>
+      SELF.fetch(`https://chat.test/api/rooms/${room.id}/ws${query}`, {
+        headers: { Upgrade: "websocket", "Sec-WebSocket-Protocol": [PROTOCOL, `bearer.${guestToken}`, ...protocols].join(", ") },
+      }).then((response) => TestSocket.accept(response.webSocket!));
+
+    const inQuery = await open(`?invite=${inviteToken}`, []);
+    expect(await inQuery.next("error")).toMatchObject({ code: "forbidden" });
+    const inProtocol = await open("", [`invite.${inviteToken}`]);
+    expect((await inProtocol.next("welcome")).room.id).toBe(room.id);
+    await inProtocol.close();
   });
 });
 

@@ -1,6 +1,6 @@
 import { env, SELF } from "cloudflare:test";
 import { expect } from "vitest";
-import { PROTOCOL, type UserRef } from "../../src/protocol";
+import { BEARER_PROTOCOL_PREFIX, INVITE_PROTOCOL_PREFIX, PROTOCOL, type UserRef } from "../../src/protocol";
 import { TestSocket } from "../support/test-socket";
 import { forgeSessionToken } from "../support/tokens";
 
@@ -16,18 +16,20 @@ export async function newUser(name: string): Promise<TestUser> {
 let rooms = 0;
 export const newRoom = (label: string) => `${label}-${++rooms}`;
 
-/** Opens a socket through the Worker; resolves once the room has welcomed it (or refused it). */
-export async function upgrade(room: string, user: { token: string }, query = ""): Promise<TestSocket> {
+/** Opens a socket through the Worker, presenting `invite` in a subprotocol if given; resolves once the room has welcomed it (or refused it). */
+export async function upgrade(room: string, user: { token: string }, query = "", invite?: string): Promise<TestSocket> {
+  const protocols = [PROTOCOL, `${BEARER_PROTOCOL_PREFIX}${user.token}`];
+  if (invite) protocols.push(`${INVITE_PROTOCOL_PREFIX}${invite}`);
   const response = await SELF.fetch(`https://chat.test/api/rooms/${room}/ws${query}`, {
-    headers: { Upgrade: "websocket", "Sec-WebSocket-Protocol": `${PROTOCOL}, bearer.${user.token}` },
+    headers: { Upgrade: "websocket", "Sec-WebSocket-Protocol": protocols.join(", ") },
   });
   expect(response.status).toBe(101);
   return TestSocket.accept(response.webSocket!);
 }
 
 /** Opens a socket and reads the welcome and history every accepted connection starts with. */
-export async function connect(room: string, user: { token: string }, query = ""): Promise<TestSocket> {
-  const socket = await upgrade(room, user, query);
+export async function connect(room: string, user: { token: string }, query = "", invite?: string): Promise<TestSocket> {
+  const socket = await upgrade(room, user, query, invite);
   await socket.joined();
   return socket;
 }

@@ -97,7 +97,7 @@ describe("an invite link", () => {
     const { room, invite: link } = await createRoom(owner);
     const ownerSocket = await connect(room.id, owner);
 
-    const socket = await upgrade(room.id, guest, `?invite=${tokenOf(link!)}`);
+    const socket = await upgrade(room.id, guest, "", tokenOf(link!));
     expect((await socket.next("welcome")).room).toMatchObject({ id: room.id, title: "Book club", visibility: "private" });
     await socket.next("history");
     expect(await ownerSocket.next("presence", (p) => p.joined.some((u) => u.id === guest.id))).toBeTruthy();
@@ -142,7 +142,7 @@ describe("an invite link", () => {
     const refused = await join(late, room.id, tokenOf(link));
     expect(refused.status).toBe(403);
     expect((await errorOf(refused)).message).toContain("expired");
-    const socket = await upgrade(room.id, late, `?invite=${tokenOf(link)}`);
+    const socket = await upgrade(room.id, late, "", tokenOf(link));
     expect((await socket.next("error")).message).toContain("expired");
     expect((await socket.closed).code).toBe(CloseCode.Forbidden);
   });
@@ -215,7 +215,7 @@ describe("removing a member", () => {
     const [owner, member] = [await newUser("Owner"), await newUser("Member")];
     const { room, invite: link } = await createRoom(owner);
     const ownerSocket = await connect(room.id, owner);
-    const memberSocket = await connect(room.id, member, `?invite=${tokenOf(link!)}`);
+    const memberSocket = await connect(room.id, member, "", tokenOf(link!));
     await ownerSocket.next("presence", (p) => p.joined.some((u) => u.id === member.id));
 
     const removed = await api(owner, `/api/rooms/${room.id}/members/${member.id}`, { method: "DELETE" });
@@ -234,7 +234,7 @@ describe("removing a member", () => {
       expect(response.status).toBe(403);
       expect((await errorOf(response)).message).toMatch(/removed from this room|revoked/);
     }
-    const socket = await upgrade(room.id, member, `?invite=${tokenOf(fresh)}`);
+    const socket = await upgrade(room.id, member, "", tokenOf(fresh));
     expect((await socket.next("error")).code).toBe("forbidden");
     expect((await socket.closed).code).toBe(CloseCode.Forbidden);
     const post = await api(member, `/api/rooms/${room.id}/messages`, { method: "POST", body: JSON.stringify({ id: "back", text: "hi" }) });

@@ -30,6 +30,8 @@ export interface Person {
   page: Page;
   dialogs: string[];
   errors: string[];
+  /** Every URL the browser asked a server for, WebSocket upgrades included (a fragment is never sent, so none is here). */
+  urls: string[];
 }
 
 export async function newPerson(browser: Browser, options: { withoutWebSocket?: boolean } = {}): Promise<Person> {
@@ -40,7 +42,9 @@ export async function newPerson(browser: Browser, options: { withoutWebSocket?: 
     });
   }
   const page = await context.newPage();
-  const person: Person = { context, page, dialogs: [], errors: [] };
+  const person: Person = { context, page, dialogs: [], errors: [], urls: [] };
+  context.on("request", (request) => person.urls.push(request.url()));
+  page.on("websocket", (socket) => person.urls.push(socket.url()));
   page.on("dialog", (dialog) => {
     person.dialogs.push(dialog.message());
     void dialog.dismiss();

@@ -1,5 +1,6 @@
 import {
   BEARER_PROTOCOL_PREFIX,
+  INVITE_PROTOCOL_PREFIX,
   parseServerFrame,
   PONG,
   PROTOCOL,
@@ -38,9 +39,11 @@ export class TestSocket {
     });
   }
 
-  /** Opens a socket with the token in the subprotocol list, as the browser client does. */
-  static open(url: string, token: string): Promise<TestSocket> {
-    return TestSocket.openWith(new WebSocket(url, [PROTOCOL, `${BEARER_PROTOCOL_PREFIX}${token}`]));
+  /** Opens a socket with the token (and an invite, if given) in the subprotocol list, never in the URL. */
+  static open(url: string, token: string, invite?: string): Promise<TestSocket> {
+    const protocols = [PROTOCOL, `${BEARER_PROTOCOL_PREFIX}${token}`];
+    if (invite) protocols.push(`${INVITE_PROTOCOL_PREFIX}${invite}`);
+    return TestSocket.openWith(new WebSocket(url, protocols));
   }
 
   /** Wraps the client end of an upgrade answered inside the Workers runtime (`SELF.fetch`). */

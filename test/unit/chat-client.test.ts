@@ -408,3 +408,40 @@ describe("falling back to HTTP", () => {
     expect(FakeSocket.all.length).toBeGreaterThanOrEqual(5);
   });
 });
+
+describe("an invite", () => {
+  const snapshot = { room: { id: "lobby", visibility: "private" }, seq: 0, members: [] };
+
+  it("is redeemed with POST /join before the first socket, and never rides in a URL", async () => {
+    route = (url) => (url.pathname.endsWith("/join") ? { status: 200, body: snapshot } : { status: 404, body: {} });
+    await newClient({ invite: "invite-token" });
+
+    expect(requests.map((r) => [r.method, r.url.pathname, r.body])).toEqual([["POST", "/api/rooms/lobby/join", { invite: "invite-token" }]]);
+    const socket = FakeSocket.latest();
+    expect(socket.url).not.toContain("invite");
+    expect(socket.protocols.join(" ")).not.toContain("invite-token");
+    socket.accept();
+    socket.drop();
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(requests.filter((r) => r.url.pathname.endsWith("/join"))).toHaveLength(1);
+    for (const opened of FakeSocket.all) expect(opened.url).not.toContain("invite");
+  });
+
+  it("that is refused stops the client with the server's reason, opening no socket", async () => {
+    route = () => ({ status: 403, body: { error: { code: "invalid_invite", message: "this invite was revoked; ask for a new one" } } });
+    const { seen } = await newClient({ invite: "revoked" });
+    expect(seen.statuses.at(-1)).toEqual({ state: "forbidden", message: "this invite was revoked; ask for a new one" });
+    expect(FakeSocket.all).toHaveLength(0);
+  });
+
+  it("is tried again with backoff while the network is down", async () => {
+    let up = false;
+    route = () => (up ? { status: 200, body: snapshot } : Promise.reject(new TypeError("network down")));
+    const { seen } = await newClient({ invite: "invite-token" });
+    expect(seen.statuses.at(-1)?.state).toBe("reconnecting");
+    expect(FakeSocket.all).toHaveLength(0);
+    up = true;
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(FakeSocket.all).toHaveLength(1);
+  });
+});

@@ -12,6 +12,7 @@ describe("room configuration", () => {
       whoIntervalMs: 5_000,
       sockets: { perUser: 10, perRoom: 32_000 },
       longPolls: { perUser: 5, perRoom: 1000 },
+      newcomers: { ageMs: 60_000, messages: 20 },
     });
   });
 
@@ -27,6 +28,8 @@ describe("room configuration", () => {
         SOCKETS_PER_ROOM: "100",
         LONG_POLLS_PER_USER: "1",
         LONG_POLLS_PER_ROOM: "50",
+        NEW_MEMBER_SECONDS: "30",
+        NEW_MEMBER_MESSAGES: "8",
       }),
     );
     expect(config).toEqual({
@@ -36,6 +39,7 @@ describe("room configuration", () => {
       whoIntervalMs: 2_000,
       sockets: { perUser: 3, perRoom: 100 },
       longPolls: { perUser: 1, perRoom: 50 },
+      newcomers: { ageMs: 30_000, messages: 8 },
     });
   });
 

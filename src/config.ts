@@ -46,6 +46,9 @@ export class ConfigError extends Error {
 }
 
 export const MIN_SECRET_BYTES = 32;
+/** A secret with fewer different characters than this is a placeholder ("aaaa…"), not 32 bytes of entropy. */
+const MIN_DISTINCT_CHARACTERS = 8;
+const HOW_TO_GENERATE = "generate one with `openssl rand -base64 48`";
 
 export interface AuthConfig {
   /** Signs new tokens. */
@@ -54,7 +57,7 @@ export interface AuthConfig {
   verificationSecrets: Uint8Array[];
   allowGuests: boolean;
   sessionTtlSeconds: number;
-  jwks?: { url: URL; issuer?: string; audience?: string };
+  jwks?: { url: URL; issuer: string; audience: string };
 }
 
 export interface RoomConfig {
@@ -88,7 +91,12 @@ export function readAuthConfig(env: Variables): AuthConfig {
     } catch {
       throw new ConfigError("JWT_JWKS_URL", "JWT_JWKS_URL is not a valid URL");
     }
-    jwks = { url, issuer: env.JWT_ISSUER || undefined, audience: env.JWT_AUDIENCE || undefined };
+    // Without both, a token minted for any other app that trusts the same provider would pass.
+    if (!env.JWT_ISSUER || !env.JWT_AUDIENCE) {
+      const missing = env.JWT_ISSUER ? "JWT_AUDIENCE" : "JWT_ISSUER";
+      throw new ConfigError(missing, `JWT_JWKS_URL is set, so ${missing} must be too: JWT_ISSUER and JWT_AUDIENCE name the tokens meant for this app`);
+    }
+    jwks = { url, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE };
   }
   return {
     secret,
@@ -152,7 +160,10 @@ function readSecret(env: Variables, name: "JWT_SECRET" | "JWT_SECRET_PREVIOUS"):
   if (!raw) return undefined;
   const secret = new TextEncoder().encode(raw);
   if (secret.byteLength < MIN_SECRET_BYTES) {
-    throw new ConfigError(name, `${name} is shorter than ${MIN_SECRET_BYTES} bytes; set a longer one with \`wrangler secret put ${name}\``);
+    throw new ConfigError(name, `${name} is shorter than ${MIN_SECRET_BYTES} bytes; ${HOW_TO_GENERATE} and set it with \`wrangler secret put ${name}\``);
+  }
+  if (new Set(raw).size < MIN_DISTINCT_CHARACTERS) {
+    throw new ConfigError(name, `${name} looks like a placeholder (fewer than ${MIN_DISTINCT_CHARACTERS} different characters); ${HOW_TO_GENERATE}`);
   }
   return secret;
 }

@@ -18,6 +18,18 @@ export const INVITE_AUDIENCE = "edge-chat:invite";
 
 /** Only asymmetric algorithms are taken from an external key set, so a public key can never be used as an HMAC secret. */
 const EXTERNAL_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"];
+/** Names we may repeat in a refusal; anything else in a header is the attacker's text, not logged. */
+const KNOWN_ALGORITHMS = new Set(["HS256", "HS384", "HS512", "none", ...EXTERNAL_ALGORITHMS]);
+/**
+ * Seconds of clock difference forgiven on `exp`, `nbf` and `iat`: a provider's clock, or ours,
+ * may be a little off, and a token minted a moment "in the future" must still work.
+ */
+export const CLOCK_TOLERANCE_SECONDS = 30;
+/**
+ * A provider's user ids live in their own namespace: its `sub` is whatever it chooses, and
+ * without the prefix one could be `g_…`, the same as one of our guests.
+ */
+export const EXTERNAL_ID_PREFIX = "idp:";
 
 export class AuthError extends Error {
   override name = "AuthError";
@@ -59,6 +71,7 @@ export async function verifySessionToken(token: string, config: AuthConfig): Pro
         issuer: TOKEN_ISSUER,
         audience: SESSION_AUDIENCE,
         requiredClaims: ["sub", "exp", "iat"],
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
       });
       return userFromClaims(payload);
     }
@@ -68,13 +81,15 @@ export async function verifySessionToken(token: string, config: AuthConfig): Pro
         issuer: config.jwks.issuer,
         audience: config.jwks.audience,
         requiredClaims: ["sub", "exp"],
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
       });
-      return userFromClaims(payload);
+      return userFromClaims(payload, EXTERNAL_ID_PREFIX);
     }
   } catch (error) {
     throw new AuthError(describeJoseError(error));
   }
-  throw new AuthError(`tokens signed with "${alg ?? "none"}" are not accepted`);
+  const named = alg !== undefined && KNOWN_ALGORITHMS.has(alg) ? `"${alg}"` : "that algorithm";
+  throw new AuthError(`tokens signed with ${named} are not accepted`);
 }
 
 /** An invite link's token: the room, the invite's id (`jti`) and its expiry, signed like sessions. */
@@ -150,13 +165,14 @@ export function offeredSubprotocols(request: Request): string[] {
   return header ? header.split(",").map((p) => p.trim()).filter(Boolean) : [];
 }
 
-function userFromClaims(payload: JWTPayload): UserRef {
-  const id = payload.sub;
-  if (!id || id.length > LIMITS.maxUserIdChars) throw new AuthError("token subject is missing or too long");
+function userFromClaims(payload: JWTPayload, namespace = ""): UserRef {
+  if (!payload.sub) throw new AuthError("token subject is missing");
+  const id = namespace + payload.sub;
+  if (id.length > LIMITS.maxUserIdChars) throw new AuthError("token subject is too long");
   const name = [payload.name, payload.preferred_username, payload.email].find(
     (claim): claim is string => typeof claim === "string" && claim.trim() !== "",
   );
-  return { id, name: displayableName(name ?? id) };
+  return { id, name: displayableName(name ?? payload.sub) };
 }
 
 /**

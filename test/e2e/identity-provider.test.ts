@@ -56,7 +56,7 @@ describe("users of an external identity provider", () => {
     const sub = `idp|${shownAs}`;
     const token = await providerToken({ sub, ...claims });
     const socket = await TestSocket.open(chat.socketUrl(uniqueRoom("idp")), token);
-    expect((await socket.next("welcome")).you).toEqual({ id: sub, name: shownAs });
+    expect((await socket.next("welcome")).you).toEqual({ id: `idp:${sub}`, name: shownAs });
     await socket.close();
   });
 
@@ -68,6 +68,23 @@ describe("users of an external identity provider", () => {
     await chat.api(member, `/api/rooms/${room}/messages`, { method: "POST", body: JSON.stringify({ id: "m1", text: "hello" }) });
     const info = await chat.api<RoomSnapshot>(member, `/api/rooms/${room}`);
     expect(info.body.members.map((m) => m.name)).toEqual(["Member", "Guest"]);
+  });
+});
+
+describe("provider user ids", () => {
+  it("live in their own namespace, so a provider's sub can never be one of our guests", async () => {
+    const guest = await chat.signIn("Guest");
+    const room = uniqueRoom("namespace");
+    const impostor = await providerToken({ sub: guest.user.id, name: "Guest" });
+    const socket = await TestSocket.open(chat.socketUrl(room), impostor);
+    expect((await socket.next("welcome")).you.id).toBe(`idp:${guest.user.id}`);
+    await socket.close();
+  });
+
+  it("accept a token minted a few seconds ahead of our clock", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const ahead = await providerToken({ sub: "idp|ahead", iat: now + 20, nbf: now + 20 });
+    expect((await chat.api(ahead, `/api/rooms/${uniqueRoom("skew")}`)).status).toBe(200);
   });
 });
 

@@ -129,6 +129,25 @@ describe("tokens the API refuses", () => {
     ["something that is not a JWT", () => "not-a-jwt"],
   ];
 
+  it("accepts a token minted a few seconds ahead of the server's clock, but not one that expired a minute ago", async () => {
+    const ahead = await forgeSessionToken(secret, { iat: now + 20, nbf: now + 20 });
+    expect((await SELF.fetch("https://chat.test/api/rooms/lobby", { headers: { Authorization: `Bearer ${ahead}` } })).status).toBe(200);
+    const expired = await forgeSessionToken(secret, { iat: now - 600, exp: now - 60 });
+    expect((await SELF.fetch("https://chat.test/api/rooms/lobby", { headers: { Authorization: `Bearer ${expired}` } })).status).toBe(401);
+  });
+
+  it("never repeats an algorithm name it does not know, in its answer or its log", async () => {
+    const logged = vi.spyOn(console, "log").mockImplementation(() => {});
+    const header = btoa(JSON.stringify({ alg: "<img src=x onerror=alert(1)>", typ: "JWT" })).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
+    const response = await SELF.fetch("https://chat.test/api/rooms/lobby", { headers: { Authorization: `Bearer ${header}.e30.sig` } });
+    expect(response.status).toBe(401);
+    expect((await errorOf(response)).message).toBe("tokens signed with that algorithm are not accepted");
+    const lines = logged.mock.calls.map((call) => String(call[0]));
+    logged.mockRestore();
+    expect(lines.some((line) => line.includes("worker.auth_refused"))).toBe(true);
+    expect(lines.join("\n")).not.toContain("onerror");
+  });
+
   it.each(cases)("turns away %s over HTTP with 401 JSON", async (_, make) => {
     const response = await SELF.fetch("https://chat.test/api/rooms/lobby", { headers: { Authorization: `Bearer ${await make()}` } });
     expect(response.status).toBe(401);

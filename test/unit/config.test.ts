@@ -62,7 +62,7 @@ describe("room configuration", () => {
 });
 
 describe("auth configuration", () => {
-  const secret = "s".repeat(32);
+  const secret = "Zq3-kT8p_Lw1xR5vN0bJ7mC2hF9dY4sGaE6u";
 
   it("allows guests unless ALLOW_GUESTS is false", () => {
     expect(readAuthConfig(env({ JWT_SECRET: secret })).allowGuests).toBe(true);
@@ -71,11 +71,26 @@ describe("auth configuration", () => {
   });
 
   it("counts the secret's length in bytes", () => {
-    expect(() => readAuthConfig(env({ JWT_SECRET: "é".repeat(16) }))).not.toThrow();
-    expect(() => readAuthConfig(env({ JWT_SECRET: "e".repeat(31) }))).toThrow(/JWT_SECRET/);
+    expect(() => readAuthConfig(env({ JWT_SECRET: "éèêëàâäôöûüçîïœæ" }))).not.toThrow();
+    expect(() => readAuthConfig(env({ JWT_SECRET: "abcdefgh".repeat(4).slice(0, 31) }))).toThrow(/shorter than 32 bytes/);
+  });
+
+  it.each(["a".repeat(64), "ab".repeat(32), "0123456".repeat(8)])("refuses the placeholder secret %s, saying how to make a real one", (weak) => {
+    expect(() => readAuthConfig(env({ JWT_SECRET: weak }))).toThrow(/placeholder.*openssl rand/);
   });
 
   it("refuses a JWT_JWKS_URL that is not a URL", () => {
-    expect(() => readAuthConfig(env({ JWT_SECRET: secret, JWT_JWKS_URL: "not a url" }))).toThrow(/JWT_JWKS_URL/);
+    const provider = { JWT_ISSUER: "https://id.example/", JWT_AUDIENCE: "edge-chat" };
+    expect(() => readAuthConfig(env({ JWT_SECRET: secret, JWT_JWKS_URL: "not a url", ...provider }))).toThrow(/JWT_JWKS_URL/);
+  });
+
+  it.each([
+    [{ JWT_AUDIENCE: "edge-chat" }, "JWT_ISSUER"],
+    [{ JWT_ISSUER: "https://id.example/" }, "JWT_AUDIENCE"],
+    [{}, "JWT_ISSUER"],
+  ])("refuses JWT_JWKS_URL with %j: a provider's tokens for other apps would pass", (partial, missing) => {
+    const config = () => readAuthConfig(env({ JWT_SECRET: secret, JWT_JWKS_URL: "https://id.example/jwks.json", ...partial }));
+    expect(config).toThrow(ConfigError);
+    expect(config).toThrow(new RegExp(`${missing} must be too`));
   });
 });

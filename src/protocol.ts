@@ -254,19 +254,48 @@ const MESSAGE_ID = /^[\x21-\x7e]{1,64}$/;
 // C0 controls other than tab, line feed and carriage return, plus DEL and the C1 block.
 const CONTROL_IN_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 const CONTROL_IN_NAME = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+// Format characters (category Cf: zero-width spaces, soft hyphens, bidi controls) are invisible
+// or reorder what follows them: "Ada\u200b" or "\u202eAda" would pass for "Ada". A zero-width
+// joiner between two emoji is how families and flags are written, and stays.
+const FORMAT_CHARACTER = /\p{Cf}/u;
+const EMOJI_JOINER = /(?<=\p{Extended_Pictographic}\uFE0F?)\u200D(?=\p{Extended_Pictographic})/gu;
+/** What shows nothing on screen: white space, format characters, and the blank fillers some scripts have. */
+const INVISIBLE = /[\s\p{Cf}\u115F\u1160\u2800\u3164\uFFA0]/gu;
+
+/** Whether the text holds a format character other than a joiner inside an emoji. */
+export function hasFormatCharacter(text: string): boolean {
+  return FORMAT_CHARACTER.test(text.replace(EMOJI_JOINER, ""));
+}
+
+/** Removes format characters other than joiners inside emoji: how a provider's name is made displayable. */
+export function withoutFormatCharacters(text: string): string {
+  return text.replace(/\p{Cf}/gu, (char, offset: number, whole: string) =>
+    char === "\u200D" && hasEmojiAround(whole, offset) ? char : "",
+  );
+}
+
+function hasEmojiAround(text: string, offset: number): boolean {
+  return /\p{Extended_Pictographic}\uFE0F?$/u.test(text.slice(0, offset)) && /^\p{Extended_Pictographic}/u.test(text.slice(offset + 1));
+}
+
+/** Whether text would show as nothing: only white space, format characters and blank fillers. */
+export function isBlank(text: string): boolean {
+  return text.replace(INVISIBLE, "").length === 0;
+}
 
 export function checkRoomId(value: unknown): Checked<string> {
   if (typeof value === "string" && ROOM_ID.test(value)) return ok(value);
   return fail("bad_message", "room ids are 1-64 characters of A-Z, a-z, 0-9, '_' and '-'");
 }
 
-/** A display name: 1-32 characters after trimming, no control characters. Returns it trimmed. */
+/** A display name: 1-32 characters after trimming, no control or format characters. Returns it trimmed. */
 export function checkDisplayName(value: unknown): Checked<string> {
   if (typeof value !== "string") return fail("bad_message", "name must be a string");
   const name = value.trim();
-  if (name.length === 0) return fail("bad_message", "name must not be empty");
   if (!name.isWellFormed()) return fail("bad_message", "name is not valid Unicode");
   if (CONTROL_IN_NAME.test(name)) return fail("bad_message", "name must not contain control characters");
+  if (hasFormatCharacter(name)) return fail("bad_message", "name must not contain invisible or direction-changing characters");
+  if (isBlank(name)) return fail("bad_message", "name must not be empty");
   if (codePoints(name) > LIMITS.maxNameChars) {
     return fail("bad_message", `name must be at most ${LIMITS.maxNameChars} characters`);
   }
@@ -283,8 +312,8 @@ export function checkCreateRoom(value: unknown): Checked<CreateRoomRequest> {
   if (title === undefined) return ok({ visibility });
   if (typeof title !== "string") return fail("bad_message", "title must be a string");
   const trimmed = title.trim();
-  if (!trimmed.isWellFormed() || CONTROL_IN_NAME.test(trimmed)) {
-    return fail("bad_message", "title must be valid Unicode without control characters");
+  if (!trimmed.isWellFormed() || CONTROL_IN_NAME.test(trimmed) || hasFormatCharacter(trimmed)) {
+    return fail("bad_message", "title must be valid Unicode without control, invisible or direction-changing characters");
   }
   if (codePoints(trimmed) > LIMITS.maxTitleChars) {
     return fail("bad_message", `title must be at most ${LIMITS.maxTitleChars} characters`);
@@ -330,7 +359,7 @@ export function checkOutgoingMessage(value: unknown): Checked<OutgoingMessage> {
     return fail("bad_message", "id must be 1-64 printable ASCII characters without spaces");
   }
   if (typeof text !== "string") return fail("bad_message", "text must be a string", id);
-  if (text.trim().length === 0) return fail("bad_message", "text must not be empty", id);
+  if (isBlank(text)) return fail("bad_message", "text must not be empty (white space and invisible characters alone show nothing)", id);
   if (!text.isWellFormed()) return fail("bad_message", "text is not valid Unicode", id);
   if (CONTROL_IN_TEXT.test(text)) return fail("bad_message", "text must not contain control characters", id);
   if (text.length > LIMITS.maxTextChars && codePoints(text) > LIMITS.maxTextChars) {

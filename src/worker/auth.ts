@@ -8,7 +8,7 @@ import {
   type JWTVerifyOptions,
 } from "jose";
 import type { AuthConfig } from "../config";
-import { BEARER_PROTOCOL_PREFIX, LIMITS, type UserRef } from "../protocol";
+import { BEARER_PROTOCOL_PREFIX, LIMITS, withoutFormatCharacters, type UserRef } from "../protocol";
 import { randomId } from "./random-id";
 
 export const TOKEN_ISSUER = "edge-chat";
@@ -180,7 +180,7 @@ function userFromClaims(payload: JWTPayload, namespace = ""): UserRef {
  * from a guest, and we make it displayable rather than lock the user out.
  */
 function displayableName(raw: string): string {
-  const cleaned = raw.toWellFormed().replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, "").trim();
+  const cleaned = withoutFormatCharacters(raw.toWellFormed().replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, "")).trim();
   return Array.from(cleaned).slice(0, LIMITS.maxNameChars).join("") || "user";
 }
 

@@ -56,6 +56,52 @@ describe("two people in a room", () => {
   });
 });
 
+describe("people whose names look alike", () => {
+  it("are told apart by a tag from their id, and the room's owner by a badge", async () => {
+    const owner = await chat().signIn("Ada");
+    const created = await chat().api<{ room: { id: string } }>(owner.token, "/api/rooms", {
+      method: "POST",
+      body: JSON.stringify({ visibility: "public", title: "Look-alikes" }),
+    });
+    const room = created.body.room.id;
+    await chat().api(owner.token, `/api/rooms/${room}/messages`, { method: "POST", body: JSON.stringify({ id: "o1", text: "I made this room" }) });
+    const [copycat, bob] = [await person(), await person()];
+    await signInAndJoin(copycat, chat().base, "Ad\u0430", room); // a Cyrillic а
+    await signInAndJoin(bob, chat().base, "Bob", room);
+    await say(copycat, "I am the real Ada");
+
+    const tags = (p: typeof bob) =>
+      p.page.locator("#messages .message .meta").evaluateAll((metas) =>
+        metas.map((meta) => [meta.querySelector("bdi.sender")?.textContent, meta.querySelector(".name-tag")?.textContent ?? null, Boolean(meta.querySelector(".owner-badge"))]),
+      );
+    await poll(() => tags(bob)).toEqual([
+      ["Ada", `#${owner.user.id.slice(-4)}`, true],
+      ["Ad\u0430", expect.stringMatching(/^#.{4}$/), false],
+    ]);
+    const shown = await tags(bob);
+    expect(shown[0]![1]).not.toBe(shown[1]![1]);
+    await poll(() => bob.page.locator('#member-list button:has-text("Bob") .name-tag').count()).toBe(0);
+  });
+
+  it("cannot sign in with invisible or direction-changing characters", async () => {
+    const mallory = await person();
+    await mallory.page.goto(chat().base);
+    await mallory.page.fill("#name", "\u202eAda");
+    await mallory.page.click("#sign-in button[type=submit]");
+    await poll(() => mallory.page.locator("#sign-in-error").textContent()).toContain("direction-changing");
+  });
+});
+
+describe("the sign-in page", () => {
+  it("shows only the notices it knows, never text from its address", async () => {
+    const visitor = await person();
+    await visitor.page.goto(`${chat().base}/?reason=${encodeURIComponent("Your account is locked. Call 555-0100.")}`);
+    await expect(visitor.page.locator("#notice").isHidden()).resolves.toBe(true);
+    await visitor.page.goto(`${chat().base}/?reason=signed-out`);
+    await poll(() => visitor.page.locator("#notice").textContent()).toContain("You were signed out");
+  });
+});
+
 describe("a browser without WebSocket", () => {
   it("chats over HTTP", async () => {
     const room = uniqueRoom("no-websocket");

@@ -23,6 +23,34 @@ describe("display names", () => {
   it.each([["\u0000"], ["tab\there"], ["line\u2028separator"], ["\ud83d"]])("refuse %j", (name) => {
     expect(checkDisplayName(name).ok).toBe(false);
   });
+  it.each([
+    ["a zero-width space", "Ada\u200b"],
+    ["a right-to-left override", "\u202eAda"],
+    ["a left-to-right isolate", "\u2066Ada\u2069"],
+    ["a soft hyphen", "A\u00adda"],
+    ["a zero-width joiner between letters", "A\u200dda"],
+    ["only invisible characters", "\u200b\u2800\u3164"],
+  ])("refuse a look-alike: %s", (_, name) => {
+    const checked = checkDisplayName(name);
+    expect(checked.ok).toBe(false);
+    expect(checked.ok ? "" : checked.message).toMatch(/invisible|direction|empty/);
+  });
+
+  it("keep the joiners that make emoji sequences, and letters of every script", () => {
+    expect(checkDisplayName("👨‍👩‍👧 family").ok).toBe(true);
+    expect(checkDisplayName("Ad\u0430").ok).toBe(true); // Cyrillic а: told apart in the page, not refused
+  });
+});
+
+describe("message text", () => {
+  it.each([["\u200b\u200b"], ["\u2060 \u00ad"], ["\u3164"], [" \n\t"]])("made only of invisible characters (%j) counts as blank", (text) => {
+    const checked = checkOutgoingMessage({ id: "m1", text });
+    expect(checked).toMatchObject({ ok: false, code: "bad_message", message: expect.stringContaining("empty") });
+  });
+
+  it("may still carry an invisible character amid visible ones", () => {
+    expect(checkOutgoingMessage({ id: "m1", text: "soft\u00adhyphen" }).ok).toBe(true);
+  });
 });
 
 describe("room ids", () => {

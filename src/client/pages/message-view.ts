@@ -1,4 +1,6 @@
 import type { ChatMessage, UserRef } from "../../protocol";
+import type { People } from "./room/people";
+import { personLabel } from "./room/person-label";
 
 const LINK = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]]/g;
 
@@ -33,7 +35,7 @@ function link(href: string): HTMLAnchorElement | string {
   return anchor;
 }
 
-export type MessageState = "sent" | "sending" | "failed";
+export type MessageState = "sent" | "pending" | "failed";
 
 export interface MessageViewModel {
   id: string;
@@ -50,8 +52,8 @@ export function fromChatMessage(message: ChatMessage): MessageViewModel {
   return { ...message, state: "sent" };
 }
 
-/** Renders one message; `nameOf` resolves the recipient of a direct message for its label. */
-export function renderMessage(model: MessageViewModel, you: UserRef, nameOf: (id: string) => string): HTMLLIElement {
+/** Renders one message; `people` names its author and the recipient of a direct message. */
+export function renderMessage(model: MessageViewModel, you: UserRef, people: People): HTMLLIElement {
   const item = document.createElement("li");
   item.className = `message ${model.state === "sent" ? "" : model.state}`.trim();
   item.dataset.id = `${model.from.id}/${model.id}`;
@@ -60,14 +62,12 @@ export function renderMessage(model: MessageViewModel, you: UserRef, nameOf: (id
 
   const meta = document.createElement("div");
   meta.className = "meta";
-  const sender = document.createElement("span");
-  sender.className = "sender";
-  sender.textContent = model.from.name;
-  meta.append(sender);
+  meta.append(personLabel(model.from, people, "sender"));
   if (model.to !== undefined) {
     const mark = document.createElement("span");
     mark.className = "dm-mark";
-    mark.textContent = model.to === you.id ? "direct message to you" : `direct message to ${nameOf(model.to)}`;
+    if (model.to === you.id) mark.textContent = "direct message to you";
+    else mark.append("direct message to ", personLabel({ id: model.to, name: people.nameOf(model.to) }, people));
     meta.append(mark);
   }
   const time = document.createElement("time");
@@ -77,7 +77,7 @@ export function renderMessage(model: MessageViewModel, you: UserRef, nameOf: (id
   if (model.state !== "sent") {
     const state = document.createElement("span");
     state.className = "state";
-    state.textContent = model.state === "sending" ? "sending…" : `not sent: ${model.failure ?? "refused"}`;
+    state.textContent = model.state === "pending" ? "sending…" : `not sent: ${model.failure ?? "refused"}`;
     meta.append(state);
   }
 

@@ -27,8 +27,17 @@ export function clearSession(): void {
   localStorage.removeItem(KEY);
 }
 
+/**
+ * Why the sign-in page was shown, as a code: the page shows its own words for each, never text
+ * from the URL, which anyone could craft into a convincing fake notice.
+ */
+export const SIGN_IN_REASONS = {
+  "signed-out": "You were signed out (your session expired or was refused). Sign in again to continue.",
+} as const;
+export type SignInReason = keyof typeof SIGN_IN_REASONS;
+
 /** Sends the browser to sign-in, to come back to `next` afterwards, saying why if there is a reason. */
-export function goToSignIn(next: string, reason?: string): void {
+export function goToSignIn(next: string, reason?: SignInReason): void {
   const url = new URL("/", location.origin);
   url.searchParams.set("next", next);
   if (reason) url.searchParams.set("reason", reason);

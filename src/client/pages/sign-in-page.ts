@@ -1,6 +1,6 @@
 import { checkDisplayName, checkRoomId } from "../../protocol";
 import { ApiError, ChatApi } from "../api";
-import { clearSession, loadSession, saveSession } from "./session";
+import { clearSession, loadSession, saveSession, SIGN_IN_REASONS, type SignInReason } from "./session";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -13,8 +13,9 @@ function render(): void {
   $("signed-in").hidden = !session;
   if (session) $("who").textContent = session.user.name;
   const reason = params.get("reason");
-  $("notice").hidden = !reason;
-  $("notice").textContent = reason ?? "";
+  const notice = reason !== null && Object.hasOwn(SIGN_IN_REASONS, reason) ? SIGN_IN_REASONS[reason as SignInReason] : undefined;
+  $("notice").hidden = !notice;
+  $("notice").textContent = notice ?? "";
 }
 
 /** Only a room page of this site may be a destination after sign-in: no open redirect. */

@@ -1,0 +1,87 @@
+import type { UserRef } from "../../../protocol";
+import type { ChatClient } from "../../chat-client";
+import { fromChatMessage, renderMessage, type MessageViewModel } from "../message-view";
+import type { People } from "./people";
+
+/**
+ * The conversation: stored messages in seq order, the user's own still pending after them, and
+ * older pages loaded as the list is scrolled to its top.
+ */
+export class MessageList {
+  private readonly rendered = new Map<string, { model: MessageViewModel; element: HTMLLIElement }>();
+  private older: "unknown" | "loading" | "none" = "unknown";
+
+  constructor(
+    private readonly list: HTMLOListElement,
+    private readonly you: UserRef,
+    private readonly people: People,
+  ) {}
+
+  /** Wires the list to the client: messages, the user's pending and failed ones, and scrolling back. */
+  follow(client: ChatClient): void {
+    client.on("message", (message) => this.show(fromChatMessage(message)));
+    client.on("pending", (pending) => this.show({ ...pending, from: this.you, ts: pending.createdAt, state: "pending" }));
+    client.on("failed", ({ id, message }) => {
+      const entry = this.rendered.get(`${this.you.id}/${id}`);
+      if (entry) this.show({ ...entry.model, state: "failed", failure: message });
+    });
+    this.list.addEventListener("scroll", () => {
+      if (this.list.scrollTop < 40) void this.loadOlder(client);
+    });
+  }
+
+  show(model: MessageViewModel): void {
+    if (this.people.noteAuthor(model.from)) this.rerender();
+    const key = `${model.from.id}/${model.id}`;
+    const list = this.list;
+    const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
+    this.rendered.get(key)?.element.remove();
+    const element = renderMessage(model, this.you, this.people);
+    this.rendered.set(key, { model, element });
+    this.insertInOrder(element, model.seq);
+    if (atBottom || model.from.id === this.you.id) list.scrollTop = list.scrollHeight;
+  }
+
+  /** Draws every message again, in place: who needs a tag to be told apart has changed. */
+  rerender(): void {
+    for (const [key, entry] of this.rendered) {
+      const element = renderMessage(entry.model, this.you, this.people);
+      entry.element.replaceWith(element);
+      this.rendered.set(key, { model: entry.model, element });
+    }
+  }
+
+  /** Stored messages in seq order; messages still being sent after all of them. */
+  private insertInOrder(element: HTMLLIElement, seq: number | undefined): void {
+    if (seq === undefined) return void this.list.append(element);
+    let before: Element | null = null;
+    for (let node = this.list.lastElementChild; node; node = node.previousElementSibling) {
+      const other = (node as HTMLElement).dataset.seq;
+      if (other !== undefined && Number(other) < seq) break;
+      if (node.classList.contains("history-edge")) break;
+      before = node;
+    }
+    this.list.insertBefore(element, before);
+  }
+
+  private async loadOlder(client: ChatClient): Promise<void> {
+    const oldest = this.list.querySelector<HTMLElement>("[data-seq]")?.dataset.seq;
+    if (this.older !== "unknown" || oldest === undefined || Number(oldest) <= 1) return;
+    this.older = "loading";
+    try {
+      const page = await client.loadOlder(Number(oldest));
+      const height = this.list.scrollHeight;
+      for (const message of page.messages) this.show(fromChatMessage(message));
+      this.list.scrollTop += this.list.scrollHeight - height;
+      this.older = page.more ? "unknown" : "none";
+    } catch {
+      this.older = "unknown";
+    }
+    if (this.older === "none") {
+      const edge = document.createElement("li");
+      edge.className = "history-edge";
+      edge.textContent = "This is the beginning of the conversation.";
+      this.list.prepend(edge);
+    }
+  }
+}

@@ -40,12 +40,21 @@ export const LIMITS = {
   maxInviteUses: 10_000,
 } as const;
 
+/** Every close code edge-chat sends; docs/protocol.md says what a client should do after each. */
 export const CloseCode = {
+  Normal: 1000,
+  /** Nothing heard for too long: the room's sweep, or the client's own heartbeat, gave up on the connection. */
+  NoHeartbeat: 4000,
   InvalidToken: 4001,
   Forbidden: 4003,
+  /** Refused frames past the strike limit, a typing flood, or too many connections: reconnect only after a pause. */
   Abuse: 4008,
-  InternalError: 1011,
 } as const;
+
+/** Closes after which reconnecting cannot help: the person must sign in again, or be let in. */
+export function isTerminalCloseCode(code: number): boolean {
+  return code === CloseCode.InvalidToken || code === CloseCode.Forbidden;
+}
 
 export type ErrorCode =
   | "bad_message"

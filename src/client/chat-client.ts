@@ -1,6 +1,7 @@
 import {
   BEARER_PROTOCOL_PREFIX,
   CloseCode,
+  isTerminalCloseCode,
   parseServerFrame,
   PING,
   PROTOCOL,
@@ -61,6 +62,8 @@ export interface ChatClientOptions {
   stableAfterMs?: number;
   /** Consecutive WebSocket connections that fail to open before HTTP is tried instead. */
   webSocketFailuresBeforeFallback?: number;
+  /** How long to wait before reconnecting after the room closed the connection for abuse (4008), on top of the backoff. */
+  abusePauseMs?: number;
   /** While on HTTP, how often to try WebSocket again. */
   webSocketRetryMs?: number;
   longPollSeconds?: number;
@@ -120,6 +123,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       stableAfterMs: 10_000,
       webSocketFailuresBeforeFallback: 3,
       webSocketRetryMs: 30_000,
+      abusePauseMs: 30_000,
       longPollSeconds: 25,
       fetch: (input, init) => fetch(input, init),
       random: Math.random,
@@ -234,8 +238,15 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     ws.onclose = (event) => {
       if (this.socket !== ws) return;
       this.detachSocket();
-      if (event.code === CloseCode.InvalidToken) return this.stop({ state: "signed-out", message: event.reason || "please sign in again" });
-      if (event.code === CloseCode.Forbidden) return this.stop({ state: "forbidden", message: event.reason || "you may not enter this room" });
+      if (isTerminalCloseCode(event.code)) {
+        return this.stop(
+          event.code === CloseCode.InvalidToken
+            ? { state: "signed-out", message: event.reason || "please sign in again" }
+            : { state: "forbidden", message: event.reason || "you may not enter this room" },
+        );
+      }
+      // Closed for abuse or too many connections: coming straight back would be refused again.
+      if (event.code === CloseCode.Abuse) return this.scheduleReconnect(this.options.abusePauseMs);
       this.onSocketGone(opened);
     };
   }
@@ -272,13 +283,14 @@ export class ChatClient extends Emitter<ChatClientEvents> {
 
   /** A heartbeat went unanswered: the connection is dead even if the browser has not noticed. */
   private onSocketDead(): void {
-    this.dropSocket(4000, "heartbeat timeout");
+    this.dropSocket(CloseCode.NoHeartbeat, "heartbeat timeout");
     this.scheduleReconnect();
   }
 
-  private scheduleReconnect(): void {
+  /** Reconnects after the backoff's next delay, or at least `pauseMs` plus that delay. */
+  private scheduleReconnect(pauseMs = 0): void {
     if (this.stopped) return;
-    const delay = this.backoff.next();
+    const delay = pauseMs + this.backoff.next();
     this.setStatus(this.environment?.isOnline() === false ? { state: "offline" } : { state: "reconnecting", retryAt: Date.now() + delay });
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = setTimeout(() => this.connect(), delay);

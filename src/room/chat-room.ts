@@ -42,6 +42,7 @@ import { RoomAccess } from "./room-access";
 import { failure, UNKNOWN_MEMBER, type RoomFailure, type RoomResult } from "./room-failure";
 import { RoomRecord } from "./room-record";
 import { SendRate } from "./send-rate";
+import { isBenignTeardownError, replyCloseCode } from "./socket-teardown";
 import { StaleSweep } from "./stale-sweep";
 
 /** How long one `members` answer serves every `who` (see membersFrame). */
@@ -154,7 +155,7 @@ export class ChatRoom extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     for (const { ws, connection } of await this.sweep.run(Date.now())) {
       try {
-        ws.close(4000, "no heartbeat");
+        ws.close(CloseCode.NoHeartbeat, "no heartbeat");
       } catch {
         // Already closing.
       }
@@ -194,16 +195,17 @@ export class ChatRoom extends DurableObject<Env> {
     const seconds = connection ? Math.round((Date.now() - connection.connectedAt) / 1000) : undefined;
     this.note("room.disconnected", { user: connection?.user.id, code, seconds });
     this.disconnect(ws);
-    // Reciprocate, so the client sees its own code rather than 1006; 1005/1006 cannot be sent.
+    const reply = replyCloseCode(code);
+    if (reply === undefined) return;
     try {
-      ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
+      ws.close(reply, reason);
     } catch {
       // Already closed from this side.
     }
   }
 
   override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
-    logError("room.socket_error", error, { room: this.id });
+    if (!isBenignTeardownError(ws, error)) logError("room.socket_error", error, { room: this.id });
     this.disconnect(ws);
   }
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ChatClient, type ChatClientOptions, type ConnectionStatus } from "../../src/client/chat-client";
 import type { PageEnvironment } from "../../src/client/page-environment";
-import type { ChatMessage, ServerFrame, UserRef } from "../../src/protocol";
+import { CloseCode, type ChatMessage, type ServerFrame, type UserRef } from "../../src/protocol";
 import { MemoryStore } from "../support/memory-store";
 
 /** A WebSocket double the test drives by hand: open it, feed it frames, drop it. */
@@ -443,5 +443,33 @@ describe("an invite", () => {
     up = true;
     await vi.advanceTimersByTimeAsync(1000);
     expect(FakeSocket.all).toHaveLength(1);
+  });
+});
+
+describe("a connection the room closed for abuse", () => {
+  it("comes back only after a real pause, not at once", async () => {
+    const { seen } = await newClient();
+    FakeSocket.latest().accept();
+    FakeSocket.latest().drop(CloseCode.Abuse, "too many refused frames after being told why");
+
+    const status = seen.statuses.at(-1) as { state: string; retryAt: number };
+    expect(status.state).toBe("reconnecting");
+    expect(status.retryAt - Date.now()).toBeGreaterThanOrEqual(30_000);
+    await vi.advanceTimersByTimeAsync(29_000);
+    expect(FakeSocket.all).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(FakeSocket.all).toHaveLength(2);
+  });
+
+  it("while a signed-out or forbidden close stops it for good", async () => {
+    for (const [code, state] of [[CloseCode.InvalidToken, "signed-out"], [CloseCode.Forbidden, "forbidden"]] as const) {
+      FakeSocket.all = [];
+      const { seen } = await newClient();
+      FakeSocket.latest().accept();
+      FakeSocket.latest().drop(code, "no");
+      expect(seen.statuses.at(-1)?.state).toBe(state);
+      await vi.advanceTimersByTimeAsync(120_000);
+      expect(FakeSocket.all).toHaveLength(1);
+    }
   });
 });

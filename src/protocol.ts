@@ -29,6 +29,8 @@ export const LIMITS = {
   resumeHistory: 500,
   /** Largest page of `GET /api/rooms/:room/messages`. */
   maxPage: 500,
+  /** A client sends at most one `typing` notice per this many ms while its user types; the room judges floods by it. */
+  typingEveryMs: 2000,
   /** Longest long-poll (`wait`) of `GET /api/rooms/:room/messages`, below common proxy timeouts. */
   maxWaitSeconds: 25,
   maxTitleChars: 64,
@@ -258,8 +260,8 @@ const ok = <T>(value: T): Checked<T> => ({ ok: true, value });
 const fail = (code: ErrorCode, message: string, id?: string): Checked<never> =>
   id === undefined ? { ok: false, code, message } : { ok: false, code, message, id };
 
-const ROOM_ID = /^[A-Za-z0-9_-]{1,64}$/;
-const MESSAGE_ID = /^[\x21-\x7e]{1,64}$/;
+const ROOM_ID = new RegExp(`^[A-Za-z0-9_-]{1,${LIMITS.maxRoomIdChars}}$`);
+const MESSAGE_ID = new RegExp(`^[\\x21-\\x7e]{1,${LIMITS.maxMessageIdChars}}$`);
 // C0 controls other than tab, line feed and carriage return, plus DEL and the C1 block.
 const CONTROL_IN_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 const CONTROL_IN_NAME = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
@@ -294,7 +296,7 @@ export function isBlank(text: string): boolean {
 
 export function checkRoomId(value: unknown): Checked<string> {
   if (typeof value === "string" && ROOM_ID.test(value)) return ok(value);
-  return fail("bad_message", "room ids are 1-64 characters of A-Z, a-z, 0-9, '_' and '-'");
+  return fail("bad_message", `room ids are 1-${LIMITS.maxRoomIdChars} characters of A-Z, a-z, 0-9, '_' and '-'`);
 }
 
 /** A display name: 1-32 characters after trimming, no control or format characters. Returns it trimmed. */
@@ -365,7 +367,7 @@ export function checkOutgoingMessage(value: unknown): Checked<OutgoingMessage> {
   if (!isObject(value)) return fail("bad_message", "message must be a JSON object");
   const { id, text, to } = value;
   if (typeof id !== "string" || !MESSAGE_ID.test(id)) {
-    return fail("bad_message", "id must be 1-64 printable ASCII characters without spaces");
+    return fail("bad_message", `id must be 1-${LIMITS.maxMessageIdChars} printable ASCII characters without spaces`);
   }
   if (typeof text !== "string") return fail("bad_message", "text must be a string", id);
   if (isBlank(text)) return fail("bad_message", "text must not be empty (white space and invisible characters alone show nothing)", id);

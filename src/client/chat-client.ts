@@ -2,10 +2,12 @@ import {
   BEARER_PROTOCOL_PREFIX,
   CloseCode,
   isTerminalCloseCode,
+  LIMITS,
   parseServerFrame,
   PING,
   PROTOCOL,
   type ChatMessage,
+  type ClientFrame,
   type ErrorCode,
   type ErrorFrame,
   type Member,
@@ -75,8 +77,6 @@ export interface ChatClientOptions {
   random?: () => number;
 }
 
-const HISTORY_PAGE = 500;
-const TYPING_EVERY_MS = 2000;
 
 /**
  * A chat room connection that looks after itself: it reconnects with backoff and jitter,
@@ -166,13 +166,13 @@ export class ChatClient extends Emitter<ChatClientEvents> {
 
   typing(): void {
     const now = Date.now();
-    if (now - this.lastTypingSent < TYPING_EVERY_MS || !this.socketReady) return;
+    if (now - this.lastTypingSent < LIMITS.typingEveryMs || !this.socketReady) return;
     this.lastTypingSent = now;
-    this.socket?.send(JSON.stringify({ type: "typing" }));
+    this.sendFrame({ type: "typing" });
   }
 
   who(): void {
-    if (this.socketReady) this.socket?.send(JSON.stringify({ type: "who" }));
+    if (this.socketReady) this.sendFrame({ type: "who" });
     else void this.refreshMembers();
   }
 
@@ -382,7 +382,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     this.heldBack = [];
     try {
       for (let more = true, cursor = this.lastSeq; more; ) {
-        const page = await this.api.messages(this.options.room, { after: cursor, limit: HISTORY_PAGE });
+        const page = await this.api.messages(this.options.room, { after: cursor, limit: LIMITS.maxPage });
         for (const message of page.messages) this.accept(message);
         cursor = page.messages.at(-1)?.seq ?? cursor;
         more = page.more && page.messages.length > 0;
@@ -407,7 +407,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     if (this.transport === "websocket") {
       if (!this.socketReady || this.heldBack) return; // sent once (re)connected and caught up
       const { id, text, to } = message;
-      this.socket?.send(JSON.stringify(to === undefined ? { type: "send", id, text } : { type: "send", id, text, to }));
+      this.sendFrame(to === undefined ? { type: "send", id, text } : { type: "send", id, text, to });
       return;
     }
     if (this.status.state === "online") void this.post(message);
@@ -472,7 +472,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       while (!poll.signal.aborted) {
         const page = await this.api.messages(this.options.room, {
           after: this.lastSeq,
-          limit: HISTORY_PAGE,
+          limit: LIMITS.maxPage,
           wait: this.options.longPollSeconds,
           signal: poll.signal,
         });
@@ -523,6 +523,11 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     this.retryTimers.clear();
     this.poll?.abort();
     this.poll = undefined;
+  }
+
+  /** Every frame the client sends is a protocol type, so a shape changes in protocol.ts or nowhere. */
+  private sendFrame(frame: ClientFrame): void {
+    this.socket?.send(JSON.stringify(frame));
   }
 
   /** Forgets the socket at once, without waiting for a close handshake a dead peer will never answer. */

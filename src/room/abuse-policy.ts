@@ -1,3 +1,4 @@
+import { LIMITS } from "../protocol";
 import type { Connection } from "./presence";
 
 /**
@@ -9,8 +10,8 @@ import type { Connection } from "./presence";
 export const MAX_STRIKES = 10;
 /** A user's typing notices are passed on at most this often; the rest carry no news. */
 const TYPING_INTERVAL_MS = 1000;
-/** Typing notices one connection may send per window; a client sends one per 2 s, so more is a flood. */
-const TYPING_FLOOD = { frames: 20, windowMs: 5000 };
+/** Typing notices one connection may send per window: eight times what our client sends, so more is a flood. */
+const TYPING_FLOOD = { frames: (8 * 5000) / LIMITS.typingEveryMs, windowMs: 5000 };
 
 /** What to do with a typing notice: pass it on, drop it as no news, or close its flooding connection. */
 export type TypingVerdict = "pass" | "quiet" | "flood";

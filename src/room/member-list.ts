@@ -1,7 +1,6 @@
 import type { UserRef } from "../protocol";
 
 export interface StoredMember extends UserRef {
-  joinedAt: number;
   lastSeen: number;
 }
 
@@ -57,11 +56,11 @@ export class MemberList {
   /** The `limit` members seen most recently, most recent first. */
   recentlySeen(limit: number): StoredMember[] {
     return this.sql
-      .exec<{ id: string; name: string; joined_at: number; last_seen: number }>(
-        "SELECT id, name, joined_at, last_seen FROM members ORDER BY last_seen DESC LIMIT ?",
+      .exec<{ id: string; name: string; last_seen: number }>(
+        "SELECT id, name, last_seen FROM members ORDER BY last_seen DESC LIMIT ?",
         limit,
       )
       .toArray()
-      .map((row) => ({ id: row.id, name: row.name, joinedAt: row.joined_at, lastSeen: row.last_seen }));
+      .map((row) => ({ id: row.id, name: row.name, lastSeen: row.last_seen }));
   }
 }

@@ -1,7 +1,6 @@
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
-import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { readAuthConfig } from "../config";
 import {
   checkCreateRoom,
@@ -49,10 +48,10 @@ function room(c: Context<RoomEnv>, id = c.get("roomId")) {
 }
 
 /** Answers with what the room said: its error as the API's error, or its result as JSON. */
-function reply(c: Context, result: { ok: true } | RoomFailure, status: ContentfulStatusCode = 200): Response {
+function reply(c: Context, result: { ok: true } | RoomFailure): Response {
   if (!result.ok) return jsonError(c, result.status, result.code, result.message, { retryAfterMs: result.retryAfterMs });
   const { ok: _, ...body } = result;
-  return c.json(body, status);
+  return c.json(body);
 }
 
 function seqQuery(c: Context<RoomEnv>, name: string): number | undefined {

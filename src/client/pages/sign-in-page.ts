@@ -20,8 +20,8 @@ function render(): void {
 
 /** Only a room page of this site may be a destination after sign-in: no open redirect. */
 function safeNext(value: string | null): string | undefined {
-  const match = value && /^\/r\/([A-Za-z0-9_-]{1,64})$/.exec(value);
-  return match ? match[0] : undefined;
+  const room = value?.startsWith("/r/") ? checkRoomId(value.slice(3)) : undefined;
+  return room?.ok ? `/r/${room.value}` : undefined;
 }
 
 $("sign-in").addEventListener("submit", async (event) => {

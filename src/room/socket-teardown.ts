@@ -1,6 +1,6 @@
 /**
  * How the room ends its half of a socket, and which errors at the end are not errors. Both
- * follow what partyserver (Cloudflare's PartyKit server) learned in production:
+ * start from what partyserver (Cloudflare's PartyKit server) learned in production:
  * https://github.com/cloudflare/partykit/blob/main/packages/partyserver/src/index.ts
  */
 
@@ -10,12 +10,17 @@ const CLOSED = 3;
 /**
  * The code to answer a peer's close with, or undefined when there is nothing to answer. The
  * Hibernation API leaves the reply to us (without one, clients sit in CLOSING and then report
- * 1006: https://developers.cloudflare.com/durable-objects/api/base/#websocketclose). But 1005,
- * 1006 and 1015 are codes the runtime makes up when no close frame came: the transport is gone,
- * and a reply would fail later, asynchronously, as an unhandled "Network connection lost".
+ * 1006: https://developers.cloudflare.com/durable-objects/api/base/#websocketclose).
+ * - 1006 and 1015 are what the runtime reports when no close frame came at all: the transport is
+ *   gone, and a reply would fail later, asynchronously, as an unhandled "Network connection lost".
+ * - 1005 is a close frame that carried no code. partyserver skips it too, but a peer did send it
+ *   and waits for our reply: without one, a client that closes that way (Node's ws, by default)
+ *   hung in CLOSING, and resuming in the benchmark took twice as long. It may not be sent back,
+ *   so 1000 answers it.
  */
 export function replyCloseCode(code: number): number | undefined {
-  return code === 1005 || code === 1006 || code === 1015 ? undefined : code;
+  if (code === 1006 || code === 1015) return undefined;
+  return code === 1005 ? 1000 : code;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ChatMessage, MessagesPage, PostedMessage, SessionResponse } from "../../src/protocol";
+import { WebSocket as NodeWebSocket } from "ws";
+import { BEARER_PROTOCOL_PREFIX, PROTOCOL, type ChatMessage, type MessagesPage, type PostedMessage, type SessionResponse } from "../../src/protocol";
 import { LocalChat, uniqueRoom } from "../support/local-chat";
 import { TestSocket } from "../support/test-socket";
 
@@ -102,6 +103,16 @@ describe("a conversation in a room", () => {
     expect(await a.socket.quietFor("typing", 150)).toEqual([]);
     const page = await chat.api<MessagesPage>(bob.token, `/api/rooms/${room}/messages`);
     expect(page.body.messages).toEqual([]);
+  });
+
+  it("answers a close that carries no code, so the client is not left waiting in CLOSING", async () => {
+    const ws = new NodeWebSocket(chat.socketUrl(uniqueRoom("close")), [PROTOCOL, `${BEARER_PROTOCOL_PREFIX}${alice.token}`]);
+    await new Promise((resolve) => ws.once("message", resolve));
+    const closed = new Promise<number>((resolve) => ws.once("close", (code) => resolve(code)));
+    ws.close(); // a close frame without a status code: the room sees 1005
+    // Without the room's answer, ws gives up after its 30 s close timeout and reports 1006.
+    const unanswered = new Promise<string>((resolve) => setTimeout(() => resolve("no answer within 10 s"), 10_000));
+    expect(await Promise.race([closed, unanswered])).toBe(1000);
   });
 
   it("answers ping with pong", async () => {

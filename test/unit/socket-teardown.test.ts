@@ -6,7 +6,7 @@ describe("answering a peer's close", () => {
     [1000, 1000],
     [1001, 1001],
     [4000, 4000],
-    [1005, undefined],
+    [1005, 1000],
     [1006, undefined],
     [1015, undefined],
   ])("close %i is answered with %s", (code, reply) => {

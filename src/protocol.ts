@@ -40,6 +40,10 @@ export const LIMITS = {
   defaultInviteSeconds: 7 * 24 * 3600,
   maxInviteSeconds: 30 * 24 * 3600,
   maxInviteUses: 10_000,
+  /** Invites one member may have working at once (not revoked, not expired). */
+  liveInvitesPerMember: 100,
+  /** Largest page of `GET /api/rooms/:room/invites`, and its default. */
+  invitesPage: 100,
 } as const;
 
 /** Every close code edge-chat sends; docs/protocol.md says what a client should do after each. */
@@ -239,7 +243,13 @@ export interface CreatedInvite {
   expiresAt: number;
 }
 
-/** `GET /api/rooms/:room/invites` (owner only) */
+/** `GET /api/rooms/:room/invites?limit=&before=` (owner only): newest first; `next` is the `before` of the next page. */
+export interface InvitesPage {
+  invites: InviteSummary[];
+  more: boolean;
+  next?: number;
+}
+
 export interface InviteSummary {
   id: string;
   createdBy: string;

@@ -15,7 +15,7 @@ import {
   type ErrorFrame,
   type HistoryFrame,
   type InviteRequest,
-  type InviteSummary,
+  type InvitesPage,
   type Member,
   type MembersFrame,
   type MessagesPage,
@@ -245,8 +245,8 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   /** `GET /api/rooms/:room/invites`: the owner's view of every invite. */
-  async listInvites(user: UserRef): Promise<RoomResult<{ invites: InviteSummary[] }>> {
-    return this.access.listInvites(user);
+  async listInvites(user: UserRef, limit: number, before?: number): Promise<RoomResult<InvitesPage>> {
+    return this.access.listInvites(user, limit, before);
   }
 
   /** `DELETE /api/rooms/:room/invites/:id`: links already shared stop working. */

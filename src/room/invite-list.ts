@@ -20,6 +20,9 @@ export interface RedeemedInvite {
   forUser: string | null;
 }
 
+/** Expired invites stay listed this long for the owner to see, then they are deleted. */
+const KEEP_EXPIRED_MS = 30 * 24 * 3600 * 1000;
+
 /**
  * The room's invites. The link carries a signed token naming an invite here; this record is
  * what makes it revocable and countable, which a token alone cannot be.
@@ -41,7 +44,16 @@ export class InviteList {
     if (!columns.some((column) => column.name === "for_user")) sql.exec("ALTER TABLE invites ADD COLUMN for_user TEXT");
   }
 
+  /** Invites this member made that still work: not revoked, not expired (used up ones count; they are rare). */
+  liveCreatedBy(userId: string, now: number): number {
+    return this.sql
+      .exec<{ n: number }>("SELECT COUNT(*) AS n FROM invites WHERE created_by = ? AND revoked_at IS NULL AND expires_at > ?", userId, now)
+      .one().n;
+  }
+
   create(createdBy: string, now: number, expiresAt: number, options: { maxUses?: number; forUser?: string } = {}): { id: string; expiresAt: number } {
+    // Making one is when old ones are swept, so the table never holds more than a month of dead invites.
+    this.sql.exec("DELETE FROM invites WHERE expires_at < ?", now - KEEP_EXPIRED_MS);
     const id = crypto.randomUUID();
     this.sql.exec(
       "INSERT INTO invites (id, created_by, created_at, expires_at, max_uses, for_user) VALUES (?, ?, ?, ?, ?, ?)",
@@ -79,11 +91,18 @@ export class InviteList {
     return true;
   }
 
-  all(): InviteSummary[] {
-    return this.sql
-      .exec<Row>("SELECT * FROM invites ORDER BY created_at")
-      .toArray()
-      .map((row) => ({
+  /** A page of invites, newest first; `before` is the `next` of the previous page. */
+  page(limit: number, before?: number): { invites: InviteSummary[]; more: boolean; next?: number } {
+    const rows = this.sql
+      .exec<Row & { cursor: number }>(
+        "SELECT rowid AS cursor, * FROM invites WHERE rowid < ? ORDER BY rowid DESC LIMIT ?",
+        before ?? Number.MAX_SAFE_INTEGER,
+        limit + 1,
+      )
+      .toArray();
+    const more = rows.length > limit;
+    if (more) rows.pop();
+    const invites = rows.map((row) => ({
         id: row.id,
         createdBy: row.created_by,
         createdAt: row.created_at,
@@ -93,6 +112,7 @@ export class InviteList {
         revoked: row.revoked_at !== null,
         ...(row.for_user === null ? {} : { forUser: row.for_user }),
       }));
+    return more ? { invites, more, next: rows.at(-1)!.cursor } : { invites, more };
   }
 
   private row(id: string): Row | undefined {

@@ -1,4 +1,4 @@
-import type { InviteRequest, InviteSummary, RoomInfo, UserRef } from "../protocol";
+import { LIMITS, type InviteRequest, type InvitesPage, type RoomInfo, type UserRef } from "../protocol";
 import type { InviteList, InviteRefusal } from "./invite-list";
 import type { MemberList } from "./member-list";
 import type { RemovalList } from "./removal-list";
@@ -70,12 +70,15 @@ export class RoomAccess {
       return failure(400, "bad_message", "public rooms need no invite; share the room's address");
     }
     if (!this.members.has(user.id)) return NOT_A_MEMBER;
+    if (this.invites.liveCreatedBy(user.id, now) >= LIMITS.liveInvitesPerMember) {
+      return failure(429, "rate_limited", `you have ${LIMITS.liveInvitesPerMember} invites that still work; revoke some or let them expire first`);
+    }
     const { expiresIn, maxUses, for: forUser } = request;
     return { ok: true, ...this.invites.create(user.id, now, now + expiresIn * 1000, { maxUses, forUser }) };
   }
 
-  listInvites(user: UserRef): RoomResult<{ invites: InviteSummary[] }> {
-    return this.refuseNonOwner(user) ?? { ok: true, invites: this.invites.all() };
+  listInvites(user: UserRef, limit: number, before?: number): RoomResult<InvitesPage> {
+    return this.refuseNonOwner(user) ?? { ok: true, ...this.invites.page(limit, before) };
   }
 
   revokeInvite(user: UserRef, inviteId: string, now: number): RoomResult<{}> {

@@ -156,7 +156,11 @@ roomRoutes.post("/:room/invites", smallBody, async (c) => {
   return c.json(await inviteLink(c, c.get("roomId"), invite), 201);
 });
 
-roomRoutes.get("/:room/invites", async (c) => reply(c, await room(c).listInvites(c.get("user"))));
+roomRoutes.get("/:room/invites", async (c) => {
+  const limit = seqQuery(c, "limit") ?? LIMITS.invitesPage;
+  if (limit < 1 || limit > LIMITS.invitesPage) throw new BadRequest(`limit: must be between 1 and ${LIMITS.invitesPage}`);
+  return reply(c, await room(c).listInvites(c.get("user"), limit, seqQuery(c, "before")));
+});
 
 roomRoutes.delete("/:room/invites/:invite", async (c) => {
   const result = await room(c).revokeInvite(c.get("user"), c.req.param("invite"));

@@ -5,6 +5,8 @@ import {
   type ApiErrorBody,
   type CreatedInvite,
   type CreatedRoom,
+  LIMITS,
+  type InvitesPage,
   type InviteSummary,
   type RoomSnapshot,
 } from "../../src/protocol";
@@ -158,6 +160,34 @@ describe("an invite link", () => {
     expect((await errorOf(refused)).message).toContain("revoked");
     const { invites } = (await (await api(owner, `/api/rooms/${room.id}/invites`)).json()) as { invites: InviteSummary[] };
     expect(invites.find((i) => i.id === link.id)).toMatchObject({ revoked: true, maxUses: 5, uses: 0, createdBy: owner.id });
+  });
+
+  it("are listed to the owner newest first, a page at a time", async () => {
+    const owner = await newUser("Owner");
+    const { room, invite: first } = await createRoom(owner);
+    const made = [first!.id];
+    for (let n = 0; n < 4; n++) made.push((await invite(owner, room.id)).id);
+    const read = async (query: string) => (await (await api(owner, `/api/rooms/${room.id}/invites${query}`)).json()) as InvitesPage;
+
+    const page1 = await read("?limit=2");
+    expect(page1.invites.map((i) => i.id)).toEqual([made[4], made[3]]);
+    expect(page1.more).toBe(true);
+    const page2 = await read(`?limit=2&before=${page1.next}`);
+    const page3 = await read(`?limit=2&before=${page2.next}`);
+    expect([...page2.invites, ...page3.invites].map((i) => i.id)).toEqual([made[2], made[1], made[0]]);
+    expect(page3.more).toBe(false);
+    expect((await api(owner, `/api/rooms/${room.id}/invites?limit=1000`)).status).toBe(400);
+  });
+
+  it("are capped per member while they still work, so nobody fills the room with them", async () => {
+    const [owner, member] = [await newUser("Owner"), await newUser("Member")];
+    const { room, invite: first } = await createRoom(owner);
+    await join(member, room.id, tokenOf(first!));
+    for (let n = 0; n < LIMITS.liveInvitesPerMember; n++) await invite(member, room.id);
+    const refused = await api(member, `/api/rooms/${room.id}/invites`, { method: "POST", body: "{}" });
+    expect(refused.status).toBe(429);
+    expect((await errorOf(refused)).message).toContain("revoke some");
+    expect((await api(owner, `/api/rooms/${room.id}/invites`, { method: "POST", body: "{}" })).status).toBe(201);
   });
 
   it("can be listed and revoked by the owner only", async () => {

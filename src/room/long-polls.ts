@@ -37,6 +37,8 @@ export class LongPolls {
 
   /** Wakes the polls of these users, or of everyone. */
   wake(userIds: readonly string[] | "everyone"): void {
+    // Called for every stored message: with nobody waiting, as in almost every room, it costs nothing.
+    if (this.count === 0) return;
     const sets = userIds === "everyone" ? [...this.byUser.values()] : userIds.map((id) => this.byUser.get(id));
     for (const set of sets) for (const wake of [...(set ?? [])]) wake();
   }

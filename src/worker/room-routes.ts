@@ -54,6 +54,11 @@ function reply(c: Context, result: { ok: true } | RoomFailure): Response {
   return c.json(body);
 }
 
+/** Answers 204 for a room's success that has nothing to say, or its error as the API's error. */
+function noContent(c: Context, result: { ok: true } | RoomFailure): Response {
+  return result.ok ? c.body(null, 204) : reply(c, result);
+}
+
 function seqQuery(c: Context<RoomEnv>, name: string): number | undefined {
   const parsed = parseSeq(c.req.query(name));
   if (!parsed.ok) throw new BadRequest(`${name}: ${parsed.message}`);
@@ -162,17 +167,8 @@ roomRoutes.get("/:room/invites", async (c) => {
   return reply(c, await room(c).listInvites(c.get("user"), limit, seqQuery(c, "before")));
 });
 
-roomRoutes.delete("/:room/invites/:invite", async (c) => {
-  const result = await room(c).revokeInvite(c.get("user"), c.req.param("invite"));
-  return result.ok ? c.body(null, 204) : reply(c, result);
-});
+roomRoutes.delete("/:room/invites/:invite", async (c) => noContent(c, await room(c).revokeInvite(c.get("user"), c.req.param("invite"))));
 
-roomRoutes.delete("/:room/members/:member", async (c) => {
-  const result = await room(c).removeMember(c.get("user"), c.req.param("member"));
-  return result.ok ? c.body(null, 204) : reply(c, result);
-});
+roomRoutes.delete("/:room/members/:member", async (c) => noContent(c, await room(c).removeMember(c.get("user"), c.req.param("member"))));
 
-roomRoutes.post("/:room/members/:member/readmit", async (c) => {
-  const result = await room(c).readmit(c.get("user"), c.req.param("member"));
-  return result.ok ? c.body(null, 204) : reply(c, result);
-});
+roomRoutes.post("/:room/members/:member/readmit", async (c) => noContent(c, await room(c).readmit(c.get("user"), c.req.param("member"))));

@@ -397,6 +397,29 @@ describe("falling back to HTTP", () => {
     expect(seen.statuses.at(-1)).toEqual({ state: "online", transport: "websocket" });
   });
 
+  it("notices a room that was reset while polling, and reads it again from its beginning", async () => {
+    let messages = [message(1), message(2), message(3)];
+    let dropPoll: (() => void) | undefined;
+    route = (url) => {
+      if (url.pathname === "/api/rooms/lobby/join") {
+        return { status: 200, body: { room: { id: "lobby", visibility: "public" }, seq: messages.length, members: [] } };
+      }
+      const after = Number(url.searchParams.get("after") ?? 0);
+      const fresh = messages.filter((m) => m.seq > after);
+      if (fresh.length === 0 && url.searchParams.has("wait")) return new Promise((_, reject) => (dropPoll = () => reject(new TypeError("reset"))));
+      return { status: 200, body: { messages: fresh, more: false, seq: messages.length } };
+    };
+    const { seen } = await newClient({ WebSocket: undefined });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(seen.messages.map((m) => m.id)).toEqual(["m1", "m2", "m3"]);
+
+    messages = [message(1, BOB, "after-reset")];
+    dropPoll?.();
+    await vi.advanceTimersByTimeAsync(2_000);
+
+    expect(seen.messages.map((m) => m.id)).toEqual(["m1", "m2", "m3", "after-reset"]);
+  });
+
   it("keeps trying WebSocket when the network itself is down", async () => {
     route = () => Promise.reject(new TypeError("network down"));
     const { seen } = await newClient();

@@ -16,8 +16,6 @@ import {
   type HistoryFrame,
   type InviteRequest,
   type InvitesPage,
-  type Member,
-  type MembersFrame,
   type MessagesPage,
   type OutgoingMessage,
   type RoomInfo,
@@ -34,19 +32,18 @@ import { HeldFrames, trySend } from "./held-frames";
 import { AbusePolicy } from "./abuse-policy";
 import { InviteList } from "./invite-list";
 import { MemberList } from "./member-list";
+import { MemberRoster } from "./member-roster";
+import { MessageIntake } from "./message-intake";
 import { LongPolls } from "./long-polls";
 import { MessageLog, type PageQuery } from "./message-log";
 import { OnlineIndex, PresenceBatcher, presenceWindowMs, type Connection } from "./presence";
 import { RemovalList } from "./removal-list";
 import { RoomAccess } from "./room-access";
-import { failure, UNKNOWN_MEMBER, type RoomFailure, type RoomResult } from "./room-failure";
+import { failure, type RoomFailure, type RoomResult } from "./room-failure";
 import { RoomRecord } from "./room-record";
 import { SendRate } from "./send-rate";
 import { isBenignTeardownError, replyCloseCode } from "./socket-teardown";
 import { StaleSweep } from "./stale-sweep";
-
-/** How long one `members` answer serves every `who` (see membersFrame). */
-const MEMBERS_CACHE_MS = 1000;
 
 /** A `send` frame waiting for its turn to be stored (see group-commit.ts). */
 interface QueuedSend {
@@ -72,7 +69,8 @@ export class ChatRoom extends DurableObject<Env> {
   private readonly sends: GroupCommit<QueuedSend>;
   private readonly held: HeldFrames;
   private readonly abuse: AbusePolicy;
-  private cachedMembers: { at: number; frame: string } | undefined;
+  private readonly roster: MemberRoster;
+  private readonly intake: MessageIntake;
   private readonly sweep: StaleSweep;
   /** The room's id, for logs; read from storage once per wake-up. */
   private id: string | undefined;
@@ -92,6 +90,8 @@ export class ChatRoom extends DurableObject<Env> {
     this.log = new MessageLog(ctx.storage.sql, this.config.historyLimit);
     this.sendRate = new SendRate(this.log, { ...this.config.rateLimit, newcomers: this.config.newcomers }, (id) => this.members.joinedAt(id));
     this.online = new OnlineIndex(() => ctx.getWebSockets());
+    this.roster = new MemberRoster(this.online, this.members);
+    this.intake = new MessageIntake(this.config, this.log, this.members, this.sendRate);
     this.presence = new PresenceBatcher(
       () => presenceWindowMs(this.online.size),
       (frame) => this.broadcast(JSON.stringify(frame)),
@@ -136,7 +136,7 @@ export class ChatRoom extends DurableObject<Env> {
       room,
       you: connect.user,
       seq: this.log.latestSeq(),
-      members: this.memberStates(),
+      members: this.roster.list(),
     };
     server.send(JSON.stringify(welcome));
     const page =
@@ -222,7 +222,7 @@ export class ChatRoom extends DurableObject<Env> {
   async join(roomId: string, user: UserRef, inviteId?: string): Promise<RoomResult<RoomSnapshot>> {
     const admitted = this.admit(roomId, user, Date.now(), inviteId);
     if (!admitted.ok) return admitted;
-    return { ok: true, room: admitted.room, seq: this.log.latestSeq(), members: this.memberStates() };
+    return { ok: true, room: admitted.room, seq: this.log.latestSeq(), members: this.roster.list() };
   }
 
   /** `GET /api/rooms/:room`: the room and who is in it, without joining. */
@@ -233,7 +233,7 @@ export class ChatRoom extends DurableObject<Env> {
       ok: true,
       room: this.room.get() ?? { id: roomId, visibility: "public" },
       seq: this.log.latestSeq(),
-      members: this.memberStates(),
+      members: this.roster.list(),
     };
   }
 
@@ -312,7 +312,7 @@ export class ChatRoom extends DurableObject<Env> {
     if (!admitted.ok) return admitted;
     // Messages that reached the room before this one are stored before it.
     this.sends.flush();
-    const result = this.store(user, message, now);
+    const result = this.intake.store(user, message, now);
     if (result.ok && result.created) {
       this.deliver(result.message);
       this.held.releaseWhenDurable();
@@ -354,7 +354,7 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   private answerSend(ws: WebSocket, connection: Connection, message: OutgoingMessage): void {
-    const result = this.store(connection.user, message, Date.now());
+    const result = this.intake.store(connection.user, message, Date.now());
     if (!result.ok) return this.strike(ws, connection, { ...result, id: message.id });
     if (this.abuse.forgive(connection)) ws.serializeAttachment(connection);
     const { seq, ts } = result.message;
@@ -364,30 +364,6 @@ export class ChatRoom extends DurableObject<Env> {
       this.abuse.spoke(connection.user.id);
       this.deliver(result.message, ws);
     }
-  }
-
-  /**
-   * Stores a message unless it is a retransmit (then the stored original stands), the recipient
-   * is unknown, or the sender is over the rate limit. Stored before anyone hears of it: the
-   * runtime's output gate holds every frame sent after this write until the write is durable.
-   */
-  private store(from: UserRef, message: OutgoingMessage, now: number): RoomResult<{ message: ChatMessage; created: boolean }> {
-    if (message.to !== undefined && !this.members.has(message.to)) return UNKNOWN_MEMBER;
-    const { waitMs, newcomer } = this.sendRate.retryAfter(from.id, now);
-    if (waitMs > 0) {
-      // A retransmit of a message stored before the limit was reached is still acknowledged.
-      const original = this.log.find(from.id, message.id);
-      if (original) return { ok: true, message: original, created: false };
-      const { messages, windowMs } = this.config.rateLimit;
-      const why = newcomer
-        ? `new members share ${this.config.newcomers.messages} messages per ${windowMs / 1000} s for their first ${this.config.newcomers.ageMs / 1000} s here`
-        : `at most ${messages} messages per ${windowMs / 1000} s`;
-      return { ...failure(429, "rate_limited", why), retryAfterMs: waitMs };
-    }
-    const stored = this.log.append(from, message, now);
-    if (!stored) return { ok: true, message: this.log.find(from.id, message.id)!, created: false };
-    this.sendRate.record(from.id, now);
-    return { ok: true, message: stored, created: true };
   }
 
   /** Refuses a frame and counts it against the connection, closing it once it has struck out (abuse-policy.ts). */
@@ -405,19 +381,7 @@ export class ChatRoom extends DurableObject<Env> {
       const seconds = this.config.whoIntervalMs / 1000;
       return this.strike(ws, connection, { ...failure(429, "rate_limited", `at most one "who" per ${seconds} s`), retryAfterMs: wait });
     }
-    trySend(ws, this.membersFrame(now));
-  }
-
-  /**
-   * The `members` answer, built at most once per MEMBERS_CACHE_MS: many connections asking at
-   * once share one read of the member table. Presence frames carry what changes in between.
-   */
-  private membersFrame(now: number): string {
-    if (!this.cachedMembers || now - this.cachedMembers.at > MEMBERS_CACHE_MS) {
-      const frame: MembersFrame = { type: "members", members: this.memberStates() };
-      this.cachedMembers = { at: now, frame: JSON.stringify(frame) };
-    }
-    return this.cachedMembers.frame;
+    trySend(ws, this.roster.frame(now));
   }
 
   private closeAbusive(ws: WebSocket, connection: Connection, why: string): void {
@@ -468,25 +432,6 @@ export class ChatRoom extends DurableObject<Env> {
     }
   }
 
-  /**
-   * Who is in the room, as `welcome`, `members` and the snapshot list it: everyone online
-   * (longest online first), then the members seen most recently, at most LIMITS.listedMembers.
-   * The whole roll of a large room would ride on every arrival, and after a deploy everyone
-   * arrives at once: 5,000 members would each be sent 5,000 entries.
-   */
-  private memberStates(): Member[] {
-    const listed: Member[] = this.online
-      .users(LIMITS.listedMembers)
-      .map(({ user, since }) => ({ id: user.id, name: user.name, online: true, lastSeen: since }));
-    const free = LIMITS.listedMembers - listed.length;
-    if (free === 0) return listed;
-    // The most recently seen include the members online; read enough to skip them all.
-    const offline = this.members
-      .recentlySeen(free + listed.length)
-      .filter((member) => !this.online.isOnline(member.id))
-      .slice(0, free);
-    return listed.concat(offline.map(({ id, name, lastSeen }) => ({ id, name, online: false, lastSeen })));
-  }
 }
 
 function send(ws: WebSocket, frame: ServerFrame): void {

@@ -1,4 +1,5 @@
 import type { Variables } from "./config";
+import type { UserHub } from "./hub/user-hub";
 import type { ChatRoom } from "./room/chat-room";
 import type { SignInCounter } from "./sign-in-limiter/sign-in-counter";
 
@@ -6,6 +7,8 @@ import type { SignInCounter } from "./sign-in-limiter/sign-in-counter";
 export interface Env extends Variables {
   ROOMS: DurableObjectNamespace<ChatRoom>;
   SIGN_IN_COUNTERS: DurableObjectNamespace<SignInCounter>;
+  /** One hub per user id: their rooms and home sockets (src/hub/). */
+  HUBS: DurableObjectNamespace<UserHub>;
   /** Optional: Cloudflare's Rate Limiting binding, used for guest sign-ins instead of SIGN_IN_COUNTERS when configured. */
   GUEST_SIGNIN_RATE_LIMITER?: RateLimit;
   ASSETS: Fetcher;

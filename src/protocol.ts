@@ -44,6 +44,8 @@ export const LIMITS = {
   liveInvitesPerMember: 100,
   /** Largest page of `GET /api/rooms/:room/invites`, and its default. */
   invitesPage: 100,
+  /** How much of a room's newest message its home entry shows. */
+  homePreviewChars: 140,
 } as const;
 
 /** Every close code edge-chat sends; docs/protocol.md says what a client should do after each. */
@@ -183,7 +185,57 @@ export interface SendFrame extends OutgoingMessage {
   type: "send";
 }
 
-export type ClientFrame = SendFrame | { type: "typing" } | { type: "who" };
+/** The user has seen everything up to `seq`; a read position only moves forward. */
+export interface ReadFrame {
+  type: "read";
+  seq: number;
+}
+
+export type ClientFrame = SendFrame | ReadFrame | { type: "typing" } | { type: "who" };
+
+// ---- The user's home: the hub socket (`GET /api/me/ws`) and `GET /api/me/rooms` ----------
+
+/** One of the user's rooms as their home lists it; the counts are the room's, made when asked. */
+export interface HomeRoom {
+  id: string;
+  title?: string;
+  visibility: Visibility;
+  role: "owner" | "member";
+  /** The room's newest seq. */
+  seq: number;
+  /** The user's read position: everything up to it has been seen. */
+  lastReadSeq: number;
+  /** Messages after lastReadSeq the user may see, not counting their own. */
+  unread: number;
+  /** Of those, the direct messages to the user. */
+  mentions: number;
+  /** The newest message the user may see, its text cut to LIMITS.homePreviewChars. */
+  last?: { from: UserRef; text: string; ts: number };
+}
+
+export interface HomeRoomsFrame {
+  type: "rooms";
+  rooms: HomeRoom[];
+}
+
+/** A room of the user's changed: a new message, their read position, or they joined it. */
+export interface HomeRoomFrame {
+  type: "room";
+  room: HomeRoom;
+}
+
+/** The user left the room or was removed from it. */
+export interface HomeRoomLeftFrame {
+  type: "room_left";
+  id: string;
+}
+
+export type HomeFrame = HomeRoomsFrame | HomeRoomFrame | HomeRoomLeftFrame;
+
+/** `GET /api/me/rooms` */
+export interface HomeRoomsResponse {
+  rooms: HomeRoom[];
+}
 
 // ---- HTTP API bodies ---------------------------------------------------------------------
 
@@ -414,6 +466,8 @@ export function parseClientFrame(data: string | ArrayBuffer): Checked<ClientFram
     }
     case "typing":
       return ok({ type: "typing" });
+    case "read":
+      return isSeq(value.seq) ? ok({ type: "read", seq: value.seq }) : fail("bad_message", "seq must be a whole number of at least 0");
     case "who":
       return ok({ type: "who" });
     default:
@@ -466,6 +520,41 @@ export function parseServerFrame(data: string): ServerFrame | null {
   }
 }
 
+/** Parses one frame of the home socket (client side); null for what this version does not know. */
+export function parseHomeFrame(data: string): HomeFrame | null {
+  if (data === PONG) return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(data);
+  } catch {
+    return null;
+  }
+  if (!isObject(value)) return null;
+  switch (value.type) {
+    case "rooms":
+      return Array.isArray(value.rooms) && value.rooms.every(isHomeRoom) ? (value as unknown as HomeRoomsFrame) : null;
+    case "room":
+      return isHomeRoom(value.room) ? (value as unknown as HomeRoomFrame) : null;
+    case "room_left":
+      return typeof value.id === "string" ? (value as unknown as HomeRoomLeftFrame) : null;
+    default:
+      return null;
+  }
+}
+
+function isHomeRoom(value: unknown): value is HomeRoom {
+  return (
+    isObject(value) &&
+    typeof value.id === "string" &&
+    (value.visibility === "public" || value.visibility === "private") &&
+    isSeq(value.seq) &&
+    isSeq(value.lastReadSeq) &&
+    isSeq(value.unread) &&
+    isSeq(value.mentions) &&
+    (value.last === undefined || (isObject(value.last) && isUserRef(value.last.from) && typeof value.last.text === "string"))
+  );
+}
+
 /** Parses a non-negative whole number from a query parameter; undefined when absent. */
 export function parseSeq(raw: string | null | undefined): Checked<number | undefined> {
   if (raw === null || raw === undefined || raw === "") return ok(undefined);
@@ -483,6 +572,10 @@ function isUserId(value: unknown): value is string {
 
 function isNumber(value: unknown): value is number {
   return typeof value === "number" && Number.isFinite(value);
+}
+
+function isSeq(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
 }
 
 function isUserRef(value: unknown): value is UserRef {

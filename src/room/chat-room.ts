@@ -14,6 +14,7 @@ import {
   type ErrorCode,
   type ErrorFrame,
   type HistoryFrame,
+  type HomeRoom,
   type InviteRequest,
   type InvitesPage,
   type MessagesPage,
@@ -39,7 +40,8 @@ import { MessageLog, type PageQuery } from "./message-log";
 import { OnlineIndex, PresenceBatcher, presenceWindowMs, type Connection } from "./presence";
 import { RemovalList } from "./removal-list";
 import { RoomAccess } from "./room-access";
-import { failure, type RoomFailure, type RoomResult } from "./room-failure";
+import { failure, NOT_A_MEMBER, type RoomFailure, type RoomResult } from "./room-failure";
+import { RoomHome } from "./room-home";
 import { RoomRecord } from "./room-record";
 import { SendRate } from "./send-rate";
 import { isBenignTeardownError, replyCloseCode } from "./socket-teardown";
@@ -75,6 +77,7 @@ export class ChatRoom extends DurableObject<Env> {
   /** The room's id, for logs; read from storage once per wake-up. */
   private id: string | undefined;
   private readonly polls: LongPolls;
+  private readonly home: RoomHome;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -91,6 +94,7 @@ export class ChatRoom extends DurableObject<Env> {
     this.sendRate = new SendRate(this.log, { ...this.config.rateLimit, newcomers: this.config.newcomers }, (id) => this.members.joinedAt(id));
     this.online = new OnlineIndex(() => ctx.getWebSockets());
     this.roster = new MemberRoster(this.online, this.members);
+    this.home = new RoomHome(ctx.storage.sql, env, this.room, this.members, this.log);
     this.intake = new MessageIntake(this.config, this.log, this.members, this.sendRate);
     this.presence = new PresenceBatcher(
       () => presenceWindowMs(this.online.size),
@@ -123,6 +127,7 @@ export class ChatRoom extends DurableObject<Env> {
       return refuseWebSocket(CloseCode.Forbidden, { type: "error", code: admitted.code, message: admitted.message }, connect.subprotocol);
     }
     const { room } = admitted;
+    if (admitted.joined) await this.home.joined(connect.user);
 
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     const connection: Connection = { connId: crypto.randomUUID(), user: connect.user, connectedAt: now, lastHeardAt: now, strikes: 0 };
@@ -181,6 +186,8 @@ export class ChatRoom extends DurableObject<Env> {
           return this.onTyping(ws, connection);
         case "who":
           return this.onWho(ws, connection, now);
+        case "read":
+          return void (await this.markRead(connection.user, frame.value.seq));
       }
     } catch (error) {
       logError("room.message_failed", error, { room: this.id, user: connection.user.id });
@@ -215,6 +222,7 @@ export class ChatRoom extends DurableObject<Env> {
     const now = Date.now();
     const room = this.room.create({ id: roomId, owner: owner.id, ...settings }, now);
     this.members.touch(owner, now);
+    await this.home.joined(owner);
     return { ok: true, room };
   }
 
@@ -222,6 +230,7 @@ export class ChatRoom extends DurableObject<Env> {
   async join(roomId: string, user: UserRef, inviteId?: string): Promise<RoomResult<RoomSnapshot>> {
     const admitted = this.admit(roomId, user, Date.now(), inviteId);
     if (!admitted.ok) return admitted;
+    if (admitted.joined) await this.home.joined(user);
     return { ok: true, room: admitted.room, seq: this.log.latestSeq(), members: this.roster.list() };
   }
 
@@ -270,14 +279,49 @@ export class ChatRoom extends DurableObject<Env> {
       this.disconnect(ws);
     }
     this.polls.wake([memberId]);
+    await this.home.left(memberId, this.room.get()!.id);
     return { ok: true };
   }
 
   /** `POST /api/rooms/:room/members/:id/readmit`: the owner lets a removed member back in. */
   async readmit(user: UserRef, memberId: string): Promise<RoomResult<{}>> {
     const readmitted = this.access.readmit(user, memberId, Date.now());
-    if (readmitted.ok) this.note("room.member_readmitted", { user: user.id, member: memberId });
+    if (!readmitted.ok) return readmitted;
+    this.note("room.member_readmitted", { user: user.id, member: memberId });
+    await this.home.joined({ id: memberId, name: "" });
     return readmitted;
+  }
+
+  /** `DELETE /api/rooms/:room/members/me`: the room leaves the user's home, and their sockets here close. */
+  async leave(user: UserRef): Promise<RoomResult<{}>> {
+    const left = this.access.leave(user);
+    if (!left.ok) return left;
+    for (const ws of this.ctx.getWebSockets(user.id)) {
+      ws.close(CloseCode.Forbidden, "you left this room");
+      this.disconnect(ws);
+    }
+    this.polls.wake([user.id]);
+    await this.home.left(user.id, this.room.get()!.id);
+    return { ok: true };
+  }
+
+  /**
+   * A hub reading the user's entry for its home (undefined: not a member, drop the room). With
+   * `watch`, a home page is open: the room sends that hub news until it says nobody looks.
+   */
+  async summary(userId: string, watch: boolean): Promise<HomeRoom | undefined> {
+    const entry = this.home.entry(userId);
+    if (entry && watch) this.home.watchers.watch(userId);
+    return entry;
+  }
+
+  /** `POST /api/rooms/:room/read` and the `read` frame: the read position moves forward only, and never past the newest message. */
+  async markRead(user: UserRef, seq: number): Promise<RoomResult<{}>> {
+    const refused = this.access.refuseReader(user);
+    if (refused) return refused;
+    if (this.members.readPosition(user.id) === undefined) return NOT_A_MEMBER;
+    if (this.members.markRead(user.id, Math.min(seq, this.log.latestSeq()))) this.home.watchers.changedFor(user.id);
+    return { ok: true };
   }
 
   /**
@@ -310,6 +354,7 @@ export class ChatRoom extends DurableObject<Env> {
     const now = Date.now();
     const admitted = this.admit(roomId, user, now);
     if (!admitted.ok) return admitted;
+    if (admitted.joined) await this.home.joined(user);
     // Messages that reached the room before this one are stored before it.
     this.sends.flush();
     const result = this.intake.store(user, message, now);
@@ -330,7 +375,7 @@ export class ChatRoom extends DurableObject<Env> {
     return undefined;
   }
 
-  private admit(roomId: string, user: UserRef, now: number, inviteId?: string): RoomResult<{ room: RoomInfo }> {
+  private admit(roomId: string, user: UserRef, now: number, inviteId?: string): RoomResult<{ room: RoomInfo; joined: boolean }> {
     const admitted = this.access.admit(roomId, user, now, inviteId);
     if (admitted.ok) this.id = admitted.room.id;
     return admitted;
@@ -404,6 +449,7 @@ export class ChatRoom extends DurableObject<Env> {
    */
   private deliver(message: ChatMessage, sender?: WebSocket): void {
     this.polls.wake(message.to === undefined ? "everyone" : [message.to, message.from.id]);
+    this.home.watchers.stored(message);
     const frame = JSON.stringify(message);
     if (message.to === undefined) return this.held.hold(this.ctx.getWebSockets(), frame, sender);
     const recipients = this.ctx.getWebSockets(message.to);

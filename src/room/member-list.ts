@@ -15,6 +15,21 @@ export class MemberList {
     )`);
     // Lists read the most recently seen members; without it each list would sort the whole room.
     sql.exec("CREATE INDEX IF NOT EXISTS members_by_last_seen ON members (last_seen)");
+    // Rooms made before homes kept no read positions.
+    const columns = sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('members')").toArray();
+    if (!columns.some((column) => column.name === "last_read_seq")) {
+      sql.exec("ALTER TABLE members ADD COLUMN last_read_seq INTEGER NOT NULL DEFAULT 0");
+    }
+  }
+
+  /** The member's read position, or undefined for someone who is not a member. */
+  readPosition(id: string): number | undefined {
+    return this.sql.exec<{ seq: number }>("SELECT last_read_seq AS seq FROM members WHERE id = ?", id).toArray()[0]?.seq;
+  }
+
+  /** Moves a member's read position forward to `seq`; says whether it moved (a lower seq is ignored). */
+  markRead(id: string, seq: number): boolean {
+    return this.sql.exec("UPDATE members SET last_read_seq = ? WHERE id = ? AND last_read_seq < ?", seq, id, seq).rowsWritten > 0;
   }
 
   /**
@@ -22,16 +37,22 @@ export class MemberList {
    * latest name. Writes only when that changes something (a new member, a new name, or a last
    * visit more than a minute old), so a bot posting over HTTP costs no second write per message.
    */
-  touch(user: UserRef, now: number): void {
-    this.sql.exec(
-      `INSERT INTO members (id, name, joined_at, last_seen) VALUES (?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET name = excluded.name, last_seen = excluded.last_seen
-       WHERE name != excluded.name OR last_seen < excluded.last_seen - 60000`,
-      user.id,
-      user.name,
-      now,
-      now,
-    );
+  touch(user: UserRef, now: number): { added: boolean } {
+    const row = this.sql
+      .exec<{ joined_at: number }>(
+        `INSERT INTO members (id, name, joined_at, last_seen) VALUES (?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, last_seen = excluded.last_seen
+         WHERE name != excluded.name OR last_seen < excluded.last_seen - 60000
+         RETURNING joined_at`,
+        user.id,
+        user.name,
+        now,
+        now,
+      )
+      .toArray()[0];
+    // An update keeps the old joined_at, so only a row inserted now has joined_at = now (a
+    // rename in the very millisecond of joining would say "added" twice, and that is harmless).
+    return { added: row?.joined_at === now };
   }
 
   /** Records when a member left; never adds anyone (a removed member's last socket closes after removal). */

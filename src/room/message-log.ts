@@ -128,6 +128,31 @@ export class MessageLog {
     return this.sql.exec<Row>(`SELECT ${COLUMNS} FROM messages ORDER BY seq DESC LIMIT ?`, limit).toArray().reverse().map(toMessage);
   }
 
+  /**
+   * What the user has not read after `after`: the messages they may see that others sent, and
+   * of those the direct messages to them. Counted in SQL over the seq range, never paged: a
+   * read position thousands of messages back costs one scan of the rows after it.
+   */
+  unreadCounts(userId: string, after: number): { unread: number; mentions: number } {
+    return this.sql
+      .exec<{ unread: number; mentions: number }>(
+        `SELECT COUNT(*) AS unread, COUNT(recipient_id) AS mentions FROM messages
+         WHERE seq > ? AND sender_id != ? AND (recipient_id IS NULL OR recipient_id = ?)`,
+        after,
+        userId,
+        userId,
+      )
+      .one();
+  }
+
+  /** The newest message the user may see. */
+  newestVisibleTo(userId: string): ChatMessage | undefined {
+    const row = this.sql
+      .exec<Row>(`SELECT ${COLUMNS} FROM messages WHERE ${VISIBLE_TO} ORDER BY seq DESC LIMIT 1`, userId, userId)
+      .toArray()[0];
+    return row && toMessage(row);
+  }
+
   /** When this sender's newest messages since `since` were sent, oldest first, at most `max`. */
   sendTimes(senderId: string, since: number, max: number): number[] {
     return this.sql

@@ -35,7 +35,7 @@ export class RoomAccess {
    * a valid invite, which is used up once in doing so. Nobody the owner removed comes in,
    * in a room of either kind, unless the invite is the owner's own made for them.
    */
-  admit(roomId: string, user: UserRef, now: number, inviteId?: string): RoomResult<{ room: RoomInfo }> {
+  admit(roomId: string, user: UserRef, now: number, inviteId?: string): RoomResult<{ room: RoomInfo; joined: boolean }> {
     const room = this.room.ensure(roomId, now);
     const removed = this.removed.has(user.id);
     if (removed || (room.visibility === "private" && !this.members.has(user.id))) {
@@ -47,8 +47,7 @@ export class RoomAccess {
         this.removed.lift(user.id);
       }
     }
-    this.members.touch(user, now);
-    return { ok: true, room };
+    return { ok: true, room, joined: this.members.touch(user, now).added };
   }
 
   /** Reading without joining: public rooms are open to every signed-in user but the removed, private ones to members. */
@@ -111,6 +110,17 @@ export class RoomAccess {
     const member = this.removed.lift(memberId);
     if (!member) return failure(404, "unknown_user", "nobody with that id was removed from this room");
     this.members.touch(member, now);
+    return { ok: true };
+  }
+
+  /**
+   * `DELETE /api/rooms/:room/members/me`: a member leaves. A private room's owner cannot, or
+   * nobody could invite or remove anyone; a public room takes anyone back who comes again.
+   */
+  leave(user: UserRef): RoomResult<{}> {
+    const room = this.room.get();
+    if (room?.owner === user.id) return failure(400, "bad_message", "the owner cannot leave their own room");
+    if (!this.members.remove(user.id)) return NOT_A_MEMBER;
     return { ok: true };
   }
 }

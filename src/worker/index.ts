@@ -4,12 +4,14 @@ import { logError } from "../log";
 import type { AppEnv } from "./app-env";
 import { checkOrigin } from "./check-origin";
 import { BadRequest, jsonError } from "./http-error";
+import { homeRoutes } from "./home-routes";
 import { pageRoutes } from "./page-routes";
 import { requireUser } from "./require-user";
 import { roomRoutes } from "./room-routes";
 import { sessionRoutes } from "./session-routes";
 
 export { ChatRoom } from "../room/chat-room";
+export { UserHub } from "../hub/user-hub";
 export { SignInCounter } from "../sign-in-limiter/sign-in-counter";
 
 /**
@@ -21,6 +23,9 @@ const app = new Hono<AppEnv>();
 app.get("/api/health", (c) => c.json({ ok: true }));
 app.route("/api/session", sessionRoutes);
 app.use("/api/rooms/:room/ws", checkOrigin);
+app.use("/api/me/ws", checkOrigin);
+app.use("/api/me/*", requireUser);
+app.route("/api/me", homeRoutes);
 app.use("/api/rooms/*", requireUser);
 app.route("/api/rooms", roomRoutes);
 app.route("/", pageRoutes);

@@ -169,6 +169,15 @@ roomRoutes.get("/:room/invites", async (c) => {
 
 roomRoutes.delete("/:room/invites/:invite", async (c) => noContent(c, await room(c).revokeInvite(c.get("user"), c.req.param("invite"))));
 
+roomRoutes.post("/:room/read", smallBody, async (c) => {
+  const body = await jsonBody(c);
+  const seq = typeof body === "object" && body !== null ? (body as { seq?: unknown }).seq : undefined;
+  if (!Number.isSafeInteger(seq) || (seq as number) < 0) throw new BadRequest("seq must be a whole number of at least 0");
+  return noContent(c, await room(c).markRead(c.get("user"), seq as number));
+});
+
+roomRoutes.delete("/:room/members/me", async (c) => noContent(c, await room(c).leave(c.get("user"))));
+
 roomRoutes.delete("/:room/members/:member", async (c) => noContent(c, await room(c).removeMember(c.get("user"), c.req.param("member"))));
 
 roomRoutes.post("/:room/members/:member/readmit", async (c) => noContent(c, await room(c).readmit(c.get("user"), c.req.param("member"))));

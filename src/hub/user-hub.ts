@@ -1,0 +1,127 @@
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../env";
+import { logError } from "../log";
+import { PING, PONG, PROTOCOL, type HomeFrame, type HomeRoom, type UserRef } from "../protocol";
+import { isBenignTeardownError, replyCloseCode } from "../room/socket-teardown";
+import { RoomIndex } from "./room-index";
+
+const USER_HEADER = "X-Edge-Chat-User";
+
+/** The upgrade the Worker forwards to a hub once it has verified who is asking. */
+export function toHubConnectRequest(user: UserRef, subprotocol: boolean): Request {
+  return new Request("https://hub.internal/connect", {
+    headers: { Upgrade: "websocket", [USER_HEADER]: encodeURIComponent(JSON.stringify({ user, subprotocol })) },
+  });
+}
+
+/**
+ * One user's hub: the index of the rooms they are in, and the home sockets of their open home
+ * pages. It keeps no counts: each room computes its own when asked (a room knows its messages
+ * and every member's read position), so a message costs nothing in the hubs of members who are
+ * not looking. Rooms tell a hub of news only while it has a home socket open (home-watchers.ts).
+ * See docs/home.md.
+ */
+export class UserHub extends DurableObject<Env> {
+  private readonly index: RoomIndex;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.index = new RoomIndex(ctx.storage.sql);
+    // As in rooms: a home page's heartbeat never wakes its hub.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
+  }
+
+  /** A home page's socket (`GET /api/me/ws`): the list at once, then every change. */
+  override async fetch(request: Request): Promise<Response> {
+    const header = request.headers.get(USER_HEADER);
+    if (!header || request.headers.get("Upgrade") !== "websocket") return new Response("expected a WebSocket upgrade", { status: 400 });
+    const { user, subprotocol } = JSON.parse(decodeURIComponent(header)) as { user: UserRef; subprotocol: boolean };
+    const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
+    this.ctx.acceptWebSocket(server);
+    // Read after accepting: the rooms then count this socket as someone looking.
+    const frame: HomeFrame = { type: "rooms", rooms: await this.rooms(user.id, true) };
+    server.send(JSON.stringify(frame));
+    return new Response(null, { status: 101, webSocket: client, headers: subprotocol ? { "Sec-WebSocket-Protocol": PROTOCOL } : undefined });
+  }
+
+  /** `GET /api/me/rooms`: every room of the user's, most recent activity first. */
+  async listRooms(userId: string): Promise<HomeRoom[]> {
+    return this.rooms(userId, this.looking());
+  }
+
+  /** A room made the user a member. Answers whether a home page is open, so the room knows to send news. */
+  async joined(room: HomeRoom): Promise<boolean> {
+    this.index.add(room.id, Date.now());
+    return this.broadcast({ type: "room", room });
+  }
+
+  /** The user left the room or was removed from it. */
+  async left(roomId: string): Promise<void> {
+    if (this.index.remove(roomId)) this.broadcast({ type: "room_left", id: roomId });
+  }
+
+  /** News from a room this hub watches. False when no home page is open any more: the room stops sending. */
+  async news(room: HomeRoom): Promise<boolean> {
+    return this.broadcast({ type: "room", room });
+  }
+
+  override async webSocketMessage(): Promise<void> {
+    // A home socket carries only pings, answered by the runtime; anything else has no meaning here.
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    const reply = replyCloseCode(code);
+    if (reply === undefined) return;
+    try {
+      ws.close(reply, reason);
+    } catch {
+      // Already closed from this side.
+    }
+  }
+
+  override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
+    if (!isBenignTeardownError(ws, error)) logError("hub.socket_error", error, {});
+  }
+
+  /** Each room's own summary, read in parallel; a room that no longer counts the user a member leaves the list. */
+  private async rooms(userId: string, watch: boolean): Promise<HomeRoom[]> {
+    const entries = this.index.all();
+    const summaries = await Promise.all(
+      entries.map(async ({ id, joinedAt }) => {
+        try {
+          const summary = await this.env.ROOMS.get(this.env.ROOMS.idFromName(id)).summary(userId, watch);
+          if (!summary) this.index.remove(id);
+          return summary && { summary, at: summary.last?.ts ?? joinedAt };
+        } catch (error) {
+          // One room failing must not hide the others; it is listed again on the next read.
+          logError("hub.summary_failed", error, { room: id });
+          return undefined;
+        }
+      }),
+    );
+    return summaries
+      .filter((entry) => entry !== undefined)
+      .sort((a, b) => b.at - a.at)
+      .map((entry) => entry.summary);
+  }
+
+  private looking(): boolean {
+    return this.ctx.getWebSockets().some((ws) => ws.readyState === WebSocket.OPEN);
+  }
+
+  /** Sends a frame to every open home socket; says whether there was one. */
+  private broadcast(frame: HomeFrame): boolean {
+    const text = JSON.stringify(frame);
+    let sent = false;
+    for (const ws of this.ctx.getWebSockets()) {
+      if (ws.readyState !== WebSocket.OPEN) continue;
+      try {
+        ws.send(text);
+        sent = true;
+      } catch {
+        // Closing; webSocketClose follows.
+      }
+    }
+    return sent;
+  }
+}

@@ -1,0 +1,25 @@
+import { Hono, type Context } from "hono";
+import { toHubConnectRequest } from "../hub/user-hub";
+import { PROTOCOL, type HomeRoomsResponse } from "../protocol";
+import type { AppEnv } from "./app-env";
+import { offeredSubprotocols } from "./auth";
+import { jsonError } from "./http-error";
+
+/** The signed-in user's own things: their rooms, and the home socket that keeps the list live. */
+export const homeRoutes = new Hono<AppEnv>();
+
+function hub(c: Context<AppEnv>) {
+  return c.env.HUBS.get(c.env.HUBS.idFromName(c.get("user").id));
+}
+
+homeRoutes.get("/rooms", async (c) => {
+  const body: HomeRoomsResponse = { rooms: await hub(c).listRooms(c.get("user").id) };
+  return c.json(body);
+});
+
+homeRoutes.get("/ws", async (c) => {
+  if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
+    return jsonError(c, 426, "upgrade_required", "this endpoint takes a WebSocket upgrade");
+  }
+  return hub(c).fetch(toHubConnectRequest(c.get("user"), offeredSubprotocols(c.req.raw).includes(PROTOCOL)));
+});

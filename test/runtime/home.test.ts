@@ -1,0 +1,169 @@
+import { env, evictDurableObject, runInDurableObject, SELF } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { BEARER_PROTOCOL_PREFIX, PROTOCOL, type CreatedInvite, type CreatedRoom, type HomeRoom, type HomeRoomsResponse } from "../../src/protocol";
+import { HomeSocket } from "../support/home-socket";
+import { api, connect, newRoom, newUser, type TestUser } from "./helpers";
+
+async function rooms(user: TestUser): Promise<HomeRoom[]> {
+  const response = await api(user, "/api/me/rooms");
+  expect(response.status).toBe(200);
+  return ((await response.json()) as HomeRoomsResponse).rooms;
+}
+
+async function roomOf(user: TestUser, id: string): Promise<HomeRoom | undefined> {
+  return (await rooms(user)).find((room) => room.id === id);
+}
+
+async function post(user: TestUser, room: string, text: string, to?: string): Promise<number> {
+  const body = { id: crypto.randomUUID(), text, ...(to ? { to } : {}) };
+  const response = await api(user, `/api/rooms/${room}/messages`, { method: "POST", body: JSON.stringify(body) });
+  expect(response.status).toBe(201);
+  return ((await response.json()) as { seq: number }).seq;
+}
+
+function read(user: TestUser, room: string, seq: number): Promise<Response> {
+  return api(user, `/api/rooms/${room}/read`, { method: "POST", body: JSON.stringify({ seq }) });
+}
+
+async function openHome(user: TestUser): Promise<{ home: HomeSocket; rooms: HomeRoom[] }> {
+  const response = await SELF.fetch("https://chat.test/api/me/ws", {
+    headers: { Upgrade: "websocket", "Sec-WebSocket-Protocol": `${PROTOCOL}, ${BEARER_PROTOCOL_PREFIX}${user.token}` },
+  });
+  expect(response.status).toBe(101);
+  response.webSocket!.accept();
+  const home = new HomeSocket(response.webSocket!);
+  return { home, rooms: (await home.next("rooms")).rooms };
+}
+
+async function watchersOf(room: string): Promise<string[]> {
+  return runInDurableObject(env.ROOMS.get(env.ROOMS.idFromName(room)), (_, state) =>
+    state.storage.sql.exec<{ user_id: string }>("SELECT user_id FROM home_watchers ORDER BY user_id").toArray().map((r) => r.user_id),
+  );
+}
+
+describe("a person's home", () => {
+  it("lists the private room they made and the one they were invited to, with their role", async () => {
+    const [ada, bob] = [await newUser("Ada"), await newUser("Bob")];
+    const created = (await (await api(ada, "/api/rooms", { method: "POST", body: JSON.stringify({ visibility: "private", title: "Design review" }) })).json()) as CreatedRoom;
+    const id = created.room.id;
+    const token = new URL((created.invite as CreatedInvite).url).hash.replace("#invite=", "");
+    expect((await api(bob, `/api/rooms/${id}/join`, { method: "POST", body: JSON.stringify({ invite: token }) })).status).toBe(200);
+
+    expect(await roomOf(ada, id)).toMatchObject({ id, title: "Design review", visibility: "private", role: "owner", unread: 0 });
+    expect(await roomOf(bob, id)).toMatchObject({ id, title: "Design review", visibility: "private", role: "member", unread: 0 });
+    expect(await rooms(await newUser("Stranger"))).toEqual([]);
+  });
+
+  it("counts what is unread: not their own messages, not others' direct messages; direct messages to them are mentions", async () => {
+    const room = newRoom("counts");
+    const [ada, bob, cy] = [await newUser("Ada"), await newUser("Bob"), await newUser("Cy")];
+    await connect(room, bob);
+    await connect(room, cy);
+    for (const text of ["one", "two", "three"]) await post(ada, room, text);
+    await post(ada, room, "for Cy only", cy.id);
+    const dm = await post(ada, room, "for Bob only", bob.id);
+    await post(bob, room, "Bob's own");
+
+    expect(await roomOf(bob, room)).toMatchObject({ seq: 6, lastReadSeq: 0, unread: 4, mentions: 1, last: { text: "Bob's own", from: { id: bob.id } } });
+    expect(await roomOf(cy, room)).toMatchObject({ unread: 5, mentions: 1, last: { text: "Bob's own" } });
+
+    expect((await read(bob, room, 3)).status).toBe(204);
+    expect(await roomOf(bob, room)).toMatchObject({ lastReadSeq: 3, unread: 1, mentions: 1 });
+    expect((await read(bob, room, 1)).status).toBe(204);
+    expect(await roomOf(bob, room)).toMatchObject({ lastReadSeq: 3, unread: 1 });
+    expect((await read(bob, room, dm + 100)).status).toBe(204);
+    expect(await roomOf(bob, room)).toMatchObject({ lastReadSeq: 6, unread: 0, mentions: 0 });
+  });
+
+  it("counts thousands of unread messages exactly, and keeps the counts when the room and the hub sleep", async () => {
+    const room = newRoom("thousands");
+    const [ada, bob] = [await newUser("Ada"), await newUser("Bob")];
+    await connect(room, bob);
+    await post(ada, room, "first");
+    const stub = env.ROOMS.get(env.ROOMS.idFromName(room));
+    // Straight into the log: the rate limit would take minutes to let 3,000 through.
+    await runInDurableObject(stub, (_, state) => {
+      for (let n = 0; n < 3000; n++) {
+        const to = n % 10 === 0 ? bob.id : null;
+        state.storage.sql.exec("INSERT INTO messages (id, sender_id, sender_name, recipient_id, text, ts) VALUES (?, ?, 'Ada', ?, ?, ?)", `bulk-${n}`, ada.id, to, `bulk ${n}`, Date.now());
+      }
+    });
+    expect(await roomOf(bob, room)).toMatchObject({ seq: 3001, unread: 3001, mentions: 300, last: { text: "bulk 2999" } });
+
+    await evictDurableObject(stub, { webSockets: "hibernate" });
+    await evictDurableObject(env.HUBS.get(env.HUBS.idFromName(bob.id)));
+    expect(await roomOf(bob, room)).toMatchObject({ seq: 3001, unread: 3001, mentions: 300 });
+  });
+
+  it("cuts the last message to 140 characters", async () => {
+    const room = newRoom("preview");
+    const [ada, bob] = [await newUser("Ada"), await newUser("Bob")];
+    await connect(room, bob);
+    await post(ada, room, "é".repeat(400));
+    const last = (await roomOf(bob, room))!.last!;
+    expect(Array.from(last.text)).toHaveLength(140);
+    expect(last.text.endsWith("…")).toBe(true);
+  });
+
+  it("loses a room the person leaves or is removed from, and the room closes their sockets", async () => {
+    const [ada, bob, cy] = [await newUser("Ada"), await newUser("Bob"), await newUser("Cy")];
+    const created = (await (await api(ada, "/api/rooms", { method: "POST", body: JSON.stringify({ visibility: "private" }) })).json()) as CreatedRoom;
+    const id = created.room.id;
+    const token = new URL(created.invite!.url).hash.replace("#invite=", "");
+    for (const user of [bob, cy]) await api(user, `/api/rooms/${id}/join`, { method: "POST", body: JSON.stringify({ invite: token }) });
+    const bobs = await connect(id, bob);
+
+    expect((await api(bob, `/api/rooms/${id}/members/me`, { method: "DELETE" })).status).toBe(204);
+    expect((await bobs.closed).code).toBe(4003);
+    expect(await roomOf(bob, id)).toBeUndefined();
+    expect((await api(bob, `/api/rooms/${id}/messages`)).status).toBe(403);
+
+    expect((await api(ada, `/api/rooms/${id}/members/${cy.id}`, { method: "DELETE" })).status).toBe(204);
+    expect(await roomOf(cy, id)).toBeUndefined();
+    expect(await roomOf(ada, id)).toMatchObject({ role: "owner" });
+    const refused = await api(ada, `/api/rooms/${id}/members/me`, { method: "DELETE" });
+    expect(refused.status).toBe(400);
+  });
+});
+
+describe("an open home page", () => {
+  it("hears of a new message, of a read on another device, and of joining and leaving, live", async () => {
+    const room = newRoom("live");
+    const [ada, bob] = [await newUser("Ada"), await newUser("Bob")];
+    const bobs = await connect(room, bob);
+    const { home, rooms: first } = await openHome(bob);
+    expect(first.map((r) => r.id)).toEqual([room]);
+
+    const started = Date.now();
+    await post(ada, room, "are you there?");
+    expect((await home.next("room", (f) => f.room.unread === 1)).room).toMatchObject({ id: room, last: { text: "are you there?" } });
+    expect(Date.now() - started).toBeLessThan(2000);
+
+    bobs.send({ type: "read", seq: 1 });
+    expect((await home.next("room", (f) => f.room.unread === 0)).room).toMatchObject({ lastReadSeq: 1 });
+
+    const other = newRoom("joined-later");
+    await connect(other, bob);
+    expect((await home.next("room", (f) => f.room.id === other)).room).toMatchObject({ role: "member", unread: 0 });
+    await api(bob, `/api/rooms/${other}/members/me`, { method: "DELETE" });
+    expect(await home.next("room_left")).toEqual({ type: "room_left", id: other });
+    home.close();
+  });
+
+  it("costs nothing for members who are not looking: a room tells only the hubs of open home pages", async () => {
+    const room = newRoom("watchers");
+    const [ada, bob, cy] = [await newUser("Ada"), await newUser("Bob"), await newUser("Cy")];
+    for (const user of [ada, bob, cy]) await connect(room, user);
+    expect(await watchersOf(room)).toEqual([]);
+
+    const { home } = await openHome(bob);
+    expect(await watchersOf(room)).toEqual([bob.id]);
+    await post(ada, room, "hello");
+    await home.next("room", (f) => f.room.unread === 1);
+
+    // Closed: the hub answers the next news with "nobody looking", and the room stops sending.
+    home.close();
+    await post(ada, room, "anyone?");
+    await expect.poll(() => watchersOf(room), { timeout: 4000 }).toEqual([]);
+  });
+});

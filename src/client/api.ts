@@ -4,6 +4,7 @@ import type {
   CreatedInvite,
   CreatedRoom,
   CreateRoomRequest,
+  HomeRoomsResponse,
   MessagesPage,
   OutgoingMessage,
   PostedMessage,
@@ -74,6 +75,15 @@ export class ChatApi {
     return this.request("POST", `/api/rooms/${room}/messages`, message);
   }
 
+  /** Moves the user's read position in the room forward to `seq`. */
+  markRead(room: string, seq: number): Promise<void> {
+    return this.request("POST", `/api/rooms/${room}/read`, { seq });
+  }
+
+  myRooms(): Promise<HomeRoomsResponse> {
+    return this.request("GET", "/api/me/rooms");
+  }
+
   private async request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
     const headers: Record<string, string> = {};
     if (this.token) headers.Authorization = `Bearer ${this.token}`;
@@ -84,6 +94,7 @@ export class ChatApi {
       body: body === undefined ? undefined : JSON.stringify(body),
       signal,
     });
+    if (response.status === 204) return undefined as T;
     const parsed = (await response.json().catch(() => undefined)) as T | ApiErrorBody | undefined;
     if (response.ok && parsed !== undefined) return parsed as T;
     const error = (parsed as ApiErrorBody | undefined)?.error;

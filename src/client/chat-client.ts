@@ -68,6 +68,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   /** Live messages held back while a long absence is paged in over HTTP, so order is kept. */
   private heldBack: ChatMessage[] | undefined;
   private lastTypingSent = 0;
+  private readUpTo = 0;
 
   constructor(options: ChatClientOptions) {
     super();
@@ -130,6 +131,15 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   who(): void {
     if (this.connectionToRoom.canSendFrames) this.connectionToRoom.sendFrame({ type: "who" });
     else void this.connectionToRoom.refreshMembers();
+  }
+
+  /** The user has seen everything up to `seq`: their read position (and home's unread count) follows. */
+  markRead(seq: number): void {
+    if (seq <= this.readUpTo) return;
+    this.readUpTo = seq;
+    if (this.connectionToRoom.canSendFrames) return this.connectionToRoom.sendFrame({ type: "read", seq });
+    // Lost if the network is down too; the next message seen marks it again.
+    this.api.markRead(this.room, seq).catch(() => (this.readUpTo = Math.min(this.readUpTo, seq - 1)));
   }
 
   /** Older messages than the oldest seen, for scrolling back; newest last. */

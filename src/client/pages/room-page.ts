@@ -5,6 +5,7 @@ import { inviteButton } from "./room/invite-button";
 import { renderMembers } from "./room/member-panel";
 import { MessageList } from "./room/message-list";
 import { People } from "./room/people";
+import { markReadWhenSeen } from "./room/read-marker";
 import { statusBanner } from "./room/status-banner";
 import { followTyping } from "./room/typing-line";
 import { clearSession, goToSignIn, loadSession } from "./session";
@@ -40,6 +41,7 @@ function start(room: string, token: string, inviteKey: string): void {
   $("room-name").textContent = `#${room}`;
 
   messages.follow(client);
+  markReadWhenSeen(client, $("messages"));
   followTyping(client, $("typing"));
   const { setDmTarget } = composer(client, people, `edge-chat:draft:${room}`);
   inviteButton(room, token);

@@ -1,5 +1,7 @@
 import { checkDisplayName, checkRoomId } from "../../protocol";
 import { ApiError, ChatApi } from "../api";
+import { HomeFeed } from "../home-feed";
+import { renderRoomList } from "./home/room-list";
 import { clearSession, loadSession, saveSession, SIGN_IN_REASONS, type SignInReason } from "./session";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -7,15 +9,30 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 const params = new URLSearchParams(location.search);
 const next = safeNext(params.get("next"));
 
+let feed: HomeFeed | undefined;
+
 function render(): void {
   const session = loadSession();
   $("sign-in").hidden = Boolean(session);
   $("signed-in").hidden = !session;
   if (session) $("who").textContent = session.user.name;
+  if (session && !feed && !next) feed = followRooms(session.token);
   const reason = params.get("reason");
   const notice = reason !== null && Object.hasOwn(SIGN_IN_REASONS, reason) ? SIGN_IN_REASONS[reason as SignInReason] : undefined;
   $("notice").hidden = !notice;
   $("notice").textContent = notice ?? "";
+}
+
+/** The signed-in home: every room of the user's, kept live by the hub socket. */
+function followRooms(token: string): HomeFeed {
+  const home = new HomeFeed({ baseUrl: location.origin, token });
+  home.on("rooms", (rooms) => renderRoomList($("room-list"), $("no-rooms"), rooms));
+  home.on("signed-out", () => {
+    clearSession();
+    feed = undefined;
+    render();
+  });
+  return home;
 }
 
 /** Only a room page of this site may be a destination after sign-in: no open redirect. */
@@ -65,6 +82,8 @@ $("create").addEventListener("submit", async (event) => {
 
 $("sign-out").addEventListener("click", () => {
   clearSession();
+  feed?.close();
+  feed = undefined;
   render();
 });
 

@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { say, shownMessages, useBrowserChat, type Person } from "../support/browser";
+
+const { chat, person } = useBrowserChat();
+const poll = (fn: () => Promise<unknown>) => expect.poll(fn, { timeout: 15_000, interval: 100 });
+
+async function signInAt(p: Person, name: string): Promise<void> {
+  await p.page.fill("#name", name);
+  await p.page.click("#sign-in button[type=submit]");
+}
+
+function entry(p: Person, title: string) {
+  return p.page.locator(".room-entry", { hasText: title });
+}
+
+describe("the home page", () => {
+  it("finds the room a person made, and counts another's unread messages live until they open it", async () => {
+    const [ada, bob] = [await person(), await person()];
+    await ada.page.goto(chat().base);
+    await signInAt(ada, "Ada");
+    await poll(() => ada.page.locator("#no-rooms").isVisible()).toBe(true);
+    await ada.page.fill("#title", "Design review");
+    await ada.page.click("#create button[type=submit]");
+    await ada.page.waitForURL(/\/r\/[A-Za-z0-9_-]{22}$/);
+    const roomUrl = ada.page.url();
+    await ada.page.click("#invite");
+    await poll(() => ada.page.locator("#invite-link").inputValue()).toMatch(/#invite=/);
+    const link = await ada.page.locator("#invite-link").inputValue();
+
+    // Going home: the private room, whose id nobody could remember, is there.
+    await ada.page.click("a.home");
+    await poll(() => entry(ada, "Design review").getAttribute("href")).toBe(new URL(roomUrl).pathname);
+    await expect(entry(ada, "Design review").locator(".badge").textContent()).resolves.toBe("private");
+
+    await bob.page.goto(link);
+    await signInAt(bob, "Bob");
+    await bob.page.waitForURL(roomUrl);
+    await poll(() => bob.page.locator("#room-name").textContent()).toBe("Design review");
+    await bob.page.goto(chat().base);
+    await poll(() => entry(bob, "Design review").count()).toBe(1);
+    await expect(entry(bob, "Design review").locator(".count").count()).resolves.toBe(0);
+
+    // Ada writes from her room page; Bob, sitting on his home page, sees the badge count up.
+    await ada.page.goto(roomUrl);
+    await say(ada, "first draft is up");
+    await poll(() => entry(bob, "Design review").locator(".count.unread").textContent()).toBe("1");
+    await say(ada, "comments by Friday please");
+    await poll(() => entry(bob, "Design review").locator(".count.unread").textContent()).toBe("2");
+    await poll(() => entry(bob, "Design review").locator(".last").textContent()).toBe("Ada: comments by Friday please");
+
+    // Opening the room reads it; back home the badge is gone.
+    await entry(bob, "Design review").click();
+    await bob.page.waitForURL(roomUrl);
+    await poll(() => shownMessages(bob)).toEqual(["first draft is up", "comments by Friday please"]);
+    await bob.page.goto(chat().base);
+    await poll(() => entry(bob, "Design review").count()).toBe(1);
+    await poll(() => entry(bob, "Design review").locator(".count").count()).toBe(0);
+  });
+});

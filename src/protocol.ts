@@ -162,8 +162,15 @@ export interface ErrorFrame {
   id?: string;
 }
 
+/** The connection took the fresh token of an `auth` frame; it now lasts until `expiresAt`. */
+export interface AuthAcceptedFrame {
+  type: "auth";
+  expiresAt: number;
+}
+
 export type ServerFrame =
   | WelcomeFrame
+  | AuthAcceptedFrame
   | HistoryFrame
   | ChatMessage
   | AckFrame
@@ -191,7 +198,13 @@ export interface ReadFrame {
   seq: number;
 }
 
-export type ClientFrame = SendFrame | ReadFrame | { type: "typing" } | { type: "who" };
+/** A fresh session token for this connection, before the one it opened with expires. */
+export interface AuthFrame {
+  type: "auth";
+  token: string;
+}
+
+export type ClientFrame = SendFrame | ReadFrame | AuthFrame | { type: "typing" } | { type: "who" };
 
 // ---- The user's home: the hub socket (`GET /api/me/ws`) and `GET /api/me/rooms` ----------
 
@@ -466,6 +479,10 @@ export function parseClientFrame(data: string | ArrayBuffer): Checked<ClientFram
     }
     case "typing":
       return ok({ type: "typing" });
+    case "auth":
+      return typeof value.token === "string" && value.token.length > 0
+        ? ok({ type: "auth", token: value.token })
+        : fail("bad_message", "token must be a session token");
     case "read":
       return isSeq(value.seq) ? ok({ type: "read", seq: value.seq }) : fail("bad_message", "seq must be a whole number of at least 0");
     case "who":
@@ -511,6 +528,8 @@ export function parseServerFrame(data: string): ServerFrame | null {
       return isUserRef(value.user) ? (value as unknown as TypingNotice) : null;
     case "members":
       return isMemberList(value.members) ? (value as unknown as MembersFrame) : null;
+    case "auth":
+      return isNumber(value.expiresAt) ? (value as unknown as AuthAcceptedFrame) : null;
     case "error":
       return typeof value.code === "string" && typeof value.message === "string"
         ? (value as unknown as ErrorFrame)

@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
-import { readRoomConfig, type RoomConfig } from "../config";
+import { AuthError, verifySessionToken, type VerifiedSession } from "../auth";
+import { readAuthConfig, readRoomConfig, type RoomConfig } from "../config";
 import type { Env } from "../env";
 import { logError, logEvent, type LogFields } from "../log";
 import {
@@ -130,7 +131,14 @@ export class ChatRoom extends DurableObject<Env> {
     if (admitted.joined) await this.home.joined(connect.user);
 
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
-    const connection: Connection = { connId: crypto.randomUUID(), user: connect.user, connectedAt: now, lastHeardAt: now, strikes: 0 };
+    const connection: Connection = {
+      connId: crypto.randomUUID(),
+      user: connect.user,
+      connectedAt: now,
+      expiresAt: connect.expiresAt,
+      lastHeardAt: now,
+      strikes: 0,
+    };
     this.ctx.acceptWebSocket(server, [connect.user.id]);
     server.serializeAttachment(connection);
     if (this.online.add(connection)) this.presence.joined(connect.user);
@@ -158,13 +166,14 @@ export class ChatRoom extends DurableObject<Env> {
 
   /** The stale-socket sweep (stale-sweep.ts): the room closes what it finds silent. */
   override async alarm(): Promise<void> {
-    for (const { ws, connection } of await this.sweep.run(Date.now())) {
+    for (const { ws, connection, why } of await this.sweep.run(Date.now())) {
       try {
-        ws.close(CloseCode.NoHeartbeat, "no heartbeat");
+        if (why === "expired") ws.close(CloseCode.InvalidToken, "your session expired; sign in again");
+        else ws.close(CloseCode.NoHeartbeat, "no heartbeat");
       } catch {
         // Already closing.
       }
-      this.note("room.swept", { user: connection.user.id });
+      this.note("room.swept", { user: connection.user.id, why });
       this.disconnect(ws);
     }
   }
@@ -188,6 +197,8 @@ export class ChatRoom extends DurableObject<Env> {
           return this.onWho(ws, connection, now);
         case "read":
           return void (await this.markRead(connection.user, frame.value.seq));
+        case "auth":
+          return await this.onAuth(ws, connection, frame.value.token);
       }
     } catch (error) {
       logError("room.message_failed", error, { room: this.id, user: connection.user.id });
@@ -434,6 +445,26 @@ export class ChatRoom extends DurableObject<Env> {
     sendError(ws, { code: "rate_limited", message: why });
     ws.close(CloseCode.Abuse, why);
     this.disconnect(ws);
+  }
+
+  /**
+   * A fresh token for an open connection, so a long session outlives the token it opened with.
+   * It must name the same person; a refusal is a strike, as any refused frame.
+   */
+  private async onAuth(ws: WebSocket, connection: Connection, token: string): Promise<void> {
+    let session: VerifiedSession;
+    try {
+      session = await verifySessionToken(token, readAuthConfig(this.env));
+    } catch (error) {
+      if (!(error instanceof AuthError)) throw error;
+      return this.strike(ws, connection, failure(401, "invalid_token", error.message));
+    }
+    if (session.user.id !== connection.user.id) {
+      return this.strike(ws, connection, failure(401, "invalid_token", "that token is for someone else"));
+    }
+    connection.expiresAt = session.expiresAt;
+    ws.serializeAttachment(connection);
+    send(ws, { type: "auth", expiresAt: session.expiresAt });
   }
 
   private onTyping(ws: WebSocket, connection: Connection): void {

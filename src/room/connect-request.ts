@@ -8,6 +8,8 @@ import type { UserRef } from "../protocol";
 export interface ConnectRequest {
   roomId: string;
   user: UserRef;
+  /** When the token the connection opened with expires (ms); the room closes it then, unless renewed in-band. */
+  expiresAt: number;
   /** Resume: the last seq the client saw. */
   after?: number;
   /** The invite the client presented, already verified by the Worker as signed for this room. */

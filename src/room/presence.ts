@@ -5,6 +5,8 @@ export interface Connection {
   connId: string;
   user: UserRef;
   connectedAt: number;
+  /** When the connection's token expires (ms); moved on by an `auth` frame. Absent on sockets older than this field. */
+  expiresAt?: number;
   /** When the room last heard a frame from this socket, kept coarsely (see ChatRoom.heard). Pings are tracked by the runtime. */
   lastHeardAt: number;
   /** Frames refused for rate limiting since this connection last had a message accepted. */

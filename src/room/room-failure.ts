@@ -6,7 +6,7 @@ import type { ErrorCode } from "../protocol";
  */
 export interface RoomFailure {
   ok: false;
-  status: 400 | 403 | 404 | 429;
+  status: 400 | 401 | 403 | 404 | 429;
   code: ErrorCode;
   message: string;
   retryAfterMs?: number;

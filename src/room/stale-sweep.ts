@@ -1,5 +1,11 @@
 import type { Connection } from "./presence";
 
+export interface SweptSocket {
+  ws: WebSocket;
+  connection: Connection;
+  why: "silent" | "expired";
+}
+
 /**
  * Closes sockets that have gone silent: a client that vanished without a close frame (a
  * laptop lid, a dropped network) raises no event, and would otherwise stay "online" for
@@ -22,17 +28,21 @@ export class StaleSweep {
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + this.staleAfterMs / 2);
   }
 
-  /** The alarm's work: returns the silent sockets for the room to close, and sets the next alarm while others remain. */
-  async run(now: number): Promise<{ ws: WebSocket; connection: Connection }[]> {
+  /**
+   * The alarm's work: returns the sockets for the room to close, those gone silent and those
+   * whose token expired without an `auth` frame, and sets the next alarm while others remain.
+   */
+  async run(now: number): Promise<SweptSocket[]> {
     this.scheduled = false;
-    const stale: { ws: WebSocket; connection: Connection }[] = [];
+    const stale: SweptSocket[] = [];
     let open = 0;
     for (const ws of this.ctx.getWebSockets()) {
       const connection = ws.deserializeAttachment() as Connection | null;
       if (!connection) continue;
       const pinged = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0;
-      if (now - Math.max(connection.lastHeardAt, pinged) <= this.staleAfterMs) open++;
-      else stale.push({ ws, connection });
+      if (connection.expiresAt !== undefined && connection.expiresAt <= now) stale.push({ ws, connection, why: "expired" });
+      else if (now - Math.max(connection.lastHeardAt, pinged) > this.staleAfterMs) stale.push({ ws, connection, why: "silent" });
+      else open++;
     }
     // The alarm that is running is no longer set, so the next one is set without asking.
     if (open > 0) {

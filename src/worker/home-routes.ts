@@ -2,7 +2,7 @@ import { Hono, type Context } from "hono";
 import { toHubConnectRequest } from "../hub/user-hub";
 import { PROTOCOL, type HomeRoomsResponse } from "../protocol";
 import type { AppEnv } from "./app-env";
-import { offeredSubprotocols } from "./auth";
+import { offeredSubprotocols } from "../auth";
 import { jsonError } from "./http-error";
 
 /** The signed-in user's own things: their rooms, and the home socket that keeps the list live. */

@@ -4,7 +4,7 @@ import { logEvent } from "../log";
 import { CloseCode, PROTOCOL } from "../protocol";
 import { refuseWebSocket } from "../refused-socket";
 import type { AppEnv } from "./app-env";
-import { AuthError, offeredSubprotocols, tokenFromRequest, verifySessionToken } from "./auth";
+import { AuthError, offeredSubprotocols, tokenFromRequest, verifySessionToken } from "../auth";
 import { jsonError } from "./http-error";
 
 /**
@@ -16,7 +16,9 @@ export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
   const token = tokenFromRequest(c.req.raw);
   try {
     if (!token) throw new AuthError("no token: send Authorization: Bearer <token>");
-    c.set("user", await verifySessionToken(token, config));
+    const session = await verifySessionToken(token, config);
+    c.set("user", session.user);
+    c.set("session", session);
   } catch (error) {
     if (!(error instanceof AuthError)) throw error;
     logEvent("worker.auth_refused", { path: new URL(c.req.url).pathname, reason: error.message });

@@ -20,9 +20,9 @@ import { refuseWebSocket } from "../refused-socket";
 import type { RoomFailure } from "../room/room-failure";
 import { toConnectRequest } from "../room/connect-request";
 import type { AppEnv } from "./app-env";
-import { AuthError, offeredSubprotocols, signInvite, subprotocolValue, verifyInvite } from "./auth";
+import { AuthError, offeredSubprotocols, signInvite, subprotocolValue, verifyInvite } from "../auth";
 import { BadRequest, jsonError } from "./http-error";
-import { randomId } from "./random-id";
+import { randomId } from "../random-id";
 
 type RoomEnv = AppEnv & { Variables: { roomId: string } };
 
@@ -121,7 +121,7 @@ roomRoutes.get("/:room/ws", async (c) => {
   if (invite instanceof AuthError) {
     return refuseWebSocket(CloseCode.Forbidden, { type: "error", code: "invalid_invite", message: invite.message }, subprotocol);
   }
-  return room(c).fetch(toConnectRequest({ roomId: c.get("roomId"), user: c.get("user"), after, inviteId: invite, subprotocol }));
+  return room(c).fetch(toConnectRequest({ roomId: c.get("roomId"), user: c.get("user"), expiresAt: c.get("session").expiresAt, after, inviteId: invite, subprotocol }));
 });
 
 roomRoutes.get("/:room", async (c) => reply(c, await room(c).describe(c.get("roomId"), c.get("user"))));

@@ -3,9 +3,10 @@ import { bodyLimit } from "hono/body-limit";
 import { readAuthConfig } from "../config";
 import { checkDisplayName, type SessionResponse } from "../protocol";
 import type { AppEnv } from "./app-env";
-import { issueGuestSession } from "./auth";
+import { issueGuestSession, issueSession } from "../auth";
 import { guestSignInWait } from "./guest-sign-in-limit";
 import { jsonError } from "./http-error";
+import { requireUser } from "./require-user";
 
 export const sessionRoutes = new Hono<AppEnv>();
 
@@ -29,4 +30,17 @@ sessionRoutes.post("/", signInBody, async (c) => {
   }
   const session: SessionResponse = await issueGuestSession(name.value, config);
   return c.json(session, 201);
+});
+
+/**
+ * A fresh token for the same person, while the one presented is still valid: a guest who comes
+ * back at least once per session lifetime keeps their id, and with it their rooms, for ever.
+ */
+sessionRoutes.post("/refresh", requireUser, async (c) => {
+  const session = c.get("session");
+  if (session.issuer === "provider") {
+    return jsonError(c, 400, "bad_message", "tokens from your identity provider are renewed by the provider, not here; sign in there again");
+  }
+  const renewed: SessionResponse = await issueSession(session.user, readAuthConfig(c.env));
+  return c.json(renewed);
 });

@@ -69,6 +69,17 @@ describe("users of an external identity provider", () => {
     const info = await chat.api<RoomSnapshot>(member, `/api/rooms/${room}`);
     expect(info.body.members.map((m) => m.name)).toEqual(["Member", "Guest"]);
   });
+
+  it("are told to renew with their provider, while a guest beside them renews here", async () => {
+    const member = await providerToken({ sub: "idp|renewing", name: "Renee" });
+    const refused = await chat.api<{ error: { code: string; message: string } }>(member, "/api/session/refresh", { method: "POST" });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.message).toMatch(/renewed by the provider/);
+    const guest = await chat.signIn("Guest");
+    const renewed = await chat.api<{ user: { id: string } }>(guest.token, "/api/session/refresh", { method: "POST" });
+    expect(renewed.status).toBe(200);
+    expect(renewed.body.user.id).toBe(guest.user.id);
+  });
 });
 
 describe("provider user ids", () => {

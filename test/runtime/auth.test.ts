@@ -2,7 +2,7 @@ import { createExecutionContext, env, SELF } from "cloudflare:test";
 import { decodeJwt } from "jose";
 import { describe, expect, it, vi } from "vitest";
 import { CloseCode, PROTOCOL, type ApiErrorBody, type SessionResponse } from "../../src/protocol";
-import { SESSION_AUDIENCE, TOKEN_ISSUER } from "../../src/worker/auth";
+import { SESSION_AUDIENCE, TOKEN_ISSUER } from "../../src/auth";
 import app from "../../src/worker/index";
 import { TestSocket } from "../support/test-socket";
 import { forgeSessionToken, tamper, unsecuredToken } from "../support/tokens";

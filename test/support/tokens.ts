@@ -1,5 +1,5 @@
 import { SignJWT, type JWTPayload } from "jose";
-import { SESSION_AUDIENCE, TOKEN_ISSUER } from "../../src/worker/auth";
+import { SESSION_AUDIENCE, TOKEN_ISSUER } from "../../src/auth";
 
 /** Signs a session token the way the Worker does, with any claim overridden, for testing what is refused. */
 export async function forgeSessionToken(secret: string, claims: JWTPayload = {}, alg = "HS256"): Promise<string> {

@@ -7,8 +7,8 @@ import {
   type JWTPayload,
   type JWTVerifyOptions,
 } from "jose";
-import type { AuthConfig } from "../config";
-import { BEARER_PROTOCOL_PREFIX, LIMITS, withoutFormatCharacters, type UserRef } from "../protocol";
+import type { AuthConfig } from "./config";
+import { BEARER_PROTOCOL_PREFIX, LIMITS, withoutFormatCharacters, type UserRef } from "./protocol";
 import { randomId } from "./random-id";
 
 export const TOKEN_ISSUER = "edge-chat";
@@ -42,10 +42,14 @@ export interface IssuedSession {
 }
 
 export async function issueGuestSession(name: string, config: AuthConfig): Promise<IssuedSession> {
-  const user = { id: `g_${randomId(12)}`, name };
+  return issueSession({ id: `g_${randomId(12)}`, name }, config);
+}
+
+/** A session token of ours for this user, valid for SESSION_TTL_SECONDS from now: sign-in, and renewal. */
+export async function issueSession(user: UserRef, config: AuthConfig): Promise<IssuedSession> {
   const issuedAt = Math.floor(Date.now() / 1000);
   const expiresAt = issuedAt + config.sessionTtlSeconds;
-  const token = await new SignJWT({ name })
+  const token = await new SignJWT({ name: user.name })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setSubject(user.id)
     .setIssuer(TOKEN_ISSUER)
@@ -56,8 +60,15 @@ export async function issueGuestSession(name: string, config: AuthConfig): Promi
   return { token, user, expiresAt: expiresAt * 1000 };
 }
 
-/** Verifies a session token, ours (HS256) or an external provider's (its JWK set), and returns who it names. */
-export async function verifySessionToken(token: string, config: AuthConfig): Promise<UserRef> {
+/** Who a verified token names, until when (ms), and who issued it: we renew our own, a provider its. */
+export interface VerifiedSession {
+  user: UserRef;
+  expiresAt: number;
+  issuer: "edge-chat" | "provider";
+}
+
+/** Verifies a session token, ours (HS256) or an external provider's (its JWK set). */
+export async function verifySessionToken(token: string, config: AuthConfig): Promise<VerifiedSession> {
   let alg: string | undefined;
   try {
     alg = decodeProtectedHeader(token).alg;
@@ -73,7 +84,7 @@ export async function verifySessionToken(token: string, config: AuthConfig): Pro
         requiredClaims: ["sub", "exp", "iat"],
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
       });
-      return userFromClaims(payload);
+      return { user: userFromClaims(payload), expiresAt: payload.exp! * 1000, issuer: "edge-chat" };
     }
     if (config.jwks && alg && EXTERNAL_ALGORITHMS.includes(alg)) {
       const { payload } = await jwtVerify(token, remoteKeySet(config.jwks.url), {
@@ -83,7 +94,7 @@ export async function verifySessionToken(token: string, config: AuthConfig): Pro
         requiredClaims: ["sub", "exp"],
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
       });
-      return userFromClaims(payload, EXTERNAL_ID_PREFIX);
+      return { user: userFromClaims(payload, EXTERNAL_ID_PREFIX), expiresAt: payload.exp! * 1000, issuer: "provider" };
     }
   } catch (error) {
     throw new AuthError(describeJoseError(error));

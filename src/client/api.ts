@@ -38,12 +38,22 @@ export interface PageRequest {
 export class ChatApi {
   constructor(
     private readonly baseUrl: string,
-    private readonly token: string | undefined,
+    private token: string | undefined,
     private readonly fetcher: typeof fetch = (input, init) => fetch(input, init),
   ) {}
 
   signIn(name: string): Promise<SessionResponse> {
     return this.request("POST", "/api/session", { name });
+  }
+
+  /** A new token for the same person, while this one is still valid. */
+  refreshSession(): Promise<SessionResponse> {
+    return this.request("POST", "/api/session/refresh");
+  }
+
+  /** Presents this token from now on (after a renewal). */
+  useToken(token: string): void {
+    this.token = token;
   }
 
   room(room: string): Promise<RoomSnapshot> {

@@ -41,6 +41,8 @@ export interface ChatClientOptions extends Partial<ConnectionTiming> {
   token: string;
   /** An invite link's token, presented until the room has let the user in once. */
   invite?: string;
+  /** Called before every reconnection for the current session token, when the app renews its own. */
+  getToken?: () => string | Promise<string>;
   /** Injected for tests and non-browser use; default to the globals. */
   WebSocket?: typeof WebSocket | undefined;
   fetch?: typeof fetch;
@@ -91,6 +93,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       environment: "environment" in options ? options.environment : browserEnvironment(),
       random: options.random ?? Math.random,
       cursor: () => this.lastSeq,
+      getToken: options.getToken,
     });
     this.connectionToRoom.on("status", (status) => this.onStatus(status));
     this.connectionToRoom.on("frame", (frame) => this.onFrame(frame));
@@ -131,6 +134,11 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   who(): void {
     if (this.connectionToRoom.canSendFrames) this.connectionToRoom.sendFrame({ type: "who" });
     else void this.connectionToRoom.refreshMembers();
+  }
+
+  /** A renewed session token: sent in-band to the open connection, and used from now on. */
+  useToken(token: string): void {
+    this.connectionToRoom.useToken(token);
   }
 
   /** The user has seen everything up to `seq`: their read position (and home's unread count) follows. */

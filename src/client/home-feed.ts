@@ -13,7 +13,8 @@ export interface HomeFeedEvents extends Record<string, unknown> {
 
 export interface HomeFeedOptions {
   baseUrl: string;
-  token: string;
+  /** The current session token, asked before every (re)connection: a renewed session is used at once. */
+  token: () => string;
   WebSocket?: typeof WebSocket | undefined;
   fetch?: typeof fetch;
   random?: () => number;
@@ -36,7 +37,7 @@ export class HomeFeed extends Emitter<HomeFeedEvents> {
 
   constructor(private readonly options: HomeFeedOptions) {
     super();
-    this.api = new ChatApi(options.baseUrl, options.token, options.fetch);
+    this.api = new ChatApi(options.baseUrl, options.token(), options.fetch);
     this.backoff = new Backoff(1000, 30_000, options.random);
     this.WebSocketImpl = "WebSocket" in options ? options.WebSocket : globalThis.WebSocket;
     queueMicrotask(() => this.connect());
@@ -54,7 +55,7 @@ export class HomeFeed extends Emitter<HomeFeedEvents> {
     if (!this.WebSocketImpl) return void this.poll();
     const url = new URL("/api/me/ws", this.options.baseUrl);
     url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-    const ws = new this.WebSocketImpl(url.toString(), [PROTOCOL, `${BEARER_PROTOCOL_PREFIX}${this.options.token}`]);
+    const ws = new this.WebSocketImpl(url.toString(), [PROTOCOL, `${BEARER_PROTOCOL_PREFIX}${this.options.token()}`]);
     this.socket = ws;
     ws.onopen = () => {
       this.backoff.reset();
@@ -78,6 +79,7 @@ export class HomeFeed extends Emitter<HomeFeedEvents> {
 
   /** Reads the list over HTTP, then tries the socket again after the backoff. */
   private async poll(): Promise<void> {
+    this.api.useToken(this.options.token());
     try {
       this.apply({ type: "rooms", rooms: (await this.api.myRooms()).rooms });
     } catch (error) {

@@ -66,6 +66,8 @@ export interface RoomConnectionOptions extends ConnectionTiming {
   random: () => number;
   /** The last seq the reader has, where a new connection resumes. */
   cursor: () => number;
+  /** Asked for the current token before every (re)connection, when the app holds its own. */
+  getToken: (() => string | Promise<string>) | undefined;
 }
 
 /**
@@ -79,6 +81,7 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
   private readonly heartbeat: Heartbeat;
   private readonly unsubscribe: () => void;
   private invite: string | undefined;
+  private token: string;
 
   private current: ConnectionStatus = { state: "connecting" };
   private mode: Transport = "websocket";
@@ -95,6 +98,7 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
   constructor(private readonly options: RoomConnectionOptions) {
     super();
     this.invite = options.invite;
+    this.token = options.token;
     this.backoff = new Backoff(options.initialBackoffMs, options.maxBackoffMs, options.random);
     this.heartbeat = new Heartbeat(options.heartbeatIntervalMs, options.heartbeatTimeoutMs, () =>
       Boolean(options.environment?.isHidden()),
@@ -137,10 +141,33 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
     this.setStatus(status);
   }
 
+  /** Presents this token from now on: in-band on the open socket, and on every reconnection. */
+  useToken(token: string): void {
+    if (token === this.token) return;
+    this.token = token;
+    this.options.api.useToken(token);
+    if (this.socketReady) this.sendFrame({ type: "auth", token });
+  }
+
   connect(): void {
     if (this.stopped) return;
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = undefined;
+    const { getToken } = this.options;
+    if (getToken) {
+      Promise.resolve()
+        .then(getToken)
+        .then((token) => this.useToken(token))
+        // Without a new token the one we have is tried; a refusal says "sign in" as always.
+        .catch(() => undefined)
+        .then(() => this.connectNow());
+      return;
+    }
+    this.connectNow();
+  }
+
+  private connectNow(): void {
+    if (this.stopped) return;
     if (this.current.state !== "online") this.setStatus({ state: "connecting" });
     if (this.invite !== undefined) return void this.redeemInvite();
     if (this.mode === "http" || !this.options.WebSocket) {
@@ -173,7 +200,7 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
     if (after > 0) url.searchParams.set("after", String(after));
     let ws: WebSocket;
     try {
-      ws = new WebSocketImpl(url.toString(), [PROTOCOL, `${BEARER_PROTOCOL_PREFIX}${this.options.token}`]);
+      ws = new WebSocketImpl(url.toString(), [PROTOCOL, `${BEARER_PROTOCOL_PREFIX}${this.token}`]);
     } catch {
       return this.onSocketGone(false);
     }

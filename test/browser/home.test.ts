@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { say, shownMessages, useBrowserChat, type Person } from "../support/browser";
+import { E2E_JWT_SECRET } from "../support/local-chat";
+import { forgeSessionToken } from "../support/tokens";
 
 const { chat, person } = useBrowserChat();
 const poll = (fn: () => Promise<unknown>) => expect.poll(fn, { timeout: 15_000, interval: 100 });
@@ -55,5 +57,30 @@ describe("the home page", () => {
     await bob.page.goto(chat().base);
     await poll(() => entry(bob, "Design review").count()).toBe(1);
     await poll(() => entry(bob, "Design review").locator(".count").count()).toBe(0);
+  });
+});
+
+describe("a session near its expiry", () => {
+  it("is renewed by the page without the person noticing, keeping their id", async () => {
+    const ada = await person();
+    await ada.page.goto(chat().base);
+    await signInAt(ada, "Ada");
+    const session = await ada.page.evaluate(() => JSON.parse(localStorage.getItem("edge-chat:session")!) as { token: string; user: { id: string } });
+    // Six of its seven days gone: past half its lifetime.
+    const now = Math.floor(Date.now() / 1000);
+    const aging = await forgeSessionToken(E2E_JWT_SECRET, { sub: session.user.id, name: "Ada", iat: now - 6 * 86400, exp: now + 86400 });
+    await ada.page.evaluate((token) => {
+      const stored = JSON.parse(localStorage.getItem("edge-chat:session")!) as { token: string; expiresAt: number };
+      localStorage.setItem("edge-chat:session", JSON.stringify({ ...stored, token, expiresAt: Date.now() + 86400_000 }));
+    }, aging);
+
+    await ada.page.goto(`${chat().base}/r/renewal`);
+    const renewed = () => ada.page.evaluate(() => JSON.parse(localStorage.getItem("edge-chat:session")!) as { token: string; user: { id: string }; expiresAt: number });
+    await poll(async () => (await renewed()).token !== aging).toBe(true);
+    expect((await renewed()).user.id).toBe(session.user.id);
+    expect((await renewed()).expiresAt).toBeGreaterThan(Date.now() + 6 * 86400_000);
+    await say(ada, "still me");
+    await poll(() => shownMessages(ada)).toEqual(["still me"]);
+    await expect(ada.page.locator("#status").getAttribute("data-state")).resolves.toBe("online");
   });
 });

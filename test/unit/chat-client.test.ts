@@ -83,13 +83,14 @@ type Route = (url: URL, init: RequestInit) => { status: number; body: unknown } 
 
 let page: FakePage;
 let storage: MemoryStore;
-let requests: { method: string; url: URL; body?: unknown }[];
+let requests: { method: string; url: URL; body?: unknown; authorization?: string }[];
 let route: Route;
 const clients: ChatClient[] = [];
 
 function fakeFetch(input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> {
   const url = new URL(String(input));
-  requests.push({ method: init.method ?? "GET", url, body: init.body ? JSON.parse(String(init.body)) : undefined });
+  const authorization = (init.headers as Record<string, string> | undefined)?.Authorization;
+  requests.push({ method: init.method ?? "GET", url, body: init.body ? JSON.parse(String(init.body)) : undefined, authorization });
   return new Promise((resolve, reject) => {
     init.signal?.addEventListener("abort", () => reject(new DOMException("aborted", "AbortError")));
     Promise.resolve()
@@ -494,5 +495,31 @@ describe("a connection the room closed for abuse", () => {
       await vi.advanceTimersByTimeAsync(120_000);
       expect(FakeSocket.all).toHaveLength(1);
     }
+  });
+});
+
+describe("a renewed session", () => {
+  it("is asked for before every reconnection, so no socket opens with a stale token", async () => {
+    let current = TOKEN;
+    const getToken = vi.fn(() => current);
+    await newClient({ getToken });
+    expect(getToken).toHaveBeenCalledTimes(1);
+    FakeSocket.latest().accept();
+
+    current = `${TOKEN}-renewed`;
+    FakeSocket.latest().drop();
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(getToken).toHaveBeenCalledTimes(2);
+    expect(FakeSocket.latest().protocols).toEqual(["edge-chat.v1", `bearer.${TOKEN}-renewed`]);
+  });
+
+  it("goes to the open connection in-band, and to the HTTP calls after it", async () => {
+    route = () => ({ status: 200, body: { messages: [], more: false, seq: 0 } });
+    const { client } = await newClient();
+    FakeSocket.latest().accept();
+    client.useToken("fresh-token");
+    expect(FakeSocket.latest().sentFrames()).toEqual([{ type: "auth", token: "fresh-token" }]);
+    await client.loadOlder(10);
+    expect(requests.at(-1)).toMatchObject({ url: new URL("https://chat.test/api/rooms/lobby/messages?before=10&limit=50"), authorization: "Bearer fresh-token" });
   });
 });

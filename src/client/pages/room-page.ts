@@ -8,7 +8,7 @@ import { People } from "./room/people";
 import { markReadWhenSeen } from "./room/read-marker";
 import { statusBanner } from "./room/status-banner";
 import { followTyping } from "./room/typing-line";
-import { clearSession, goToSignIn, loadSession } from "./session";
+import { clearSession, goToSignIn, keepSessionFresh, loadSession } from "./session";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -32,7 +32,9 @@ else {
 /** The room page: each part of it in ./room/, joined here to one client. */
 function start(room: string, token: string, inviteKey: string): void {
   const invite = sessionStorage.getItem(inviteKey) ?? undefined;
-  const client = new ChatClient({ baseUrl: location.origin, room, token, invite });
+  // Every reconnection uses the newest session, which any tab may have renewed.
+  const client = new ChatClient({ baseUrl: location.origin, room, token, invite, getToken: () => loadSession()?.token ?? token });
+  keepSessionFresh((renewed) => client.useToken(renewed.token));
   const you = client.you;
   const people = new People();
   const messages = new MessageList($<HTMLOListElement>("messages"), you, people);

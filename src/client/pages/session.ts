@@ -1,4 +1,6 @@
 import type { SessionResponse } from "../../protocol";
+import { ApiError, ChatApi } from "../api";
+import { tokenLifetime } from "../token-claims";
 
 const KEY = "edge-chat:session";
 /** A session that expires within this margin is treated as expired, so no connection starts with a dying token. */
@@ -25,6 +27,43 @@ export function saveSession(session: SessionResponse): void {
 
 export function clearSession(): void {
   localStorage.removeItem(KEY);
+}
+
+/** How often an open page checks whether its session is due for renewal. */
+const RENEW_CHECK_MS = 3600_000;
+
+/**
+ * Renews the session when less than half its lifetime is left, on page load and hourly while
+ * the page is open, so a person who comes back at least once per lifetime keeps their id (and
+ * rooms) for ever. Other tabs see the new session through `storage` events; `onRenewed` gets
+ * it in every tab. Returns a function that stops it.
+ */
+export function keepSessionFresh(onRenewed: (session: SessionResponse) => void, now = () => Date.now()): () => void {
+  const check = async () => {
+    const session = loadSession();
+    const lifetime = session && tokenLifetime(session.token);
+    if (!session || !lifetime || now() < (lifetime.issuedAt + lifetime.expiresAt) / 2) return;
+    try {
+      const renewed = await new ChatApi(location.origin, session.token).refreshSession();
+      saveSession(renewed);
+      onRenewed(renewed);
+    } catch (error) {
+      // A provider's token (400) is renewed by the provider; a network failure is tried next hour.
+      if (!(error instanceof ApiError)) return;
+    }
+  };
+  const onStorage = (event: StorageEvent) => {
+    if (event.key !== KEY) return;
+    const session = loadSession();
+    if (session) onRenewed(session);
+  };
+  void check();
+  const timer = setInterval(() => void check(), RENEW_CHECK_MS);
+  addEventListener("storage", onStorage);
+  return () => {
+    clearInterval(timer);
+    removeEventListener("storage", onStorage);
+  };
 }
 
 /**

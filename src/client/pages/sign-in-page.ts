@@ -2,7 +2,7 @@ import { checkDisplayName, checkRoomId } from "../../protocol";
 import { ApiError, ChatApi } from "../api";
 import { HomeFeed } from "../home-feed";
 import { renderRoomList } from "./home/room-list";
-import { clearSession, loadSession, saveSession, SIGN_IN_REASONS, type SignInReason } from "./session";
+import { clearSession, keepSessionFresh, loadSession, saveSession, SIGN_IN_REASONS, type SignInReason } from "./session";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -25,7 +25,7 @@ function render(): void {
 
 /** The signed-in home: every room of the user's, kept live by the hub socket. */
 function followRooms(token: string): HomeFeed {
-  const home = new HomeFeed({ baseUrl: location.origin, token });
+  const home = new HomeFeed({ baseUrl: location.origin, token: () => loadSession()?.token ?? token });
   home.on("rooms", (rooms) => renderRoomList($("room-list"), $("no-rooms"), rooms));
   home.on("signed-out", () => {
     clearSession();
@@ -89,3 +89,4 @@ $("sign-out").addEventListener("click", () => {
 
 render();
 if (loadSession() && next) location.replace(next);
+else keepSessionFresh(() => render());

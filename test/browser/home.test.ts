@@ -65,6 +65,7 @@ describe("a session near its expiry", () => {
     const ada = await person();
     await ada.page.goto(chat().base);
     await signInAt(ada, "Ada");
+    await poll(() => ada.page.locator("#signed-in").isVisible()).toBe(true);
     const session = await ada.page.evaluate(() => JSON.parse(localStorage.getItem("edge-chat:session")!) as { token: string; user: { id: string } });
     // Six of its seven days gone: past half its lifetime.
     const now = Math.floor(Date.now() / 1000);
@@ -82,5 +83,27 @@ describe("a session near its expiry", () => {
     await say(ada, "still me");
     await poll(() => shownMessages(ada)).toEqual(["still me"]);
     await expect(ada.page.locator("#status").getAttribute("data-state")).resolves.toBe("online");
+  });
+});
+
+describe("the room header on a 390 px phone", () => {
+  it("shows the room's name and every button whole", async () => {
+    const ada = await person();
+    await ada.page.setViewportSize({ width: 390, height: 844 });
+    await ada.page.goto(chat().base);
+    await signInAt(ada, "Ada");
+    await ada.page.fill("#title", "Quarterly planning review");
+    await ada.page.click("#create button[type=submit]");
+    await ada.page.waitForURL(/\/r\//);
+    await poll(() => ada.page.locator("#invite").isVisible()).toBe(true);
+
+    const name = await ada.page.locator("#room-name").boundingBox();
+    expect(name!.width).toBeGreaterThan(60);
+    for (const selector of ["a.home", "#room-name", "#visibility", "#invite", "#toggle-members"]) {
+      const box = await ada.page.locator(selector).boundingBox();
+      expect(box, selector).not.toBeNull();
+      expect(box!.x, selector).toBeGreaterThanOrEqual(0);
+      expect(box!.x + box!.width, selector).toBeLessThanOrEqual(390);
+    }
   });
 });

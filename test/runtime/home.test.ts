@@ -35,6 +35,11 @@ async function openHome(user: TestUser): Promise<{ home: HomeSocket; rooms: Home
   return { home, rooms: (await home.next("rooms")).rooms };
 }
 
+/** Joining tells the hub without holding up the member; wait until it has heard. */
+async function listed(user: TestUser, room: string): Promise<void> {
+  await expect.poll(() => roomOf(user, room)).toBeDefined();
+}
+
 async function watchersOf(room: string): Promise<string[]> {
   return runInDurableObject(env.ROOMS.get(env.ROOMS.idFromName(room)), (_, state) =>
     state.storage.sql.exec<{ user_id: string }>("SELECT user_id FROM home_watchers ORDER BY user_id").toArray().map((r) => r.user_id),
@@ -50,7 +55,7 @@ describe("a person's home", () => {
     expect((await api(bob, `/api/rooms/${id}/join`, { method: "POST", body: JSON.stringify({ invite: token }) })).status).toBe(200);
 
     expect(await roomOf(ada, id)).toMatchObject({ id, title: "Design review", visibility: "private", role: "owner", unread: 0 });
-    expect(await roomOf(bob, id)).toMatchObject({ id, title: "Design review", visibility: "private", role: "member", unread: 0 });
+    await expect.poll(() => roomOf(bob, id)).toMatchObject({ id, title: "Design review", visibility: "private", role: "member", unread: 0 });
     expect(await rooms(await newUser("Stranger"))).toEqual([]);
   });
 
@@ -64,8 +69,8 @@ describe("a person's home", () => {
     const dm = await post(ada, room, "for Bob only", bob.id);
     await post(bob, room, "Bob's own");
 
-    expect(await roomOf(bob, room)).toMatchObject({ seq: 6, lastReadSeq: 0, unread: 4, mentions: 1, last: { text: "Bob's own", from: { id: bob.id } } });
-    expect(await roomOf(cy, room)).toMatchObject({ unread: 5, mentions: 1, last: { text: "Bob's own" } });
+    await expect.poll(() => roomOf(bob, room)).toMatchObject({ seq: 6, lastReadSeq: 0, unread: 4, mentions: 1, last: { text: "Bob's own", from: { id: bob.id } } });
+    await expect.poll(() => roomOf(cy, room)).toMatchObject({ unread: 5, mentions: 1, last: { text: "Bob's own" } });
 
     expect((await read(bob, room, 3)).status).toBe(204);
     expect(await roomOf(bob, room)).toMatchObject({ lastReadSeq: 3, unread: 1, mentions: 1 });
@@ -88,7 +93,7 @@ describe("a person's home", () => {
         state.storage.sql.exec("INSERT INTO messages (id, sender_id, sender_name, recipient_id, text, ts) VALUES (?, ?, 'Ada', ?, ?, ?)", `bulk-${n}`, ada.id, to, `bulk ${n}`, Date.now());
       }
     });
-    expect(await roomOf(bob, room)).toMatchObject({ seq: 3001, unread: 3001, mentions: 300, last: { text: "bulk 2999" } });
+    await expect.poll(() => roomOf(bob, room)).toMatchObject({ seq: 3001, unread: 3001, mentions: 300, last: { text: "bulk 2999" } });
 
     await evictDurableObject(stub, { webSockets: "hibernate" });
     await evictDurableObject(env.HUBS.get(env.HUBS.idFromName(bob.id)));
@@ -112,6 +117,7 @@ describe("a person's home", () => {
     const token = new URL(created.invite!.url).hash.replace("#invite=", "");
     for (const user of [bob, cy]) await api(user, `/api/rooms/${id}/join`, { method: "POST", body: JSON.stringify({ invite: token }) });
     const bobs = await connect(id, bob);
+    await listed(cy, id);
 
     expect((await api(bob, `/api/rooms/${id}/members/me`, { method: "DELETE" })).status).toBe(204);
     expect((await bobs.closed).code).toBe(4003);
@@ -131,6 +137,7 @@ describe("an open home page", () => {
     const room = newRoom("live");
     const [ada, bob] = [await newUser("Ada"), await newUser("Bob")];
     const bobs = await connect(room, bob);
+    await listed(bob, room);
     const { home, rooms: first } = await openHome(bob);
     expect(first.map((r) => r.id)).toEqual([room]);
 
@@ -154,6 +161,7 @@ describe("an open home page", () => {
     const room = newRoom("watchers");
     const [ada, bob, cy] = [await newUser("Ada"), await newUser("Bob"), await newUser("Cy")];
     for (const user of [ada, bob, cy]) await connect(room, user);
+    await listed(bob, room);
     expect(await watchersOf(room)).toEqual([]);
 
     const { home } = await openHome(bob);

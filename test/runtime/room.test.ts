@@ -253,7 +253,8 @@ describe("a room that hibernates", () => {
 });
 
 describe("a large room's member list", () => {
-  it("lists everyone online first, then the members seen most recently, and no more than the limit", async () => {
+  // Hundreds of members join one by one, each telling their new hub (room-home.ts).
+  it("lists everyone online first, then the members seen most recently, and no more than the limit", { timeout: 20_000 }, async () => {
     const room = newRoom("large");
     const everyone: TestUser[] = [];
     for (let n = 0; n < LIMITS.listedMembers + 20; n++) {
@@ -279,7 +280,8 @@ describe("a large room's member list", () => {
 });
 
 describe("storage limits", () => {
-  it("hold for users with the longest ids and names in a room with many members", async () => {
+  // Hundreds of members join one by one, each telling their new hub (room-home.ts).
+  it("hold for users with the longest ids and names in a room with many members", { timeout: 20_000 }, async () => {
     const room = newRoom("crowded");
     const longest = {
       id: `idp|${"x".repeat(LIMITS.maxUserIdChars - 4)}`,

@@ -95,6 +95,8 @@ export interface RoomInfo {
   title?: string;
   /** The user who created the room; rooms made by joining have none. */
   owner?: string;
+  /** A one-to-one conversation: exactly two members, no invites, no removal (`POST /api/dm`). */
+  direct?: true;
 }
 
 // ---- Server to client -------------------------------------------------------------------
@@ -214,6 +216,8 @@ export interface HomeRoom {
   title?: string;
   visibility: Visibility;
   role: "owner" | "member";
+  /** A one-to-one conversation; its title is then the other person's name. */
+  direct?: true;
   /** The room's newest seq. */
   seq: number;
   /** The user's read position: everything up to it has been seen. */
@@ -244,6 +248,11 @@ export interface HomeRoomLeftFrame {
 }
 
 export type HomeFrame = HomeRoomsFrame | HomeRoomFrame | HomeRoomLeftFrame;
+
+/** `POST /api/dm`: a one-to-one conversation with this user. */
+export interface DirectRequest {
+  user: string;
+}
 
 /** `GET /api/me/rooms` */
 export interface HomeRoomsResponse {
@@ -436,6 +445,11 @@ export function checkInviteRequest(value: unknown): Checked<InviteRequest> {
     request.for = forUser;
   }
   return ok(request);
+}
+
+export function checkDirectRequest(value: unknown): Checked<DirectRequest> {
+  if (!isObject(value) || !isUserId(value.user)) return fail("bad_message", "body must be {\"user\": \"<user id>\"}");
+  return ok({ user: value.user });
 }
 
 /** Validates the body of a message, shared by the WebSocket `send` frame and HTTP `POST`. */

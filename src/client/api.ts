@@ -90,6 +90,11 @@ export class ChatApi {
     return this.request("POST", `/api/rooms/${room}/read`, { seq });
   }
 
+  /** The one-to-one conversation with this user, made on first use. */
+  openDirect(user: string): Promise<CreatedRoom> {
+    return this.request("POST", "/api/dm", { user });
+  }
+
   myRooms(): Promise<HomeRoomsResponse> {
     return this.request("GET", "/api/me/rooms");
   }

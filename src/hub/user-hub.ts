@@ -1,7 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import { logError } from "../log";
-import { PING, PONG, PROTOCOL, type HomeFrame, type HomeRoom, type UserRef } from "../protocol";
+import { PING, PONG, PROTOCOL, type HomeFrame, type HomeRoom, type RoomInfo, type UserRef } from "../protocol";
+import { failure, type RoomResult } from "../room/room-failure";
 import { isBenignTeardownError, replyCloseCode } from "../room/socket-teardown";
 import { RoomIndex } from "./room-index";
 
@@ -47,6 +48,32 @@ export class UserHub extends DurableObject<Env> {
   /** `GET /api/me/rooms`: every room of the user's, most recent activity first. */
   async listRooms(userId: string): Promise<HomeRoom[]> {
     return this.rooms(userId, this.looking());
+  }
+
+  /**
+   * `POST /api/dm`: the one-to-one conversation of this user with another, whose id the Worker
+   * derived from both. Only someone who shares a room with the user can be reached; once the
+   * conversation exists it stays reachable whatever rooms either leaves.
+   */
+  async openDirect(user: UserRef, otherId: string, roomId: string): Promise<RoomResult<{ room: RoomInfo }>> {
+    const room = this.env.ROOMS.get(this.env.ROOMS.idFromName(roomId));
+    const known = this.index.all().some((entry) => entry.id === roomId);
+    if (known) return room.openDirect(roomId, user, { id: otherId, name: otherId });
+    const other = await this.sharedMember(otherId);
+    if (!other) return failure(403, "forbidden", "you can only start a conversation with someone who shares a room with you");
+    return room.openDirect(roomId, user, other);
+  }
+
+  /** The other person as a room of this user's knows them, or undefined if no room has both. */
+  private async sharedMember(otherId: string): Promise<UserRef | undefined> {
+    const found = await Promise.all(
+      this.index.all().map(({ id }) =>
+        this.env.ROOMS.get(this.env.ROOMS.idFromName(id))
+          .member(otherId)
+          .catch(() => undefined),
+      ),
+    );
+    return found.find((member) => member !== undefined);
   }
 
   /** A room made the user a member. Answers whether a home page is open, so the room knows to send news. */

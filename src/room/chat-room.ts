@@ -316,6 +316,25 @@ export class ChatRoom extends DurableObject<Env> {
     return { ok: true };
   }
 
+  /** A member's name, for a hub checking that two people share this room before a direct conversation. */
+  async member(userId: string): Promise<UserRef | undefined> {
+    return this.access.refuseReader({ id: userId, name: "" }) ? undefined : this.members.get(userId);
+  }
+
+  /**
+   * `POST /api/dm`: opens the one-to-one conversation of two people, made on first use with both
+   * as members. The Worker derived this room's id from both ids; only these two may open it.
+   */
+  async openDirect(roomId: string, from: UserRef, to: UserRef): Promise<RoomResult<{ room: RoomInfo }>> {
+    const existing = this.room.get();
+    if (existing && !existing.direct) return failure(400, "bad_message", "a room with that id exists");
+    const now = Date.now();
+    const room = existing ?? this.room.create({ id: roomId, visibility: "private", direct: true }, now);
+    if (existing && !this.members.has(from.id)) return NOT_A_MEMBER;
+    for (const user of existing ? [from] : [from, to]) if (this.members.touch(user, now).added) await this.home.joined(user);
+    return { ok: true, room };
+  }
+
   /**
    * A hub reading the user's entry for its home (undefined: not a member, drop the room). With
    * `watch`, a home page is open: the room sends that hub news until it says nobody looks.

@@ -70,6 +70,16 @@ export class MemberList {
     return this.sql.exec<{ joined_at: number }>("SELECT joined_at FROM members WHERE id = ?", id).toArray()[0]?.joined_at;
   }
 
+  /** A member by id, with the name they last used. */
+  get(id: string): UserRef | undefined {
+    return this.sql.exec<{ id: string; name: string }>("SELECT id, name FROM members WHERE id = ?", id).toArray()[0];
+  }
+
+  /** The first member who is not this one: the other person of a one-to-one conversation. */
+  other(id: string): UserRef | undefined {
+    return this.sql.exec<{ id: string; name: string }>("SELECT id, name FROM members WHERE id != ? LIMIT 1", id).toArray()[0];
+  }
+
   has(id: string): boolean {
     return this.sql.exec("SELECT 1 FROM members WHERE id = ?", id).toArray().length > 0;
   }

@@ -68,6 +68,7 @@ export class RoomAccess {
     if (!room || room.visibility === "public") {
       return failure(400, "bad_message", "public rooms need no invite; share the room's address");
     }
+    if (room.direct) return failure(400, "bad_message", "a direct conversation is for its two people only; start a room to invite others");
     if (!this.members.has(user.id)) return NOT_A_MEMBER;
     if (this.invites.liveCreatedBy(user.id, now) >= LIMITS.liveInvitesPerMember) {
       return failure(429, "rate_limited", `you have ${LIMITS.liveInvitesPerMember} invites that still work; revoke some or let them expire first`);
@@ -120,6 +121,7 @@ export class RoomAccess {
   leave(user: UserRef): RoomResult<{}> {
     const room = this.room.get();
     if (room?.owner === user.id) return failure(400, "bad_message", "the owner cannot leave their own room");
+    if (room?.direct) return failure(400, "bad_message", "a direct conversation cannot be left");
     if (!this.members.remove(user.id)) return NOT_A_MEMBER;
     return { ok: true };
   }

@@ -41,7 +41,11 @@ export class RoomHome {
       unread,
       mentions,
     };
-    if (room.title !== undefined) entry.title = room.title;
+    if (room.direct) {
+      entry.direct = true;
+      const other = this.members.other(userId);
+      if (other) entry.title = other.name;
+    } else if (room.title !== undefined) entry.title = room.title;
     const last = this.log.newestVisibleTo(userId);
     if (last) entry.last = { from: last.from, text: preview(last.text), ts: last.ts };
     return entry;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { say, shownMessages, useBrowserChat, type Person } from "../support/browser";
+import { say, shownMessages, signInAndJoin, useBrowserChat, type Person } from "../support/browser";
 import { E2E_JWT_SECRET } from "../support/local-chat";
 import { forgeSessionToken } from "../support/tokens";
 
@@ -105,5 +105,27 @@ describe("the room header on a 390 px phone", () => {
       expect(box!.x, selector).toBeGreaterThanOrEqual(0);
       expect(box!.x + box!.width, selector).toBeLessThanOrEqual(390);
     }
+  });
+});
+
+describe("a direct conversation", () => {
+  it("starts from the member list and appears in both homes under the other's name", async () => {
+    const [ada, bob] = [await person(), await person()];
+    await signInAndJoin(ada, chat().base, "Ada", "meeting-point");
+    await signInAndJoin(bob, chat().base, "Bob", "meeting-point");
+    await poll(() => ada.page.locator("#member-list li", { hasText: "Bob" }).count()).toBe(1);
+
+    await ada.page.locator("#member-list li", { hasText: "Bob" }).locator(".open-direct").click();
+    await ada.page.waitForURL(/\/r\/dm-[A-Za-z0-9_-]{22}$/);
+    const directUrl = ada.page.url();
+    await poll(() => ada.page.locator("#room-name").textContent()).toBe("Bob");
+    await expect(ada.page.locator("#invite").isHidden()).resolves.toBe(true);
+    await say(ada, "a word in private?");
+
+    await bob.page.goto(chat().base);
+    await poll(() => entry(bob, "Ada").locator(".count.unread").textContent()).toBe("1");
+    await expect(entry(bob, "Ada").getAttribute("href")).resolves.toBe(new URL(directUrl).pathname);
+    await ada.page.goto(chat().base);
+    await poll(() => entry(ada, "Bob").locator(".last").textContent()).toBe("Ada: a word in private?");
   });
 });

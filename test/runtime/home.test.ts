@@ -1,6 +1,6 @@
 import { env, evictDurableObject, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { BEARER_PROTOCOL_PREFIX, PROTOCOL, type CreatedInvite, type CreatedRoom, type HomeRoom, type HomeRoomsResponse } from "../../src/protocol";
+import { BEARER_PROTOCOL_PREFIX, PROTOCOL, type ApiErrorBody, type CreatedInvite, type CreatedRoom, type HomeRoom, type HomeRoomsResponse } from "../../src/protocol";
 import { HomeSocket } from "../support/home-socket";
 import { api, connect, newRoom, newUser, type TestUser } from "./helpers";
 
@@ -173,5 +173,51 @@ describe("an open home page", () => {
     home.close();
     await post(ada, room, "anyone?");
     await expect.poll(() => watchersOf(room), { timeout: 4000 }).toEqual([]);
+  });
+});
+
+describe("a one-to-one conversation", () => {
+  async function startDirect(from: TestUser, to: string): Promise<Response> {
+    return api(from, "/api/dm", { method: "POST", body: JSON.stringify({ user: to }) });
+  }
+
+  it("is the same room whoever starts it, listed in both homes under the other's name", async () => {
+    const room = newRoom("met-here");
+    const [ada, bob] = [await newUser("Ada"), await newUser("Bob")];
+    await connect(room, ada);
+    await connect(room, bob);
+
+    const started = await startDirect(ada, bob.id);
+    expect(started.status).toBe(200);
+    const { room: direct } = (await started.json()) as CreatedRoom;
+    expect(direct).toMatchObject({ visibility: "private", direct: true });
+    expect(direct.id).toMatch(/^dm-[A-Za-z0-9_-]{22}$/);
+    const again = (await (await startDirect(bob, ada.id)).json()) as CreatedRoom;
+    expect(again.room.id).toBe(direct.id);
+
+    await expect.poll(() => roomOf(ada, direct.id)).toMatchObject({ direct: true, title: "Bob", role: "member" });
+    await expect.poll(() => roomOf(bob, direct.id)).toMatchObject({ direct: true, title: "Ada" });
+    await post(ada, direct.id, "just between us");
+    expect(await roomOf(bob, direct.id)).toMatchObject({ unread: 1, last: { text: "just between us" } });
+  });
+
+  it("cannot be started with a stranger, entered by a third person, widened by invites, or left", async () => {
+    const room = newRoom("pair");
+    const [ada, bob, cy] = [await newUser("Ada"), await newUser("Bob"), await newUser("Cy")];
+    await connect(room, ada);
+    await connect(room, bob);
+
+    const stranger = await startDirect(cy, ada.id);
+    expect(stranger.status).toBe(403);
+    expect(((await stranger.json()) as ApiErrorBody).error.message).toBe("you can only start a conversation with someone who shares a room with you");
+    expect((await startDirect(ada, ada.id)).status).toBe(400);
+    expect((await startDirect(ada, "")).status).toBe(400);
+
+    const { room: direct } = (await (await startDirect(ada, bob.id)).json()) as CreatedRoom;
+    expect((await api(cy, `/api/rooms/${direct.id}/messages`)).status).toBe(403);
+    expect((await api(cy, `/api/rooms/${direct.id}/join`, { method: "POST" })).status).toBe(403);
+    expect((await api(ada, `/api/rooms/${direct.id}/invites`, { method: "POST", body: "{}" })).status).toBe(400);
+    expect((await api(ada, `/api/rooms/${direct.id}/members/me`, { method: "DELETE" })).status).toBe(400);
+    expect((await api(ada, `/api/rooms/${direct.id}/members/${bob.id}`, { method: "DELETE" })).status).toBe(403);
   });
 });

@@ -1,4 +1,5 @@
 import { checkRoomId } from "../../protocol";
+import { ApiError, ChatApi } from "../api";
 import { ChatClient } from "../chat-client";
 import { composer } from "./room/composer";
 import { inviteButton } from "./room/invite-button";
@@ -48,17 +49,28 @@ function start(room: string, token: string, inviteKey: string): void {
   const { setDmTarget } = composer(client, people, `edge-chat:draft:${room}`);
   inviteButton(room, token);
 
+  const openDirect = async (user: string) => {
+    try {
+      const { room: direct } = await new ChatApi(location.origin, loadSession()?.token ?? token).openDirect(user);
+      location.assign(`/r/${direct.id}`);
+    } catch (error) {
+      $("member-note").hidden = false;
+      $("member-note").textContent = error instanceof ApiError ? error.message : "Could not reach the server; try again.";
+    }
+  };
   const showMembers = (tagsChanged: boolean) => {
-    renderMembers($("member-list"), $("member-note"), people, you, setDmTarget);
+    renderMembers($("member-list"), $("member-note"), people, you, { pick: setDmTarget, openDirect: (user) => void openDirect(user) });
     if (tagsChanged) messages.rerender();
   };
   client.on("welcome", (welcome) => {
     sessionStorage.removeItem(inviteKey);
-    const { title, visibility, owner } = welcome.room;
+    const { visibility, owner, direct } = welcome.room;
+    // A conversation of two is called after the other person.
+    const title = direct ? welcome.members.find((member) => member.id !== you.id)?.name : welcome.room.title;
     $("room-name").textContent = title ?? `#${room}`;
     document.title = `${title ?? `#${room}`} — edge-chat`;
-    $("visibility").textContent = visibility;
-    $("invite").hidden = false;
+    $("visibility").textContent = direct ? "direct" : visibility;
+    $("invite").hidden = Boolean(direct);
     $("invite").dataset.visibility = visibility;
     const ownerChanged = people.owner !== owner;
     people.owner = owner;

@@ -15,7 +15,7 @@ function roomEntry(room: HomeRoom, now: number): HTMLLIElement {
   if (room.unread > 0) link.classList.add("unread");
 
   const title = span("room-title", room.title ?? `#${room.id}`);
-  if (room.visibility === "private") title.append(" ", span("badge", "private"));
+  if (room.visibility === "private" && !room.direct) title.append(" ", span("badge", "private"));
   const when = span("when", room.last ? shortTime(room.last.ts, now) : "");
   const last = span("last", "");
   if (room.last) {

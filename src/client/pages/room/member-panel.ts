@@ -3,16 +3,23 @@ import { lastSeenLabel } from "../message-view";
 import type { People } from "./people";
 import { personLabel } from "./person-label";
 
+export interface MemberActions {
+  /** Address the next message in this room to them only. */
+  pick(id: string): void;
+  /** Open the one-to-one conversation with them, a room of its own. */
+  openDirect(id: string): void;
+}
+
 /** The member list: online first, then by name; a click on someone starts a direct message to them. */
-export function renderMembers(container: HTMLElement, note: HTMLElement, people: People, you: UserRef, pick: (id: string) => void): void {
+export function renderMembers(container: HTMLElement, note: HTMLElement, people: People, you: UserRef, actions: MemberActions): void {
   const members = people.memberList();
   // A full list is a large room's: the server lists who is online and who was here lately.
   note.hidden = members.length < LIMITS.listedMembers;
   const sorted = members.sort((a, b) => Number(b.online) - Number(a.online) || a.name.localeCompare(b.name));
-  container.replaceChildren(...sorted.map((member) => memberItem(member, people, you, pick)));
+  container.replaceChildren(...sorted.map((member) => memberItem(member, people, you, actions)));
 }
 
-function memberItem(member: Member, people: People, you: UserRef, pick: (id: string) => void): HTMLLIElement {
+function memberItem(member: Member, people: People, you: UserRef, actions: MemberActions): HTMLLIElement {
   const item = document.createElement("li");
   item.className = member.online ? "online" : "offline";
   const button = document.createElement("button");
@@ -29,8 +36,8 @@ function memberItem(member: Member, people: People, you: UserRef, pick: (id: str
     button.append(tag);
     button.disabled = true;
   } else {
-    button.title = `Send ${member.name} a direct message`;
-    button.addEventListener("click", () => pick(member.id));
+    button.title = `Send ${member.name} a direct message in this room`;
+    button.addEventListener("click", () => actions.pick(member.id));
   }
   if (!member.online) {
     const seen = document.createElement("span");
@@ -39,5 +46,14 @@ function memberItem(member: Member, people: People, you: UserRef, pick: (id: str
     button.append(seen);
   }
   item.append(button);
+  if (member.id !== you.id) {
+    const direct = document.createElement("button");
+    direct.type = "button";
+    direct.className = "open-direct";
+    direct.textContent = "Message privately";
+    direct.setAttribute("aria-label", `Message ${member.name} privately`);
+    direct.addEventListener("click", () => actions.openDirect(member.id));
+    item.append(direct);
+  }
   return item;
 }

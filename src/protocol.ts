@@ -44,6 +44,8 @@ export const LIMITS = {
   liveInvitesPerMember: 100,
   /** Largest page of `GET /api/rooms/:room/invites`, and its default. */
   invitesPage: 100,
+  /** Members one message may @-mention. */
+  maxMentions: 20,
   /** How much of a room's newest message its home entry shows. */
   homePreviewChars: 140,
 } as const;
@@ -112,6 +114,8 @@ export interface ChatMessage {
   ts: number;
   /** Present on a direct message: the recipient's user id. */
   to?: string;
+  /** The members the sender @-mentioned; counted on their homes. */
+  mentions?: string[];
 }
 
 export interface WelcomeFrame {
@@ -188,6 +192,8 @@ export interface OutgoingMessage {
   id: string;
   text: string;
   to?: string;
+  /** Members @-mentioned, at most LIMITS.maxMentions, each a member of the room. */
+  mentions?: string[];
 }
 
 export interface SendFrame extends OutgoingMessage {
@@ -224,7 +230,7 @@ export interface HomeRoom {
   lastReadSeq: number;
   /** Messages after lastReadSeq the user may see, not counting their own. */
   unread: number;
-  /** Of those, the direct messages to the user. */
+  /** Of those, the direct messages to the user and the messages that @-mention them. */
   mentions: number;
   /** The newest message the user may see, its text cut to LIMITS.homePreviewChars. */
   last?: { from: UserRef; text: string; ts: number };
@@ -455,7 +461,7 @@ export function checkDirectRequest(value: unknown): Checked<DirectRequest> {
 /** Validates the body of a message, shared by the WebSocket `send` frame and HTTP `POST`. */
 export function checkOutgoingMessage(value: unknown): Checked<OutgoingMessage> {
   if (!isObject(value)) return fail("bad_message", "message must be a JSON object");
-  const { id, text, to } = value;
+  const { id, text, to, mentions } = value;
   if (typeof id !== "string" || !MESSAGE_ID.test(id)) {
     return fail("bad_message", `id must be 1-${LIMITS.maxMessageIdChars} printable ASCII characters without spaces`);
   }
@@ -466,11 +472,18 @@ export function checkOutgoingMessage(value: unknown): Checked<OutgoingMessage> {
   if (text.length > LIMITS.maxTextChars && codePoints(text) > LIMITS.maxTextChars) {
     return fail("too_large", `text must be at most ${LIMITS.maxTextChars} characters`, id);
   }
+  const message: OutgoingMessage = { id, text };
   if (to !== undefined) {
     if (!isUserId(to)) return fail("bad_message", "to must be a user id", id);
-    return ok({ id, text, to });
+    message.to = to;
   }
-  return ok({ id, text });
+  if (mentions !== undefined) {
+    if (!Array.isArray(mentions) || !mentions.every(isUserId)) return fail("bad_message", "mentions must be a list of user ids", id);
+    const unique = [...new Set(mentions)];
+    if (unique.length > LIMITS.maxMentions) return fail("bad_message", `at most ${LIMITS.maxMentions} people can be mentioned in one message`, id);
+    if (unique.length > 0) message.mentions = unique;
+  }
+  return ok(message);
 }
 
 /** Parses one WebSocket frame from a client. Never throws. */
@@ -632,7 +645,8 @@ function isChatMessage(value: unknown): value is ChatMessage {
     isUserRef(value.from) &&
     typeof value.text === "string" &&
     isNumber(value.ts) &&
-    (value.to === undefined || typeof value.to === "string")
+    (value.to === undefined || typeof value.to === "string") &&
+    (value.mentions === undefined || (Array.isArray(value.mentions) && value.mentions.every((m) => typeof m === "string")))
   );
 }
 

@@ -4,6 +4,7 @@ import {
   type ErrorCode,
   type ErrorFrame,
   type Member,
+  type OutgoingMessage,
   type PresenceFrame,
   type ServerFrame,
   type UserRef,
@@ -112,10 +113,14 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     return this.connectionToRoom.status;
   }
 
-  /** Sends a message (to one member with `to`); returns its id. It is delivered once, even across reconnects. */
-  send(text: string, options: { to?: string } = {}): string {
+  /**
+   * Sends a message (to one member with `to`, naming members with `mentions`); returns its id.
+   * It is delivered once, even across reconnects.
+   */
+  send(text: string, options: { to?: string; mentions?: string[] } = {}): string {
     const message: PendingMessage = { id: newMessageId(), text, createdAt: Date.now() };
     if (options.to !== undefined) message.to = options.to;
+    if (options.mentions?.length) message.mentions = options.mentions;
     this.outbox.add(message);
     this.emit("pending", message);
     this.transmit(message);
@@ -257,17 +262,16 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     const connection = this.connectionToRoom;
     if (connection.transport === "websocket") {
       if (!connection.canSendFrames || this.heldBack) return; // sent once (re)connected and caught up
-      const { id, text, to } = message;
-      connection.sendFrame(to === undefined ? { type: "send", id, text } : { type: "send", id, text, to });
+      connection.sendFrame({ type: "send", ...outgoing(message) });
       return;
     }
     if (connection.status.state === "online") void this.post(message);
   }
 
   private async post(message: PendingMessage): Promise<void> {
-    const { id, text, to } = message;
+    const { id } = message;
     try {
-      const posted = await this.api.post(this.room, to === undefined ? { id, text } : { id, text, to });
+      const posted = await this.api.post(this.room, outgoing(message));
       if (this.outbox.has(id)) this.accept(ownMessage(this.you, message, posted.seq, posted.ts));
     } catch (error) {
       if (!(error instanceof ApiError) || !this.outbox.has(id)) return; // network: sent again when back online
@@ -319,6 +323,15 @@ function definedTiming(options: ChatClientOptions): Partial<ConnectionTiming> {
 function ownMessage(you: UserRef, pending: PendingMessage, seq: number, ts: number): ChatMessage {
   const message: ChatMessage = { type: "message", seq, id: pending.id, from: you, text: pending.text, ts };
   if (pending.to !== undefined) message.to = pending.to;
+  if (pending.mentions !== undefined) message.mentions = pending.mentions;
+  return message;
+}
+
+/** What goes over the wire of a pending message: never its local bookkeeping. */
+function outgoing({ id, text, to, mentions }: PendingMessage): OutgoingMessage {
+  const message: OutgoingMessage = { id, text };
+  if (to !== undefined) message.to = to;
+  if (mentions !== undefined) message.mentions = mentions;
   return message;
 }
 

@@ -23,6 +23,9 @@ export class MessageIntake {
    */
   store(from: UserRef, message: OutgoingMessage, now: number): Stored {
     if (message.to !== undefined && !this.members.has(message.to)) return UNKNOWN_MEMBER;
+    if (message.mentions?.some((id) => !this.members.has(id))) {
+      return failure(400, "unknown_user", "only members of this room can be mentioned");
+    }
     const { waitMs, newcomer } = this.sendRate.retryAfter(from.id, now);
     if (waitMs > 0) {
       // A retransmit of a message stored before the limit was reached is still acknowledged.

@@ -8,6 +8,7 @@ type Row = {
   sender_name: string;
   recipient_id: string | null;
   text: string;
+  mentions: string | null;
   ts: number;
 };
 
@@ -19,7 +20,7 @@ export interface PageQuery {
   limit: number;
 }
 
-const COLUMNS = "seq, id, sender_id, sender_name, recipient_id, text, ts";
+const COLUMNS = "seq, id, sender_id, sender_name, recipient_id, text, ts, mentions";
 /** What the in-memory window of recent messages may hold: about 1 MB of text at most. */
 const RECENT_MAX_CHARS = 500_000;
 // A user sees every public message, the direct messages sent to them and the ones they sent.
@@ -50,8 +51,12 @@ export class MessageLog {
       recipient_id TEXT,
       text TEXT NOT NULL,
       ts INTEGER NOT NULL,
+      mentions TEXT,
       UNIQUE (sender_id, id)
     )`);
+    // Rooms made before @-mentions have the table without the column (a JSON list of user ids).
+    const columns = sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('messages')").toArray();
+    if (!columns.some((column) => column.name === "mentions")) sql.exec("ALTER TABLE messages ADD COLUMN mentions TEXT");
   }
 
   latestSeq(): number {
@@ -73,7 +78,7 @@ export class MessageLog {
   append(from: UserRef, message: OutgoingMessage, ts: number): ChatMessage | undefined {
     const row = this.sql
       .exec<{ seq: number }>(
-        `INSERT INTO messages (id, sender_id, sender_name, recipient_id, text, ts) VALUES (?, ?, ?, ?, ?, ?)
+        `INSERT INTO messages (id, sender_id, sender_name, recipient_id, text, ts, mentions) VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (sender_id, id) DO NOTHING RETURNING seq`,
         message.id,
         from.id,
@@ -81,6 +86,7 @@ export class MessageLog {
         message.to ?? null,
         message.text,
         ts,
+        message.mentions ? JSON.stringify(message.mentions) : null,
       )
       .toArray()[0];
     if (!row) return undefined;
@@ -88,6 +94,7 @@ export class MessageLog {
     if (seq > this.keep) this.sql.exec("DELETE FROM messages WHERE seq <= ?", seq - this.keep);
     const stored: ChatMessage = { type: "message", seq, id: message.id, from, text: message.text, ts };
     if (message.to !== undefined) stored.to = message.to;
+    if (message.mentions !== undefined) stored.mentions = message.mentions;
     this.recent.add(stored);
     return stored;
   }
@@ -130,14 +137,19 @@ export class MessageLog {
 
   /**
    * What the user has not read after `after`: the messages they may see that others sent, and
-   * of those the direct messages to them. Counted in SQL over the seq range, never paged: a
+   * of those the direct messages to them and the messages that @-mention them. Counted in SQL over the seq range, never paged: a
    * read position thousands of messages back costs one scan of the rows after it.
    */
   unreadCounts(userId: string, after: number): { unread: number; mentions: number } {
     return this.sql
       .exec<{ unread: number; mentions: number }>(
-        `SELECT COUNT(*) AS unread, COUNT(recipient_id) AS mentions FROM messages
+        `SELECT COUNT(*) AS unread,
+                COUNT(CASE WHEN recipient_id IS NOT NULL
+                             OR (mentions IS NOT NULL AND EXISTS (SELECT 1 FROM json_each(mentions) WHERE value = ?))
+                      THEN 1 END) AS mentions
+         FROM messages
          WHERE seq > ? AND sender_id != ? AND (recipient_id IS NULL OR recipient_id = ?)`,
+        userId,
         after,
         userId,
         userId,
@@ -178,5 +190,6 @@ function toMessage(row: Row): ChatMessage {
     ts: row.ts,
   };
   if (row.recipient_id !== null) message.to = row.recipient_id;
+  if (row.mentions !== null) message.mentions = JSON.parse(row.mentions) as string[];
   return message;
 }

@@ -129,3 +129,28 @@ describe("a direct conversation", () => {
     await poll(() => entry(ada, "Bob").locator(".last").textContent()).toBe("Ada: a word in private?");
   });
 });
+
+describe("a mention from the composer", () => {
+  it("is picked from the members by typing @, and shows on the other's home as a mention badge until read", async () => {
+    const [ada, bob] = [await person(), await person()];
+    await signInAndJoin(bob, chat().base, "Bob", "standup");
+    await signInAndJoin(ada, chat().base, "Ada", "standup");
+    await bob.page.goto(chat().base);
+    await poll(() => entry(bob, "#standup").count()).toBe(1);
+
+    await ada.page.fill("#text", "");
+    await ada.page.locator("#text").pressSequentially("ping @Bo");
+    await poll(() => ada.page.locator("#mention-suggestions li").allTextContents()).toEqual(["Bob"]);
+    await ada.page.press("#text", "Enter");
+    await expect(ada.page.locator("#text").inputValue()).resolves.toBe("ping @Bob ");
+    await ada.page.locator("#text").pressSequentially("standup in 5");
+    await ada.page.press("#text", "Enter");
+    await poll(() => shownMessages(ada)).toEqual(["ping @Bob standup in 5"]);
+
+    await poll(() => entry(bob, "#standup").locator(".count.mentions").textContent()).toBe("@1");
+    await entry(bob, "#standup").click();
+    await poll(() => bob.page.locator(".message.mentions-you").count()).toBe(1);
+    await bob.page.goto(chat().base);
+    await poll(() => entry(bob, "#standup").locator(".count").count()).toBe(0);
+  });
+});

@@ -221,3 +221,36 @@ describe("a one-to-one conversation", () => {
     expect((await api(ada, `/api/rooms/${direct.id}/members/${bob.id}`, { method: "DELETE" })).status).toBe(403);
   });
 });
+
+describe("an @-mention", () => {
+  it("is stored with the message, delivered with it, and counted on the mentioned person's home only", async () => {
+    const room = newRoom("mentions");
+    const [ada, bob, cy] = [await newUser("Ada"), await newUser("Bob"), await newUser("Cy")];
+    const adas = await connect(room, ada);
+    const bobs = await connect(room, bob);
+    await connect(room, cy);
+
+    adas.send({ type: "send", id: "m1", text: "@Bob can you look?", mentions: [bob.id, bob.id] });
+    expect(await adas.next("ack")).toMatchObject({ seq: 1 });
+    expect(await bobs.next("message")).toMatchObject({ text: "@Bob can you look?", mentions: [bob.id] });
+    adas.send({ type: "send", id: "m2", text: "thanks all" });
+    await adas.next("ack");
+
+    await expect.poll(() => roomOf(bob, room)).toMatchObject({ unread: 2, mentions: 1 });
+    await expect.poll(() => roomOf(cy, room)).toMatchObject({ unread: 2, mentions: 0 });
+    const history = (await (await api(cy, `/api/rooms/${room}/messages`)).json()) as { messages: { mentions?: string[] }[] };
+    expect(history.messages.map((m) => m.mentions)).toEqual([[bob.id], undefined]);
+  });
+
+  it("of someone outside the room, or of too many, is refused with a reason", async () => {
+    const room = newRoom("bad-mentions");
+    const ada = await newUser("Ada");
+    const adas = await connect(room, ada);
+    adas.send({ type: "send", id: "x1", text: "hi @nobody", mentions: ["g_nobody"] });
+    expect(await adas.next("error")).toMatchObject({ id: "x1", code: "unknown_user", message: "only members of this room can be mentioned" });
+    adas.send({ type: "send", id: "x2", text: "everyone", mentions: Array.from({ length: 21 }, (_, n) => `g_${n}`) });
+    expect(await adas.next("error")).toMatchObject({ id: "x2", code: "bad_message", message: "at most 20 people can be mentioned in one message" });
+    adas.send(JSON.stringify({ type: "send", id: "x3", text: "odd", mentions: "g_bob" }));
+    expect(await adas.next("error")).toMatchObject({ id: "x3", message: "mentions must be a list of user ids" });
+  });
+});

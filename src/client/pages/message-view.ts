@@ -43,6 +43,7 @@ export interface MessageViewModel {
   text: string;
   ts: number;
   to?: string;
+  mentions?: string[];
   seq?: number;
   state: MessageState;
   failure?: string;
@@ -59,6 +60,7 @@ export function renderMessage(model: MessageViewModel, you: UserRef, people: Peo
   item.dataset.id = `${model.from.id}/${model.id}`;
   if (model.seq !== undefined) item.dataset.seq = String(model.seq);
   if (model.to !== undefined) item.classList.add("direct");
+  if (model.mentions?.includes(you.id)) item.classList.add("mentions-you");
 
   const meta = document.createElement("div");
   meta.className = "meta";

@@ -1,4 +1,5 @@
 import type { ChatClient } from "../../chat-client";
+import { MentionPicker } from "./mention-picker";
 import type { People } from "./people";
 
 /**
@@ -11,6 +12,8 @@ export function composer(client: ChatClient, people: People, draftKey: string) {
   const textarea = $<HTMLTextAreaElement>("text");
   let dmTarget: string | undefined;
   textarea.value = sessionStorage.getItem(draftKey) ?? "";
+  // Before the composer's own keys: Enter picks a suggestion rather than sending.
+  const mentions = new MentionPicker(textarea, $<HTMLUListElement>("mention-suggestions"), people, client.you);
 
   function setDmTarget(id: string | undefined): void {
     dmTarget = id;
@@ -24,7 +27,8 @@ export function composer(client: ChatClient, people: People, draftKey: string) {
     event.preventDefault();
     const text = textarea.value;
     if (!text.trim()) return;
-    client.send(text, dmTarget === undefined ? {} : { to: dmTarget });
+    client.send(text, { ...(dmTarget === undefined ? {} : { to: dmTarget }), mentions: mentions.mentionsIn(text) });
+    mentions.reset();
     textarea.value = "";
     sessionStorage.removeItem(draftKey);
   });

@@ -7,6 +7,8 @@ import { Heartbeat } from "./heartbeat";
 export interface HomeFeedEvents extends Record<string, unknown> {
   /** The user's rooms, most recent activity first, after every change. */
   rooms: HomeRoom[];
+  /** One room changed while the page is open, with how it was before (undefined: newly joined). */
+  changed: { room: HomeRoom; before: HomeRoom | undefined };
   /** The token was refused: the person must sign in again. */
   "signed-out": string;
 }
@@ -96,7 +98,9 @@ export class HomeFeed extends Emitter<HomeFeedEvents> {
       // The server's order stands for rooms without messages (joined most recently first).
       frame.rooms.forEach((room, index) => this.rooms.set(room.id, { room, at: room.last?.ts ?? -index }));
     } else if (frame.type === "room") {
-      this.rooms.set(frame.room.id, { room: frame.room, at: frame.room.last?.ts ?? this.rooms.get(frame.room.id)?.at ?? now });
+      const before = this.rooms.get(frame.room.id);
+      this.rooms.set(frame.room.id, { room: frame.room, at: frame.room.last?.ts ?? before?.at ?? now });
+      this.emit("changed", { room: frame.room, before: before?.room });
     } else {
       this.rooms.delete(frame.id);
     }

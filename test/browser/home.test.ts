@@ -154,3 +154,46 @@ describe("a mention from the composer", () => {
     await poll(() => entry(bob, "#standup").locator(".count").count()).toBe(0);
   });
 });
+
+describe("notifications", () => {
+  it("are offered with a button, and then shown for a mention while the home page is in the background", async () => {
+    const [ada, bob] = [await person(), await person()];
+    // Headless Chromium shows no notifications and keeps every page visible: record what the
+    // page asks for, and put it in the background.
+    await bob.context.addInitScript(() => {
+      const shown: { title: string; body?: string }[] = [];
+      let permission: NotificationPermission = "default";
+      class RecordedNotification {
+        static get permission() {
+          return permission;
+        }
+        static async requestPermission() {
+          permission = "granted";
+          return permission;
+        }
+        onclick: (() => void) | null = null;
+        constructor(title: string, options: NotificationOptions = {}) {
+          shown.push({ title, body: options.body });
+        }
+      }
+      Object.assign(window, { Notification: RecordedNotification, shownNotifications: shown });
+      Object.defineProperty(document, "visibilityState", { get: () => "hidden" });
+    });
+    await signInAndJoin(ada, chat().base, "Ada", "release");
+    await signInAndJoin(bob, chat().base, "Bob", "release");
+    await bob.page.goto(chat().base);
+    await poll(() => entry(bob, "#release").count()).toBe(1);
+    await bob.page.click("#notify");
+    await poll(() => bob.page.locator("#notify").isHidden()).toBe(true);
+
+    await say(ada, "no mention here");
+    await poll(() => entry(bob, "#release").locator(".count.unread").textContent()).toBe("1");
+    await ada.page.locator("#text").pressSequentially("@Bo");
+    await ada.page.press("#text", "Enter");
+    await ada.page.locator("#text").pressSequentially("ship it?");
+    await ada.page.press("#text", "Enter");
+
+    const shown = () => bob.page.evaluate(() => (window as unknown as { shownNotifications: unknown[] }).shownNotifications);
+    await poll(shown).toEqual([{ title: "Ada in #release", body: "@Bob ship it?" }]);
+  });
+});

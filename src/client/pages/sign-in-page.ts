@@ -1,6 +1,7 @@
 import { checkDisplayName, checkRoomId } from "../../protocol";
 import { ApiError, ChatApi } from "../api";
 import { HomeFeed } from "../home-feed";
+import { mentionNotifier } from "./home/mention-notifier";
 import { renderRoomList } from "./home/room-list";
 import { clearSession, keepSessionFresh, loadSession, saveSession, SIGN_IN_REASONS, type SignInReason } from "./session";
 
@@ -27,6 +28,8 @@ function render(): void {
 function followRooms(token: string): HomeFeed {
   const home = new HomeFeed({ baseUrl: location.origin, token: () => loadSession()?.token ?? token });
   home.on("rooms", (rooms) => renderRoomList($("room-list"), $("no-rooms"), rooms));
+  const notify = mentionNotifier($<HTMLButtonElement>("notify"));
+  home.on("changed", ({ room, before }) => notify(room, before));
   home.on("signed-out", () => {
     clearSession();
     feed = undefined;

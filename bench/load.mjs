@@ -262,6 +262,53 @@ const scenarios = {
   },
 };
 
+/**
+ * A room of 1,000 members, most of them away, one of them talking at a steady 100 messages/s to
+ * 20 members online: the CPU the server spends per message, with `homes` of the members also
+ * sitting on their home page (a hub socket each). Run with 0 and with 20 homes (docs/home.md):
+ * what the homes add to a message is the difference.
+ */
+async function roomWithHomes(homes) {
+  const [members, online, messages, perSecond] = [1000, 20, 500, 100];
+  const room = `homes-${Date.now()}`;
+  const { usage } = await import("./targets.mjs");
+  const tokens = [];
+  for (let i = 0; i < members; i += 50) {
+    tokens.push(...(await Promise.all(Array.from({ length: Math.min(50, members - i) }, () => signIn()))));
+  }
+  for (let i = 0; i < members; i += 50) {
+    await Promise.all(tokens.slice(i, i + 50).map((token) =>
+      fetch(`${target.base}/api/rooms/${room}/join`, { method: "POST", headers: { Authorization: `Bearer ${token}` }, body: "{}" })));
+  }
+  let delivered = 0;
+  const readers = await Promise.all(tokens.slice(1, 1 + online).map((token) => participant(room, { token, onPayload: () => delivered++ })));
+  const sender = await participant(room, { token: tokens[0] });
+  let news = 0;
+  const homeSockets = await Promise.all(tokens.slice(online + 1, online + 1 + homes).map((token) => new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${wsBase}/api/me/ws`, ["edge-chat.v1", `bearer.${token}`], { perMessageDeflate: false });
+    ws.on("message", (data) => {
+      if (JSON.parse(data.toString()).type === "rooms") resolve(ws);
+      else news++;
+    });
+    ws.once("error", reject);
+  })));
+  await new Promise((r) => setTimeout(r, 1000));
+  const before = usage(pid);
+  for (let n = 0; n < messages; n++) {
+    sender.send(`0:${n}:${performance.now()}`);
+    await new Promise((r) => setTimeout(r, 1000 / perSecond));
+  }
+  while (sender.acks < messages || delivered < messages * online) await new Promise((r) => setTimeout(r, 20));
+  // The last coalesced news goes out within a second.
+  await new Promise((r) => setTimeout(r, 1500));
+  const after = usage(pid);
+  close([...readers, sender]);
+  for (const ws of homeSockets) ws.close();
+  return { cpuMsPerMessage: ((after.cpuSeconds - before.cpuSeconds) * 1000) / messages, homeNews: news, lost: messages * online - delivered, duplicates: 0 };
+}
+scenarios.homesClosed = () => roomWithHomes(0);
+scenarios.homesOpen = () => roomWithHomes(20);
+
 const result = await scenarios[scenario]();
 console.log(JSON.stringify(result));
 process.exit(0);

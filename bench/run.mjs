@@ -11,8 +11,10 @@ import { STATE_DIR, startDoRelay, startNodeRelay, startProject } from "./targets
 
 const run = promisify(execFile);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const SCENARIOS = process.env.BENCH_SCENARIOS?.split(",") ?? ["idle", "fanout", "fixedLoad", "manyRooms", "resume"];
+const SCENARIOS = process.env.BENCH_SCENARIOS?.split(",") ?? ["idle", "fanout", "fixedLoad", "manyRooms", "resume", "homesClosed", "homesOpen"];
 const TARGETS = { "edge-chat": startProject, "relay-do": startDoRelay, "relay-node": startNodeRelay };
+// Homes exist only in edge-chat: these compare edge-chat with itself (docs/home.md).
+const PROJECT_ONLY = new Set(["homesClosed", "homesOpen"]);
 
 // The relays replay a frame as large as edge-chat's history of the same 500 messages.
 const sample = { type: "message", seq: 123, id: "m12", from: { id: "g_0123456789abcdef", name: "Load 123" }, text: `12:3:${"x".repeat(60)}`, ts: 1795540000000 };
@@ -29,7 +31,9 @@ const started = Date.now();
 for (let round = 0; round < ROUNDS; round++) {
   for (const scenario of SCENARIOS) {
     // Rotate the order so no target always runs on a cold or a tired machine.
-    const order = Object.keys(TARGETS).map((_, i, all) => all[(i + round) % all.length]);
+    const order = Object.keys(TARGETS)
+      .map((_, i, all) => all[(i + round) % all.length])
+      .filter((kind) => kind === "edge-chat" || !PROJECT_ONLY.has(scenario));
     for (const kind of order) {
       const target = await TARGETS[kind]();
       try {
@@ -49,7 +53,7 @@ const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
 };
-const figure = (kind, scenario, key) => median(results[kind][scenario].map((r) => r[key]));
+const figure = (kind, scenario, key) => (results[kind][scenario].length ? median(results[kind][scenario].map((r) => r[key])) : NaN);
 
 const FIGURES = [
   ["fanout", "connectMs", "connect 100 clients (ms)", "lower"],
@@ -65,7 +69,7 @@ const FIGURES = [
   ["resume", "resumeMs", "resume: 500 missed messages in one frame (ms)", "lower"],
 ];
 
-const rows = FIGURES.filter(([scenario]) => SCENARIOS.includes(scenario)).map(([scenario, key, label, better]) => {
+const rows = FIGURES.filter(([scenario]) => !PROJECT_ONLY.has(scenario)).filter(([scenario]) => SCENARIOS.includes(scenario)).map(([scenario, key, label, better]) => {
   const [ours, relayDo, relayNode] = ["edge-chat", "relay-do", "relay-node"].map((k) => figure(k, scenario, key));
   // A ratio to nothing (no CPU at all in a quiet window, say) is not a figure.
   const ratio = (baseline) => (baseline > 0 ? ours / baseline : null);
@@ -77,6 +81,7 @@ const losses = Object.entries(results).flatMap(([kind, byScenario]) =>
   ),
 );
 
+let homes;
 const fmt = (n) => (Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(n < 1 ? 3 : 1));
 const times = (ratio) => (ratio === null ? "-" : `${ratio.toFixed(2)}x`);
 console.log(`\nedge-chat benchmark, ${ROUNDS} interleaved rounds, medians, ${Math.round((Date.now() - started) / 1000)} s, rooms' state in ${STATE_DIR}\n`);
@@ -85,9 +90,14 @@ console.log("| --- | --- | --- | --- | --- | --- | --- |");
 for (const r of rows) {
   console.log(`| ${r.label} | ${r.better} | ${fmt(r.ours)} | ${fmt(r.relayDo)} | ${fmt(r.relayNode)} | ${times(r.vsRelayDo)} | ${times(r.vsRelayNode)} |`);
 }
+if (SCENARIOS.includes("homesClosed") && SCENARIOS.includes("homesOpen")) {
+  const [closed, open] = ["homesClosed", "homesOpen"].map((s) => figure("edge-chat", s, "cpuMsPerMessage"));
+  homes = { closed, open, ratio: open / closed, news: figure("edge-chat", "homesOpen", "homeNews") };
+  console.log(`\nroom of 1,000 members, 20 online, 100 messages/s: CPU per message ${fmt(closed)} ms with no home page open, ${fmt(open)} ms with 20 open (${homes.news} home updates): ${times(homes.ratio)}`);
+}
 console.log(`\nlost or duplicated messages: ${losses.length === 0 ? "none" : losses.join("; ")}`);
 
 mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
-writeFileSync(new URL("./results/latest.json", import.meta.url), JSON.stringify({ rounds: ROUNDS, stateDir: STATE_DIR, rows, losses, raw: results }, null, 2));
+writeFileSync(new URL("./results/latest.json", import.meta.url), JSON.stringify({ rounds: ROUNDS, stateDir: STATE_DIR, rows, homes, losses, raw: results }, null, 2));
 // Loss in a baseline is a finding to report; loss in edge-chat is a failure.
 if (losses.some((line) => line.startsWith("edge-chat"))) process.exitCode = 1;

@@ -526,14 +526,8 @@ export function parseClientFrame(data: string | ArrayBuffer): Checked<ClientFram
  * frame this version knows, so a newer server's additions are skipped rather than crashing.
  */
 export function parseServerFrame(data: string): ServerFrame | null {
-  if (data === PONG) return null;
-  let value: unknown;
-  try {
-    value = JSON.parse(data);
-  } catch {
-    return null;
-  }
-  if (!isObject(value)) return null;
+  const value = frameObject(data);
+  if (!value) return null;
   switch (value.type) {
     case "message":
       return isChatMessage(value) ? value : null;
@@ -568,14 +562,8 @@ export function parseServerFrame(data: string): ServerFrame | null {
 
 /** Parses one frame of the home socket (client side); null for what this version does not know. */
 export function parseHomeFrame(data: string): HomeFrame | null {
-  if (data === PONG) return null;
-  let value: unknown;
-  try {
-    value = JSON.parse(data);
-  } catch {
-    return null;
-  }
-  if (!isObject(value)) return null;
+  const value = frameObject(data);
+  if (!value) return null;
   switch (value.type) {
     case "rooms":
       return Array.isArray(value.rooms) && value.rooms.every(isHomeRoom) ? (value as unknown as HomeRoomsFrame) : null;
@@ -585,6 +573,17 @@ export function parseHomeFrame(data: string): HomeFrame | null {
       return typeof value.id === "string" ? (value as unknown as HomeRoomLeftFrame) : null;
     default:
       return null;
+  }
+}
+
+/** A frame from the server as a JSON object; null for a pong, bad JSON, or anything else. */
+function frameObject(data: string): Record<string, unknown> | null {
+  if (data === PONG) return null;
+  try {
+    const value: unknown = JSON.parse(data);
+    return isObject(value) ? value : null;
+  } catch {
+    return null;
   }
 }
 

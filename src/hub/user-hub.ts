@@ -3,7 +3,7 @@ import type { Env } from "../env";
 import { logError } from "../log";
 import { PING, PONG, PROTOCOL, type HomeFrame, type HomeRoom, type RoomInfo, type UserRef } from "../protocol";
 import { failure, type RoomResult } from "../room/room-failure";
-import { isBenignTeardownError, replyCloseCode } from "../room/socket-teardown";
+import { answerClose, isBenignTeardownError } from "../room/socket-teardown";
 import { RoomIndex } from "./room-index";
 
 const USER_HEADER = "X-Edge-Chat-User";
@@ -97,13 +97,7 @@ export class UserHub extends DurableObject<Env> {
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
-    const reply = replyCloseCode(code);
-    if (reply === undefined) return;
-    try {
-      ws.close(reply, reason);
-    } catch {
-      // Already closed from this side.
-    }
+    answerClose(ws, code, reason);
   }
 
   override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {

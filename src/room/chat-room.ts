@@ -45,7 +45,7 @@ import { failure, NOT_A_MEMBER, type RoomFailure, type RoomResult } from "./room
 import { RoomHome } from "./room-home";
 import { RoomRecord } from "./room-record";
 import { SendRate } from "./send-rate";
-import { isBenignTeardownError, replyCloseCode } from "./socket-teardown";
+import { answerClose, isBenignTeardownError } from "./socket-teardown";
 import { StaleSweep } from "./stale-sweep";
 
 /** A `send` frame waiting for its turn to be stored (see group-commit.ts). */
@@ -213,13 +213,7 @@ export class ChatRoom extends DurableObject<Env> {
     const seconds = connection ? Math.round((Date.now() - connection.connectedAt) / 1000) : undefined;
     this.note("room.disconnected", { user: connection?.user.id, code, seconds });
     this.disconnect(ws);
-    const reply = replyCloseCode(code);
-    if (reply === undefined) return;
-    try {
-      ws.close(reply, reason);
-    } catch {
-      // Already closed from this side.
-    }
+    answerClose(ws, code, reason);
   }
 
   override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {

@@ -36,3 +36,14 @@ export function isBenignTeardownError(ws: { readyState?: number }, error: unknow
   if (retryable === true) return true;
   return typeof message === "string" && /Network connection lost|WebSocket peer disconnected/i.test(message);
 }
+
+/** Answers a client's close as replyCloseCode says; a socket already closed from this side is left alone. */
+export function answerClose(ws: WebSocket, code: number, reason: string): void {
+  const reply = replyCloseCode(code);
+  if (reply === undefined) return;
+  try {
+    ws.close(reply, reason);
+  } catch {
+    // Already closed from this side.
+  }
+}

@@ -1,0 +1,79 @@
+import type { ErrorCode } from "./constants";
+import type { ChatMessage, Member, RoomInfo, UserRef, Visibility } from "./frames";
+
+// The bodies of the HTTP API (docs/protocol.md, "HTTP API").
+
+/** Codes an HTTP error may carry beyond the frame error codes. */
+export type ApiErrorCode = ErrorCode | "not_found" | "upgrade_required" | "guests_disabled" | "server_misconfigured";
+
+export interface ApiErrorBody {
+  error: { code: ApiErrorCode; message: string; retryAfterMs?: number };
+}
+
+/** `POST /api/session` */
+export interface SessionResponse {
+  token: string;
+  user: UserRef;
+  expiresAt: number;
+}
+
+/** `GET /api/rooms/:room` */
+export interface RoomSnapshot {
+  room: RoomInfo;
+  seq: number;
+  members: Member[];
+}
+
+/** `GET /api/rooms/:room/messages` */
+export interface MessagesPage {
+  messages: ChatMessage[];
+  more: boolean;
+  /** The newest seq in the room. */
+  seq: number;
+}
+
+/** `POST /api/rooms/:room/messages` */
+export interface PostedMessage {
+  id: string;
+  seq: number;
+  ts: number;
+}
+
+/** `POST /api/rooms` */
+export interface CreateRoomRequest {
+  title?: string;
+  visibility: Visibility;
+}
+
+export interface CreatedRoom {
+  room: RoomInfo;
+  /** A first invite link, for a private room. */
+  invite?: CreatedInvite;
+}
+
+/** `POST /api/rooms/:room/invites` with optional `{"expiresIn": seconds, "maxUses": n}` */
+export interface CreatedInvite {
+  id: string;
+  /** `<origin>/r/<room>#invite=<token>`: the token rides in the fragment, never sent to a server by a browser. */
+  url: string;
+  expiresAt: number;
+}
+
+/** `GET /api/rooms/:room/invites?limit=&before=` (owner only): newest first; `next` is the `before` of the next page. */
+export interface InvitesPage {
+  invites: InviteSummary[];
+  more: boolean;
+  next?: number;
+}
+
+export interface InviteSummary {
+  id: string;
+  createdBy: string;
+  createdAt: number;
+  expiresAt: number;
+  maxUses: number | null;
+  uses: number;
+  revoked: boolean;
+  /** The one person this invite admits; the owner's invite for a removed member lets them back in. */
+  forUser?: string;
+}

@@ -1,0 +1,140 @@
+import type { ErrorCode } from "./constants";
+
+// The frames of a room's WebSocket, both ways, and the people and rooms they name.
+
+export interface UserRef {
+  id: string;
+  name: string;
+}
+
+export interface Member extends UserRef {
+  online: boolean;
+  /** When the member was last connected (ms since epoch); for online members, when they connected. */
+  lastSeen: number;
+}
+
+export type Visibility = "public" | "private";
+
+export interface RoomInfo {
+  id: string;
+  visibility: Visibility;
+  /** A name people gave the room when creating it; rooms made by joining have none. */
+  title?: string;
+  /** The user who created the room; rooms made by joining have none. */
+  owner?: string;
+  /** A one-to-one conversation: exactly two members, no invites, no removal (`POST /api/dm`). */
+  direct?: true;
+}
+
+// ---- Server to client -------------------------------------------------------------------
+
+export interface ChatMessage {
+  type: "message";
+  /** Per room, strictly increasing. */
+  seq: number;
+  /** The id the sender chose for it; with `from.id` it identifies a message across retransmits. */
+  id: string;
+  from: UserRef;
+  text: string;
+  ts: number;
+  /** Present on a direct message: the recipient's user id. */
+  to?: string;
+  /** The members the sender @-mentioned; counted on their homes. */
+  mentions?: string[];
+}
+
+export interface WelcomeFrame {
+  type: "welcome";
+  room: RoomInfo;
+  you: UserRef;
+  /** The newest seq in the room when this connection opened. */
+  seq: number;
+  /** Everyone online, then the members seen most recently, at most LIMITS.listedMembers. */
+  members: Member[];
+}
+
+export interface HistoryFrame {
+  type: "history";
+  messages: ChatMessage[];
+  /** True when there is more than this frame holds: older messages (fresh connection) or newer ones to page over HTTP (resume). */
+  more: boolean;
+}
+
+export interface AckFrame {
+  type: "ack";
+  id: string;
+  seq: number;
+  ts: number;
+}
+
+export interface PresenceFrame {
+  type: "presence";
+  joined: UserRef[];
+  left: UserRef[];
+}
+
+export interface TypingNotice {
+  type: "typing";
+  user: UserRef;
+}
+
+export interface MembersFrame {
+  type: "members";
+  members: Member[];
+}
+
+export interface ErrorFrame {
+  type: "error";
+  code: ErrorCode;
+  message: string;
+  /** With `rate_limited`: when the next message will be accepted. */
+  retryAfterMs?: number;
+  /** With an error about one `send`: that message's id, so the client can mark it failed. */
+  id?: string;
+}
+
+/** The connection took the fresh token of an `auth` frame; it now lasts until `expiresAt`. */
+export interface AuthAcceptedFrame {
+  type: "auth";
+  expiresAt: number;
+}
+
+export type ServerFrame =
+  | WelcomeFrame
+  | AuthAcceptedFrame
+  | HistoryFrame
+  | ChatMessage
+  | AckFrame
+  | PresenceFrame
+  | TypingNotice
+  | MembersFrame
+  | ErrorFrame;
+
+// ---- Client to server -------------------------------------------------------------------
+
+/** What a message is made of, over WebSocket (`send`) and HTTP (`POST .../messages`). */
+export interface OutgoingMessage {
+  id: string;
+  text: string;
+  to?: string;
+  /** Members @-mentioned, at most LIMITS.maxMentions, each a member of the room. */
+  mentions?: string[];
+}
+
+export interface SendFrame extends OutgoingMessage {
+  type: "send";
+}
+
+/** The user has seen everything up to `seq`; a read position only moves forward. */
+export interface ReadFrame {
+  type: "read";
+  seq: number;
+}
+
+/** A fresh session token for this connection, before the one it opened with expires. */
+export interface AuthFrame {
+  type: "auth";
+  token: string;
+}
+
+export type ClientFrame = SendFrame | ReadFrame | AuthFrame | { type: "typing" } | { type: "who" };

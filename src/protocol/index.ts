@@ -1,0 +1,14 @@
+/**
+ * The edge-chat wire protocol, version 1: every frame's shape, the limits, and the validation
+ * of everything a client may send. The room, the Worker, the browser client and the tests all
+ * import this module, so a shape changes in one place. Documented in docs/protocol.md.
+ *
+ * It must run in the Workers runtime, in browsers and in Node, so it uses only the language.
+ */
+export * from "./constants";
+export * from "./frames";
+export * from "./home";
+export * from "./api-bodies";
+export { hasFormatCharacter, isBlank, withoutFormatCharacters, type Checked } from "./text";
+export * from "./checks";
+export * from "./parse-server";

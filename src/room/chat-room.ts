@@ -1,6 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { AuthError, verifySessionToken, type VerifiedSession } from "../auth";
-import { readAuthConfig, readRoomConfig, type RoomConfig } from "../config";
+import { readRoomConfig, type RoomConfig } from "../config";
 import type { Env } from "../env";
 import { logError, logEvent, type LogFields } from "../log";
 import {
@@ -12,8 +11,6 @@ import {
   PROTOCOL,
   type AckFrame,
   type ChatMessage,
-  type ErrorCode,
-  type ErrorFrame,
   type HistoryFrame,
   type HomeRoom,
   type InviteRequest,
@@ -22,7 +19,6 @@ import {
   type OutgoingMessage,
   type RoomInfo,
   type RoomSnapshot,
-  type ServerFrame,
   type Visibility,
   type UserRef,
   type WelcomeFrame,
@@ -44,6 +40,8 @@ import { RoomAccess } from "./room-access";
 import { failure, NOT_A_MEMBER, type RoomFailure, type RoomResult } from "./room-failure";
 import { RoomHome } from "./room-home";
 import { RoomRecord } from "./room-record";
+import { renewedExpiry } from "./token-renewal";
+import { send, sendError } from "./outgoing-frames";
 import { SendRate } from "./send-rate";
 import { answerClose, isBenignTeardownError } from "./socket-teardown";
 import { StaleSweep } from "./stale-sweep";
@@ -465,19 +463,11 @@ export class ChatRoom extends DurableObject<Env> {
    * It must name the same person; a refusal is a strike, as any refused frame.
    */
   private async onAuth(ws: WebSocket, connection: Connection, token: string): Promise<void> {
-    let session: VerifiedSession;
-    try {
-      session = await verifySessionToken(token, readAuthConfig(this.env));
-    } catch (error) {
-      if (!(error instanceof AuthError)) throw error;
-      return this.strike(ws, connection, failure(401, "invalid_token", error.message));
-    }
-    if (session.user.id !== connection.user.id) {
-      return this.strike(ws, connection, failure(401, "invalid_token", "that token is for someone else"));
-    }
-    connection.expiresAt = session.expiresAt;
+    const expiresAt = await renewedExpiry(this.env, connection.user.id, token);
+    if (typeof expiresAt !== "number") return this.strike(ws, connection, expiresAt);
+    connection.expiresAt = expiresAt;
     ws.serializeAttachment(connection);
-    send(ws, { type: "auth", expiresAt: session.expiresAt });
+    send(ws, { type: "auth", expiresAt });
   }
 
   private onTyping(ws: WebSocket, connection: Connection): void {
@@ -521,16 +511,4 @@ export class ChatRoom extends DurableObject<Env> {
       this.presence.left(connection.user);
     }
   }
-
-}
-
-function send(ws: WebSocket, frame: ServerFrame): void {
-  trySend(ws, JSON.stringify(frame));
-}
-
-function sendError(ws: WebSocket, error: { code: ErrorCode; message: string; retryAfterMs?: number; id?: string }): void {
-  const frame: ErrorFrame = { type: "error", code: error.code, message: error.message };
-  if (error.retryAfterMs !== undefined) frame.retryAfterMs = error.retryAfterMs;
-  if (error.id !== undefined) frame.id = error.id;
-  send(ws, frame);
 }

@@ -126,7 +126,9 @@ export class ChatRoom extends DurableObject<Env> {
       return refuseWebSocket(CloseCode.Forbidden, { type: "error", code: admitted.code, message: admitted.message }, connect.subprotocol);
     }
     const { room } = admitted;
-    if (admitted.joined) await this.home.joined(connect.user);
+    // A crowd arriving in a public room comes by socket: none of them waits on their home's
+    // index to be told (RoomHome.joined never throws; a late notice heals, see there).
+    if (admitted.joined) this.ctx.waitUntil(this.home.joined(connect.user));
 
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     const connection: Connection = {

@@ -1,5 +1,5 @@
 import type { ErrorCode } from "./constants";
-import type { ChatMessage, Member, RoomInfo, UserRef, Visibility } from "./frames";
+import type { ChatMessage, Member, RoomInfo, UpdateFrame, UserRef, Visibility } from "./frames";
 
 // The bodies of the HTTP API (docs/protocol.md, "HTTP API").
 
@@ -27,12 +27,14 @@ export interface RoomSnapshot {
 /** `GET /api/rooms/:room/messages` */
 export interface MessagesPage {
   messages: ChatMessage[];
+  /** With `after`: the changes to messages in the same range of seqs, in order (see UpdateFrame). */
+  updates?: UpdateFrame[];
   more: boolean;
   /** The newest seq in the room. */
   seq: number;
 }
 
-/** `POST /api/rooms/:room/messages` */
+/** `POST /api/rooms/:room/messages`, and the answer to a change (edit, delete, reaction) over HTTP */
 export interface PostedMessage {
   id: string;
   seq: number;

@@ -2,16 +2,17 @@ import { LIMITS } from "./constants";
 import type { DirectRequest } from "./home";
 import type { CreateRoomRequest } from "./api-bodies";
 import type { ClientFrame, OutgoingMessage } from "./frames";
+import { checkChange } from "./change-checks";
 import { isObject, isSeq, isUserId } from "./guards";
 import {
   CONTROL_IN_NAME,
-  CONTROL_IN_TEXT,
   codePoints,
   exceedsFrameLimit,
   fail,
   hasFormatCharacter,
   isBlank,
-  MESSAGE_ID,
+  checkChangeId,
+  checkText,
   ok,
   ROOM_ID,
   type Checked,
@@ -95,18 +96,13 @@ export function checkDirectRequest(value: unknown): Checked<DirectRequest> {
 /** Validates the body of a message, shared by the WebSocket `send` frame and HTTP `POST`. */
 export function checkOutgoingMessage(value: unknown): Checked<OutgoingMessage> {
   if (!isObject(value)) return fail("bad_message", "message must be a JSON object");
-  const { id, text, to, mentions } = value;
-  if (typeof id !== "string" || !MESSAGE_ID.test(id)) {
-    return fail("bad_message", `id must be 1-${LIMITS.maxMessageIdChars} printable ASCII characters without spaces`);
-  }
-  if (typeof text !== "string") return fail("bad_message", "text must be a string", id);
-  if (isBlank(text)) return fail("bad_message", "text must not be empty (white space and invisible characters alone show nothing)", id);
-  if (!text.isWellFormed()) return fail("bad_message", "text is not valid Unicode", id);
-  if (CONTROL_IN_TEXT.test(text)) return fail("bad_message", "text must not contain control characters", id);
-  if (text.length > LIMITS.maxTextChars && codePoints(text) > LIMITS.maxTextChars) {
-    return fail("too_large", `text must be at most ${LIMITS.maxTextChars} characters`, id);
-  }
-  const message: OutgoingMessage = { id, text };
+  const { text, to, mentions, replyTo } = value;
+  const checkedId = checkChangeId(value.id);
+  if (!checkedId.ok) return checkedId;
+  const id = checkedId.value;
+  const checkedText = checkText(text, id);
+  if (!checkedText.ok) return checkedText;
+  const message: OutgoingMessage = { id, text: checkedText.value };
   if (to !== undefined) {
     if (!isUserId(to)) return fail("bad_message", "to must be a user id", id);
     message.to = to;
@@ -116,6 +112,10 @@ export function checkOutgoingMessage(value: unknown): Checked<OutgoingMessage> {
     const unique = [...new Set(mentions)];
     if (unique.length > LIMITS.maxMentions) return fail("bad_message", `at most ${LIMITS.maxMentions} people can be mentioned in one message`, id);
     if (unique.length > 0) message.mentions = unique;
+  }
+  if (replyTo !== undefined) {
+    if (!isSeq(replyTo) || replyTo === 0) return fail("bad_message", "replyTo must be the seq of a message", id);
+    message.replyTo = replyTo;
   }
   return ok(message);
 }
@@ -138,6 +138,10 @@ export function parseClientFrame(data: string | ArrayBuffer): Checked<ClientFram
       const checked = checkOutgoingMessage(value);
       return checked.ok ? ok({ type: "send", ...checked.value }) : checked;
     }
+    case "edit":
+    case "delete":
+    case "react":
+      return checkChange(value.type, value);
     case "typing":
       return ok({ type: "typing" });
     case "auth":

@@ -38,6 +38,12 @@ export const LIMITS = {
   liveInvitesPerMember: 100,
   /** Largest page of `GET /api/rooms/:room/invites`, and its default. */
   invitesPage: 100,
+  /** Distinct emoji on one message. */
+  maxReactionsPerMessage: 20,
+  /** One reaction is one emoji: one grapheme cluster of at most this many UTF-8 bytes. */
+  maxEmojiBytes: 16,
+  /** How much of the original a reply quotes. */
+  quoteChars: 140,
   /** Members one message may @-mention. */
   maxMentions: 20,
   /** How much of a room's newest message its home entry shows. */
@@ -67,6 +73,7 @@ export type ErrorCode =
   | "unknown_user"
   | "invalid_token"
   | "forbidden"
+  | "not_found"
   | "invalid_invite"
   | "too_many_connections"
   | "internal";

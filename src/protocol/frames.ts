@@ -41,7 +41,49 @@ export interface ChatMessage {
   to?: string;
   /** The members the sender @-mentioned; counted on their homes. */
   mentions?: string[];
+  /** The message this one answers, as it reads now. */
+  replyTo?: Quote;
+  /** When the author last edited it; `text` is then the edited text. */
+  editedAt?: number;
+  /** Deleted: a tombstone whose text is gone from storage (`text` is empty, nothing else is kept). */
+  deleted?: true;
+  /** Each emoji's count, and whether the reader is among those who gave it. */
+  reactions?: Record<string, ReactionCount>;
 }
+
+/** The start of a message a reply answers: its author and first LIMITS.quoteChars characters, or that it was deleted. */
+export interface Quote {
+  seq: number;
+  from: UserRef;
+  text: string;
+  deleted?: true;
+}
+
+export interface ReactionCount {
+  count: number;
+  mine: boolean;
+}
+
+/**
+ * A change to an earlier message (`target`), an event in the log with a seq of its own. It
+ * carries the new values, not increments, so applying the events in seq order to any earlier
+ * state of the target ends with its current state (see src/client/conversation.ts).
+ */
+export type UpdateFrame = {
+  type: "update";
+  seq: number;
+  /** The id the changer chose, as for a message. */
+  id: string;
+  from: UserRef;
+  ts: number;
+  target: number;
+  /** On a change to a direct message: the other of its two people, as on the message. */
+  to?: string;
+} & (
+  | { kind: "edit"; text: string; editedAt: number }
+  | { kind: "delete" }
+  | { kind: "react"; emoji: string; on: boolean; count: number }
+);
 
 export interface WelcomeFrame {
   type: "welcome";
@@ -56,6 +98,8 @@ export interface WelcomeFrame {
 export interface HistoryFrame {
   type: "history";
   messages: ChatMessage[];
+  /** On a resume: the changes since `after` to messages, in seq order (the messages themselves come as they read now). */
+  updates?: UpdateFrame[];
   /** True when there is more than this frame holds: older messages (fresh connection) or newer ones to page over HTTP (resume). */
   more: boolean;
 }
@@ -104,6 +148,7 @@ export type ServerFrame =
   | AuthAcceptedFrame
   | HistoryFrame
   | ChatMessage
+  | UpdateFrame
   | AckFrame
   | PresenceFrame
   | TypingNotice
@@ -119,6 +164,8 @@ export interface OutgoingMessage {
   to?: string;
   /** Members @-mentioned, at most LIMITS.maxMentions, each a member of the room. */
   mentions?: string[];
+  /** The seq of a message this one answers; one the sender may see. */
+  replyTo?: number;
 }
 
 export interface SendFrame extends OutgoingMessage {
@@ -137,4 +184,28 @@ export interface AuthFrame {
   token: string;
 }
 
-export type ClientFrame = SendFrame | ReadFrame | AuthFrame | { type: "typing" } | { type: "who" };
+/** Changes to a message, each with an id of the changer's for dedupe, as `send`. */
+export interface EditFrame {
+  type: "edit";
+  id: string;
+  target: number;
+  text: string;
+}
+
+export interface DeleteFrame {
+  type: "delete";
+  id: string;
+  target: number;
+}
+
+export interface ReactFrame {
+  type: "react";
+  id: string;
+  target: number;
+  emoji: string;
+  on: boolean;
+}
+
+export type ChangeFrame = EditFrame | DeleteFrame | ReactFrame;
+
+export type ClientFrame = SendFrame | ChangeFrame | ReadFrame | AuthFrame | { type: "typing" } | { type: "who" };

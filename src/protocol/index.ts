@@ -11,4 +11,6 @@ export * from "./home";
 export * from "./api-bodies";
 export { hasFormatCharacter, isBlank, withoutFormatCharacters, type Checked } from "./text";
 export * from "./checks";
+export { checkChange, checkEmoji } from "./change-checks";
 export * from "./parse-server";
+export { quoteOf } from "./quote";

@@ -1,7 +1,7 @@
 import type { AuthAcceptedFrame, AckFrame, ErrorFrame, HistoryFrame, MembersFrame, PresenceFrame, ServerFrame, TypingNotice, WelcomeFrame } from "./frames";
 import { PONG } from "./constants";
 import type { HomeFrame, HomeRoom, HomeRoomFrame, HomeRoomLeftFrame, HomeRoomsFrame } from "./home";
-import { isChatMessage, isMemberList, isNumber, isObject, isSeq, isUserList, isUserRef } from "./guards";
+import { isChatMessage, isUpdateFrame, isMemberList, isNumber, isObject, isSeq, isUserList, isUserRef } from "./guards";
 
 /**
  * Parses one frame from the server (client side). Returns null for anything that is not a
@@ -18,9 +18,14 @@ export function parseServerFrame(data: string): ServerFrame | null {
         ? (value as unknown as WelcomeFrame)
         : null;
     case "history":
-      return Array.isArray(value.messages) && value.messages.every(isChatMessage) && typeof value.more === "boolean"
+      return Array.isArray(value.messages) &&
+        value.messages.every(isChatMessage) &&
+        typeof value.more === "boolean" &&
+        (value.updates === undefined || (Array.isArray(value.updates) && value.updates.every(isUpdateFrame)))
         ? (value as unknown as HistoryFrame)
         : null;
+    case "update":
+      return isUpdateFrame(value) ? value : null;
     case "ack":
       return typeof value.id === "string" && isNumber(value.seq) && isNumber(value.ts)
         ? (value as unknown as AckFrame)

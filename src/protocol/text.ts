@@ -55,3 +55,21 @@ export function exceedsFrameLimit(text: string): boolean {
   if (text.length * 3 <= LIMITS.maxFrameBytes) return false;
   return new TextEncoder().encode(text).byteLength > LIMITS.maxFrameBytes;
 }
+
+/** The id a client gives a message or a change, unique per sender: what makes a retransmit safe. */
+export function checkChangeId(id: unknown): Checked<string> {
+  if (typeof id === "string" && MESSAGE_ID.test(id)) return ok(id);
+  return fail("bad_message", `id must be 1-${LIMITS.maxMessageIdChars} printable ASCII characters without spaces`);
+}
+
+/** A message's text, sent or edited. */
+export function checkText(text: unknown, id: string): Checked<string> {
+  if (typeof text !== "string") return fail("bad_message", "text must be a string", id);
+  if (isBlank(text)) return fail("bad_message", "text must not be empty (white space and invisible characters alone show nothing)", id);
+  if (!text.isWellFormed()) return fail("bad_message", "text is not valid Unicode", id);
+  if (CONTROL_IN_TEXT.test(text)) return fail("bad_message", "text must not contain control characters", id);
+  if (text.length > LIMITS.maxTextChars && codePoints(text) > LIMITS.maxTextChars) {
+    return fail("too_large", `text must be at most ${LIMITS.maxTextChars} characters`, id);
+  }
+  return ok(text);
+}

@@ -10,6 +10,8 @@ import {
   PONG,
   PROTOCOL,
   type AckFrame,
+  type ChangeFrame,
+  type SendFrame,
   type ChatMessage,
   type HistoryFrame,
   type HomeRoom,
@@ -31,7 +33,9 @@ import { AbusePolicy } from "./abuse-policy";
 import { InviteList } from "./invite-list";
 import { MemberList } from "./member-list";
 import { MemberRoster } from "./member-roster";
-import { MessageIntake } from "./message-intake";
+import { MessageIntake, type Changed } from "./message-intake";
+import type { LogEntry } from "./log-entries";
+import { ReactionList } from "./reaction-list";
 import { LongPolls } from "./long-polls";
 import { MessageLog, type PageQuery } from "./message-log";
 import { OnlineIndex, PresenceBatcher, presenceWindowMs, type Connection } from "./presence";
@@ -46,10 +50,10 @@ import { SendRate } from "./send-rate";
 import { answerClose, isBenignTeardownError } from "./socket-teardown";
 import { StaleSweep } from "./stale-sweep";
 
-/** A `send` frame waiting for its turn to be stored (see group-commit.ts). */
+/** A `send` or a change (edit, delete, react) waiting for its turn to be stored (see group-commit.ts). */
 interface QueuedSend {
   ws: WebSocket;
-  message: OutgoingMessage;
+  frame: SendFrame | ChangeFrame;
 }
 
 /**
@@ -89,12 +93,13 @@ export class ChatRoom extends DurableObject<Env> {
     this.sweep = new StaleSweep(ctx, this.config.staleAfterMs);
     this.abuse = new AbusePolicy(this.config.whoIntervalMs);
     this.polls = new LongPolls(this.config.longPolls.perUser, this.config.longPolls.perRoom);
-    this.log = new MessageLog(ctx.storage.sql, this.config.historyLimit);
+    const reactions = new ReactionList(ctx.storage.sql);
+    this.log = new MessageLog(ctx.storage.sql, this.config.historyLimit, reactions);
     this.sendRate = new SendRate(this.log, { ...this.config.rateLimit, newcomers: this.config.newcomers }, (id) => this.members.joinedAt(id));
     this.online = new OnlineIndex(() => ctx.getWebSockets());
     this.roster = new MemberRoster(this.online, this.members);
     this.home = new RoomHome(ctx.storage.sql, env, this.room, this.members, this.log);
-    this.intake = new MessageIntake(this.config, this.log, this.members, this.sendRate);
+    this.intake = new MessageIntake(this.config, this.log, this.members, this.sendRate, reactions);
     this.presence = new PresenceBatcher(
       () => presenceWindowMs(this.online.size),
       (frame) => this.broadcast(JSON.stringify(frame)),
@@ -156,7 +161,8 @@ export class ChatRoom extends DurableObject<Env> {
       connect.after === undefined
         ? this.log.page(connect.user.id, { limit: LIMITS.recentHistory })
         : this.log.page(connect.user.id, { after: connect.after, limit: LIMITS.resumeHistory });
-    const history: HistoryFrame = { type: "history", ...page };
+    const history: HistoryFrame = { type: "history", messages: page.messages, more: page.more };
+    if (page.updates.length > 0) history.updates = page.updates;
     server.send(JSON.stringify(history));
 
     await this.sweep.schedule();
@@ -190,7 +196,10 @@ export class ChatRoom extends DurableObject<Env> {
       if (!frame.ok) return this.strike(ws, connection, { ...failure(400, frame.code, frame.message), id: frame.id });
       switch (frame.value.type) {
         case "send":
-          return this.sends.add({ ws, message: frame.value });
+        case "edit":
+        case "delete":
+        case "react":
+          return this.sends.add({ ws, frame: frame.value });
         case "typing":
           return this.onTyping(ws, connection);
         case "who":
@@ -358,7 +367,7 @@ export class ChatRoom extends DurableObject<Env> {
     if (refused) return refused;
     const deadline = Date.now() + waitMs;
     let page = this.log.page(viewer.id, query);
-    while (page.messages.length === 0 && query.after !== undefined && Date.now() < deadline) {
+    while (page.messages.length + page.updates.length === 0 && query.after !== undefined && Date.now() < deadline) {
       const woken = this.polls.wait(viewer.id, deadline - Date.now());
       if (!woken) {
         const { perUser, perRoom } = this.config.longPolls;
@@ -370,7 +379,8 @@ export class ChatRoom extends DurableObject<Env> {
       if (refusedNow) return refusedNow;
       page = this.log.page(viewer.id, query);
     }
-    return { ok: true, ...page, seq: this.log.latestSeq() };
+    const { messages, updates, more } = page;
+    return { ok: true, messages, ...(updates.length > 0 ? { updates } : {}), more, seq: this.log.latestSeq() };
   }
 
   /** `POST /api/rooms/:room/messages`: the same rules as a WebSocket `send`; posting joins the room. */
@@ -384,6 +394,22 @@ export class ChatRoom extends DurableObject<Env> {
     const result = this.intake.store(user, message, now);
     if (result.ok && result.created) {
       this.deliver(result.message);
+      this.held.releaseWhenDurable();
+    }
+    return result;
+  }
+
+  /**
+   * `PATCH`/`DELETE .../messages/:seq` and `POST .../messages/:seq/reactions`: the same rules as
+   * the socket's `edit`, `delete` and `react` frames.
+   */
+  async changeMessage(user: UserRef, change: ChangeFrame): Promise<Changed> {
+    const refused = this.access.refuseReader(user);
+    if (refused) return refused;
+    this.sends.flush();
+    const result = this.intake.change(user, change, Date.now());
+    if (result.ok && result.update && result.created) {
+      this.deliver(result.update);
       this.held.releaseWhenDurable();
     }
     return result;
@@ -406,33 +432,45 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   /**
-   * Stores a queued `send` and answers it. A socket that closed while its frame waited (its
-   * client left, or we closed it for abuse or removal) gets nothing stored: an unacknowledged
-   * message is resent by its client on reconnecting, and judged again then.
+   * Stores a queued `send` or change and answers it. A socket that closed while its frame
+   * waited (its client left, or we closed it for abuse or removal) gets nothing stored: an
+   * unacknowledged frame is resent by its client on reconnecting, and judged again then.
    */
-  private onSend({ ws, message }: QueuedSend): void {
+  private onSend({ ws, frame }: QueuedSend): void {
     if (ws.readyState !== WebSocket.OPEN) return;
     // Read now, not when the frame arrived: an earlier frame in the batch may have struck it.
     const connection = ws.deserializeAttachment() as Connection;
     try {
-      this.answerSend(ws, connection, message);
+      if (frame.type === "send") this.answerSend(ws, connection, frame);
+      else this.answerChange(ws, connection, frame);
     } catch (error) {
       logError("room.message_failed", error, { room: this.id, user: connection.user.id });
-      sendError(ws, { code: "internal", message: "the server could not store that message; send it again", id: message.id });
+      sendError(ws, { code: "internal", message: "the server could not store that; send it again", id: frame.id });
     }
   }
 
   private answerSend(ws: WebSocket, connection: Connection, message: OutgoingMessage): void {
     const result = this.intake.store(connection.user, message, Date.now());
     if (!result.ok) return this.strike(ws, connection, { ...result, id: message.id });
-    if (this.abuse.forgive(connection)) ws.serializeAttachment(connection);
-    const { seq, ts } = result.message;
-    const ack: AckFrame = { type: "ack", id: message.id, seq, ts };
-    this.held.hold(ws, JSON.stringify(ack));
+    this.acknowledge(ws, connection, message.id, result.message);
     if (result.created) {
       this.abuse.spoke(connection.user.id);
       this.deliver(result.message, ws);
     }
+  }
+
+  private answerChange(ws: WebSocket, connection: Connection, change: ChangeFrame): void {
+    const result = this.intake.change(connection.user, change, Date.now());
+    if (!result.ok) return this.strike(ws, connection, { ...result, id: change.id });
+    this.acknowledge(ws, connection, change.id, result);
+    if (result.update && result.created) this.deliver(result.update, ws);
+  }
+
+  /** The ack goes out with the frames of the same write, once it is durable. */
+  private acknowledge(ws: WebSocket, connection: Connection, id: string, stored: { seq: number; ts: number }): void {
+    if (this.abuse.forgive(connection)) ws.serializeAttachment(connection);
+    const ack: AckFrame = { type: "ack", id, seq: stored.seq, ts: stored.ts };
+    this.held.hold(ws, JSON.stringify(ack));
   }
 
   /** Refuses a frame and counts it against the connection, closing it once it has struck out (abuse-policy.ts). */
@@ -483,13 +521,13 @@ export class ChatRoom extends DurableObject<Env> {
    * (it gets the ack). The recipients are the sockets open now: one that opens before the
    * message goes out finds it in its history instead, so nobody gets it twice.
    */
-  private deliver(message: ChatMessage, sender?: WebSocket): void {
-    this.polls.wake(message.to === undefined ? "everyone" : [message.to, message.from.id]);
-    this.home.watchers.stored(message);
-    const frame = JSON.stringify(message);
-    if (message.to === undefined) return this.held.hold(this.ctx.getWebSockets(), frame, sender);
-    const recipients = this.ctx.getWebSockets(message.to);
-    if (message.to !== message.from.id) recipients.push(...this.ctx.getWebSockets(message.from.id));
+  private deliver(entry: LogEntry, sender?: WebSocket): void {
+    this.polls.wake(entry.to === undefined ? "everyone" : [entry.to, entry.from.id]);
+    if (entry.type === "message") this.home.watchers.stored(entry);
+    const frame = JSON.stringify(entry);
+    if (entry.to === undefined) return this.held.hold(this.ctx.getWebSockets(), frame, sender);
+    const recipients = this.ctx.getWebSockets(entry.to);
+    if (entry.to !== entry.from.id) recipients.push(...this.ctx.getWebSockets(entry.from.id));
     this.held.hold(recipients, frame, sender);
   }
 

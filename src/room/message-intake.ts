@@ -1,45 +1,117 @@
 import type { RoomConfig } from "../config";
-import type { ChatMessage, OutgoingMessage, UserRef } from "../protocol";
+import { LIMITS, type ChangeFrame, type ChatMessage, type OutgoingMessage, type UpdateFrame, type UserRef } from "../protocol";
+import type { LogEntry } from "./log-entries";
 import type { MemberList } from "./member-list";
 import type { MessageLog } from "./message-log";
-import { failure, UNKNOWN_MEMBER, type RoomResult } from "./room-failure";
+import type { ReactionList } from "./reaction-list";
+import { failure, UNKNOWN_MEMBER, type RoomFailure, type RoomResult } from "./room-failure";
 import type { SendRate } from "./send-rate";
 
 export type Stored = RoomResult<{ message: ChatMessage; created: boolean }>;
 
-/** The one way a message gets into the log, from a socket or over HTTP alike. */
+/**
+ * A change, answered: the event that was stored (undefined when it changed nothing: a reaction
+ * added twice), and the seq and time its ack carries.
+ */
+export type Changed = RoomResult<{ update: UpdateFrame | undefined; seq: number; ts: number; created: boolean }>;
+
+const NOT_FOUND = failure(404, "not_found", "no such message, or not one you can see");
+const SAME_ID = failure(400, "bad_message", "that id was used for something else; use a new id");
+
+/**
+ * The one way anything gets into the log, from a socket or over HTTP alike: messages, and
+ * changes to them (edits, deletions, reactions). Stored before anyone hears of it: the
+ * runtime's output gate holds every frame sent after a write until the write is durable.
+ */
 export class MessageIntake {
   constructor(
     private readonly config: RoomConfig,
     private readonly log: MessageLog,
     private readonly members: MemberList,
     private readonly sendRate: SendRate,
+    private readonly reactions: ReactionList,
   ) {}
 
   /**
    * Stores a message unless it is a retransmit (then the stored original stands), the recipient
-   * is unknown, or the sender is over the rate limit. Stored before anyone hears of it: the
-   * runtime's output gate holds every frame sent after this write until the write is durable.
+   * or someone mentioned is unknown, what it answers is not the sender's to see, or the sender
+   * is over the rate limit.
    */
   store(from: UserRef, message: OutgoingMessage, now: number): Stored {
     if (message.to !== undefined && !this.members.has(message.to)) return UNKNOWN_MEMBER;
     if (message.mentions?.some((id) => !this.members.has(id))) {
       return failure(400, "unknown_user", "only members of this room can be mentioned");
     }
-    const { waitMs, newcomer } = this.sendRate.retryAfter(from.id, now);
-    if (waitMs > 0) {
-      // A retransmit of a message stored before the limit was reached is still acknowledged.
-      const original = this.log.find(from.id, message.id);
-      if (original) return { ok: true, message: original, created: false };
-      const { messages, windowMs } = this.config.rateLimit;
-      const why = newcomer
-        ? `new members share ${this.config.newcomers.messages} messages per ${windowMs / 1000} s for their first ${this.config.newcomers.ageMs / 1000} s here`
-        : `at most ${messages} messages per ${windowMs / 1000} s`;
-      return { ...failure(429, "rate_limited", why), retryAfterMs: waitMs };
-    }
+    // Only a refused message costs a look for an original: a retransmit of one stored before
+    // the limit was reached (or the message it answers deleted) is still acknowledged.
+    const refused = this.overLimit(from, now) ?? (message.replyTo === undefined ? undefined : this.refuseReply(from, message, message.replyTo));
+    if (refused) return this.storedBefore(from, message.id) ?? refused;
     const stored = this.log.append(from, message, now);
-    if (!stored) return { ok: true, message: this.log.find(from.id, message.id)!, created: false };
+    if (!stored) return this.storedBefore(from, message.id) ?? SAME_ID;
     this.sendRate.record(from.id, now);
     return { ok: true, message: stored, created: true };
   }
+
+  /**
+   * Applies an edit, deletion or reaction by `by`. An edit is the author's, of a message not
+   * deleted; a deletion the author's; a reaction anyone's who sees the message. Adding a
+   * reaction twice, or taking back one not given, changes nothing and stores nothing.
+   */
+  change(by: UserRef, change: ChangeFrame, now: number): Changed {
+    const original = this.log.find(by.id, change.id);
+    if (original) return original.type === "update" ? { ok: true, update: original, seq: original.seq, ts: original.ts, created: false } : SAME_ID;
+    const target = this.log.message(change.target);
+    if (!target || !visibleTo(target, by.id)) return NOT_FOUND;
+    if (target.deleted) return failure(404, "not_found", "that message was deleted");
+    if (change.type !== "react" && target.from.id !== by.id) {
+      return failure(403, "forbidden", `only its author can ${change.type} a message`);
+    }
+    const limited = this.overLimit(by, now);
+    if (limited) return limited;
+    let count = 0;
+    if (change.type === "react") {
+      if (change.on && !this.reactions.accepts(target.seq, change.emoji, LIMITS.maxReactionsPerMessage)) {
+        return failure(400, "bad_message", `a message can have at most ${LIMITS.maxReactionsPerMessage} different emoji`);
+      }
+      if (!this.reactions.set(target.seq, change.emoji, by.id, change.on)) return { ok: true, update: undefined, seq: target.seq, ts: now, created: false };
+      count = this.reactions.count(target.seq, change.emoji);
+    }
+    const update = this.log.appendChange(by, change, target, now, count);
+    if (!update) return NOT_FOUND;
+    this.sendRate.record(by.id, now);
+    return { ok: true, update, seq: update.seq, ts: update.ts, created: true };
+  }
+
+  /** The message this sender stored under this id before, as the answer to its retransmit; a change's id is refused. */
+  private storedBefore(from: UserRef, id: string): Stored | undefined {
+    const original: LogEntry | undefined = this.log.find(from.id, id);
+    if (!original) return undefined;
+    return original.type === "message" ? { ok: true, message: original, created: false } : SAME_ID;
+  }
+
+  /**
+   * A reply must answer a message its sender sees; one to a direct message stays between its
+   * two people, or it would show the quote to the room.
+   */
+  private refuseReply(from: UserRef, message: OutgoingMessage, seq: number): RoomFailure | undefined {
+    const original = this.log.message(seq);
+    if (!original || !visibleTo(original, from.id)) return NOT_FOUND;
+    if (original.to === undefined) return undefined;
+    const other = original.from.id === from.id ? original.to : original.from.id;
+    return message.to === other ? undefined : failure(400, "bad_message", "a reply to a direct message must go to the same person only (to)");
+  }
+
+  private overLimit(from: UserRef, now: number): RoomFailure | undefined {
+    const { waitMs, newcomer } = this.sendRate.retryAfter(from.id, now);
+    if (waitMs <= 0) return undefined;
+    const { messages, windowMs } = this.config.rateLimit;
+    const why = newcomer
+      ? `new members share ${this.config.newcomers.messages} messages per ${windowMs / 1000} s for their first ${this.config.newcomers.ageMs / 1000} s here`
+      : `at most ${messages} messages (edits and reactions included) per ${windowMs / 1000} s`;
+    return { ...failure(429, "rate_limited", why), retryAfterMs: waitMs };
+  }
+}
+
+function visibleTo(message: ChatMessage, userId: string): boolean {
+  return message.to === undefined || message.to === userId || message.from.id === userId;
 }

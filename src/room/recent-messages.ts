@@ -1,8 +1,11 @@
-import type { ChatMessage } from "../protocol";
+import type { ChatMessage, UpdateFrame } from "../protocol";
+import type { LogEntry } from "./log-entries";
 
 /** Some of a room's history, as the log reads it. */
 export interface Page {
   messages: ChatMessage[];
+  /** Read after a seq: the changes in the same range, in seq order. */
+  updates: UpdateFrame[];
   /** Whether messages beyond this page exist in the direction it was read. */
   more: boolean;
 }
@@ -17,7 +20,7 @@ export interface Page {
  * cannot fill the isolate's memory.
  */
 export class RecentMessages {
-  private readonly messages: ChatMessage[] = [];
+  private readonly messages: LogEntry[] = [];
   private chars = 0;
   /** Every stored message with a seq above this is in the window; undefined until it is filled. */
   private coversAfter: number | undefined;
@@ -35,23 +38,33 @@ export class RecentMessages {
    * Starts the window from the newest stored messages, oldest first: one more than it holds
    * when the room has that many, so that the one it lets go marks where storage must answer.
    */
-  fill(oldestFirst: ChatMessage[]): void {
+  fill(oldestFirst: LogEntry[]): void {
     this.messages.length = 0;
     this.chars = 0;
     this.coversAfter = 0;
     for (const message of oldestFirst) this.add(message);
   }
 
-  /** Takes a message that was just stored; it is the newest. Before the first fill there is nothing to keep current. */
-  add(message: ChatMessage): void {
+  /** Takes an entry that was just stored; it is the newest. Before the first fill there is nothing to keep current. */
+  add(entry: LogEntry): void {
     if (this.coversAfter === undefined) return;
-    this.messages.push(message);
-    this.chars += message.text.length;
+    this.messages.push(entry);
+    this.chars += textLength(entry);
     while (this.messages.length > this.capacity || this.chars > this.maxChars) {
       const dropped = this.messages.shift()!;
-      this.chars -= dropped.text.length;
+      this.chars -= textLength(dropped);
       this.coversAfter = dropped.seq;
     }
+  }
+
+  /**
+   * Forgets everything: a message in the window was changed (edited, deleted, reacted to), and
+   * the window holds messages as they were. The next resume fills it again from storage.
+   */
+  invalidate(): void {
+    this.messages.length = 0;
+    this.chars = 0;
+    this.coversAfter = undefined;
   }
 
   /**
@@ -61,16 +74,22 @@ export class RecentMessages {
   after(viewer: string, after: number, limit: number): Page | undefined {
     if (this.coversAfter === undefined || after < this.coversAfter) return undefined;
     const messages: ChatMessage[] = [];
-    for (const message of this.messages) {
-      if (message.seq <= after || !visibleTo(message, viewer)) continue;
-      if (messages.length === limit) return { messages, more: true };
-      messages.push(message);
+    const updates: UpdateFrame[] = [];
+    for (const entry of this.messages) {
+      if (entry.seq <= after || !visibleTo(entry, viewer)) continue;
+      if (messages.length + updates.length === limit) return { messages, updates, more: true };
+      if (entry.type === "message") messages.push(entry);
+      else updates.push(entry);
     }
-    return { messages, more: false };
+    return { messages, updates, more: false };
   }
 }
 
 /** The same rule as the log's query: every public message, and the direct messages one sent or received. */
-function visibleTo(message: ChatMessage, viewer: string): boolean {
-  return message.to === undefined || message.to === viewer || message.from.id === viewer;
+function visibleTo(entry: LogEntry, viewer: string): boolean {
+  return entry.to === undefined || entry.to === viewer || entry.from.id === viewer;
+}
+
+function textLength(entry: LogEntry): number {
+  return "text" in entry ? entry.text.length : 0;
 }

@@ -3,6 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import { readAuthConfig } from "../config";
 import {
+  checkChange,
   checkCreateRoom,
   checkInviteRequest,
   checkOutgoingMessage,
@@ -12,6 +13,7 @@ import {
   LIMITS,
   parseSeq,
   PROTOCOL,
+  type ChangeFrame,
   type CreatedInvite,
   type CreatedRoom,
   type PostedMessage,
@@ -152,6 +154,27 @@ roomRoutes.post("/:room/messages", smallBody, async (c) => {
   const posted: PostedMessage = { id: result.message.id, seq: result.message.seq, ts: result.message.ts };
   return c.json(posted, result.created ? 201 : 200);
 });
+
+/**
+ * Edits, deletions and reactions over HTTP: the body is the socket frame's without `type` and
+ * `target`, which the route gives. Answered as a post: 201 for a change stored, 200 for a
+ * retransmit or a reaction that changed nothing.
+ */
+async function changeRoute(c: Context<RoomEnv>, kind: ChangeFrame["type"]): Promise<Response> {
+  const body = await jsonBody(c);
+  const target = parseSeq(c.req.param("seq"));
+  if (!target.ok || target.value === undefined) throw new BadRequest("the message's seq must be a whole number");
+  const change = checkChange(kind, { ...(typeof body === "object" && body !== null ? body : {}), target: target.value });
+  if (!change.ok) return jsonError(c, change.code === "too_large" ? 413 : 400, change.code, change.message);
+  const result = await room(c).changeMessage(c.get("user"), change.value);
+  if (!result.ok) return reply(c, result);
+  const answer: PostedMessage = { id: change.value.id, seq: result.seq, ts: result.ts };
+  return c.json(answer, result.created ? 201 : 200);
+}
+
+roomRoutes.patch("/:room/messages/:seq", smallBody, (c) => changeRoute(c, "edit"));
+roomRoutes.delete("/:room/messages/:seq", smallBody, (c) => changeRoute(c, "delete"));
+roomRoutes.post("/:room/messages/:seq/reactions", smallBody, (c) => changeRoute(c, "react"));
 
 roomRoutes.post("/:room/invites", smallBody, async (c) => {
   const request = checkInviteRequest(await jsonBody(c));

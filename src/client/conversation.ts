@@ -33,6 +33,14 @@ export class Conversation {
     return changed;
   }
 
+  /** A page or history frame: its messages and changes, applied in seq order. */
+  page(messages: ChatMessage[], updates: UpdateFrame[] = []): void {
+    for (const entry of inSeqOrder(messages, updates)) {
+      if (entry.type === "message") this.message(entry);
+      else this.update(entry);
+    }
+  }
+
   get(seq: number): ChatMessage | undefined {
     return this.bySeq.get(seq);
   }
@@ -64,4 +72,10 @@ export function applyUpdate(message: ChatMessage, update: UpdateFrame, you: stri
       return Object.keys(reactions).length > 0 ? { ...rest, reactions } : rest;
     }
   }
+}
+
+/** A page's messages and changes as one list in seq order, the order they must be applied in. */
+export function inSeqOrder(messages: ChatMessage[], updates: UpdateFrame[] = []): (ChatMessage | UpdateFrame)[] {
+  if (updates.length === 0) return messages;
+  return [...messages, ...updates].sort((a, b) => a.seq - b.seq);
 }

@@ -1,5 +1,6 @@
 import type {
   ApiErrorBody,
+  ChangeFrame,
   ApiErrorCode,
   CreatedInvite,
   CreatedRoom,
@@ -83,6 +84,15 @@ export class ChatApi {
 
   post(room: string, message: OutgoingMessage): Promise<PostedMessage> {
     return this.request("POST", `/api/rooms/${room}/messages`, message);
+  }
+
+  /** An edit, deletion or reaction, over HTTP: the same rules and answer as the socket's frames. */
+  change(room: string, change: ChangeFrame): Promise<PostedMessage> {
+    const { type, target, ...body } = change;
+    const path = `/api/rooms/${room}/messages/${target}`;
+    if (type === "edit") return this.request("PATCH", path, body);
+    if (type === "delete") return this.request("DELETE", path, body);
+    return this.request("POST", `${path}/reactions`, body);
   }
 
   /** Moves the user's read position in the room forward to `seq`. */

@@ -1,5 +1,7 @@
 import {
   LIMITS,
+  quoteOf,
+  type ChangeFrame,
   type ChatMessage,
   type ErrorCode,
   type ErrorFrame,
@@ -7,10 +9,12 @@ import {
   type OutgoingMessage,
   type PresenceFrame,
   type ServerFrame,
+  type UpdateFrame,
   type UserRef,
   type WelcomeFrame,
 } from "../protocol";
 import { ApiError, ChatApi } from "./api";
+import { Conversation, inSeqOrder } from "./conversation";
 import { Emitter } from "./emitter";
 import { Outbox, type KeyValueStore, type PendingMessage } from "./outbox";
 import { browserEnvironment, type PageEnvironment } from "./page-environment";
@@ -24,6 +28,11 @@ export interface ChatClientEvents extends Record<string, unknown> {
   welcome: WelcomeFrame;
   /** Every message once, in order: history, catch-up and live, the user's own once acknowledged. */
   message: ChatMessage;
+  /**
+   * Messages that an edit, deletion or reaction changed (a deletion or edit also changes the
+   * replies quoting it), as they read now; the user's own changes once acknowledged.
+   */
+  changed: ChatMessage[];
   /** A message of the user's waiting for its ack: when sent, and when restored after a reload. */
   pending: PendingMessage;
   /** A message of the user's that the server refused for good. */
@@ -31,7 +40,7 @@ export interface ChatClientEvents extends Record<string, unknown> {
   presence: PresenceFrame;
   typing: UserRef;
   members: Member[];
-  /** An error the server reported that concerns no particular message. */
+  /** An error the server reported that concerns no particular message, or a change it refused. */
   error: { code: string; message: string };
 }
 
@@ -67,9 +76,13 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   private readonly retryTimers = new Set<ReturnType<typeof setTimeout>>();
 
   private seen = new Set<number>();
+  /** The messages as this reader sees them, changes applied (conversation.ts). */
+  private readonly conversation: Conversation;
+  /** Edits, deletions and reactions waiting for their ack; sent again after a reconnect, like the outbox. */
+  private readonly changes = new Map<string, ChangeFrame>();
   private lastSeq = 0;
   /** Live messages held back while a long absence is paged in over HTTP, so order is kept. */
-  private heldBack: ChatMessage[] | undefined;
+  private heldBack: (ChatMessage | UpdateFrame)[] | undefined;
   private lastTypingSent = 0;
   private readUpTo = 0;
 
@@ -77,6 +90,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     super();
     this.room = options.room;
     this.you = userFromToken(options.token);
+    this.conversation = new Conversation(this.you.id);
     const fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
     this.api = new ChatApi(options.baseUrl, options.token, fetchImpl);
     const storage = "storage" in options ? options.storage : globalThis.sessionStorage;
@@ -98,9 +112,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     });
     this.connectionToRoom.on("status", (status) => this.onStatus(status));
     this.connectionToRoom.on("frame", (frame) => this.onFrame(frame));
-    this.connectionToRoom.on("messages", (messages) => {
-      for (const message of messages) this.accept(message);
-    });
+    this.connectionToRoom.on("messages", ({ messages, updates }) => this.acceptPage(messages, updates));
     this.connectionToRoom.on("members", (members) => this.emit("members", members));
     // Let the caller subscribe before anything is emitted.
     queueMicrotask(() => {
@@ -117,16 +129,37 @@ export class ChatClient extends Emitter<ChatClientEvents> {
    * Sends a message (to one member with `to`, naming members with `mentions`); returns its id.
    * It is delivered once, even across reconnects.
    */
-  send(text: string, options: { to?: string; mentions?: string[] } = {}): string {
+  send(text: string, options: { to?: string; mentions?: string[]; replyTo?: number } = {}): string {
     const message: PendingMessage = { id: newMessageId(), text, createdAt: Date.now() };
     if (options.to !== undefined) message.to = options.to;
     if (options.mentions?.length) message.mentions = options.mentions;
+    if (options.replyTo !== undefined) message.replyTo = options.replyTo;
     this.outbox.add(message);
     this.emit("pending", message);
     this.transmit(message);
     // The message ends the others' "is typing"; the next keystroke should start it again.
     this.lastTypingSent = 0;
     return message.id;
+  }
+
+  /** Replaces the text of one of the user's messages; returns the change's id. */
+  edit(target: number, text: string): string {
+    return this.change({ type: "edit", id: newMessageId(), target, text });
+  }
+
+  /** Deletes one of the user's messages: its text is gone for everyone. */
+  deleteMessage(target: number): string {
+    return this.change({ type: "delete", id: newMessageId(), target });
+  }
+
+  /** Adds (`on`) or takes back a reaction. */
+  react(target: number, emoji: string, on: boolean): string {
+    return this.change({ type: "react", id: newMessageId(), target, emoji, on });
+  }
+
+  /** A message as this reader sees it now. */
+  messageAt(seq: number): ChatMessage | undefined {
+    return this.conversation.get(seq);
   }
 
   typing(): void {
@@ -179,16 +212,18 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       case "welcome":
         return this.onWelcome(frame);
       case "history":
-        for (const message of frame.messages) this.accept(message);
+        this.acceptPage(frame.messages, frame.updates);
         if (frame.more) return void this.catchUp();
         return this.flushOutbox();
       case "message":
+      case "update":
         if (this.heldBack) this.heldBack.push(frame);
-        else this.accept(frame);
+        else this.acceptEntry(frame);
         return;
       case "ack": {
         const pending = this.outbox.all().find((m) => m.id === frame.id);
-        if (pending) this.accept(ownMessage(this.you, pending, frame.seq, frame.ts));
+        if (pending) this.accept(this.ownMessage(pending, frame.seq, frame.ts));
+        if (this.changes.delete(frame.id) && frame.update) this.acceptUpdate(frame.update);
         return;
       }
       case "error":
@@ -212,6 +247,11 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   }
 
   private onError(error: ErrorFrame): void {
+    if (error.id !== undefined && this.changes.has(error.id)) {
+      if (error.code === "rate_limited") return this.retryLater(error.id, error.retryAfterMs ?? 1000);
+      this.changes.delete(error.id);
+      return this.emit("error", { code: error.code, message: error.message });
+    }
     if (error.id !== undefined && this.outbox.has(error.id)) {
       if (error.code === "rate_limited") return this.retryLater(error.id, error.retryAfterMs ?? 1000);
       this.outbox.take(error.id);
@@ -223,10 +263,33 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   /** Emits a message unless it was seen already; an own message also leaves the outbox. */
   private accept(message: ChatMessage): void {
     if (message.from.id === this.you.id) this.outbox.take(message.id);
-    if (this.seen.has(message.seq)) return;
-    this.seen.add(message.seq);
-    this.lastSeq = Math.max(this.lastSeq, message.seq);
+    if (!this.firstSight(message.seq)) return;
+    this.conversation.message(message);
     this.emit("message", message);
+  }
+
+  /** Applies a change to the messages it touches, once. */
+  private acceptUpdate(update: UpdateFrame): void {
+    if (!this.firstSight(update.seq)) return;
+    const changed = this.conversation.update(update);
+    if (changed.length > 0) this.emit("changed", changed);
+  }
+
+  private acceptEntry(entry: ChatMessage | UpdateFrame): void {
+    if (entry.type === "message") this.accept(entry);
+    else this.acceptUpdate(entry);
+  }
+
+  /** A page's messages and changes, in the seq order they must be applied in. */
+  private acceptPage(messages: ChatMessage[], updates?: UpdateFrame[]): void {
+    for (const entry of inSeqOrder(messages, updates)) this.acceptEntry(entry);
+  }
+
+  private firstSight(seq: number): boolean {
+    if (this.seen.has(seq)) return false;
+    this.seen.add(seq);
+    this.lastSeq = Math.max(this.lastSeq, seq);
+    return true;
   }
 
   /**
@@ -238,8 +301,8 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     try {
       for (let more = true, cursor = this.lastSeq; more; ) {
         const page = await this.api.messages(this.room, { after: cursor, limit: LIMITS.maxPage });
-        for (const message of page.messages) this.accept(message);
-        cursor = page.messages.at(-1)?.seq ?? cursor;
+        this.acceptPage(page.messages, page.updates);
+        cursor = Math.max(cursor, page.messages.at(-1)?.seq ?? 0, page.updates?.at(-1)?.seq ?? 0);
         more = page.more && page.messages.length > 0;
       }
     } catch {
@@ -247,7 +310,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     } finally {
       const held = this.heldBack ?? [];
       this.heldBack = undefined;
-      for (const message of held) this.accept(message);
+      for (const entry of held) this.acceptEntry(entry);
     }
     this.flushOutbox();
   }
@@ -256,6 +319,36 @@ export class ChatClient extends Emitter<ChatClientEvents> {
 
   private flushOutbox(): void {
     for (const message of this.outbox.all()) this.transmit(message);
+    for (const change of this.changes.values()) this.transmitChange(change);
+  }
+
+  private change(change: ChangeFrame): string {
+    this.changes.set(change.id, change);
+    this.transmitChange(change);
+    return change.id;
+  }
+
+  private transmitChange(change: ChangeFrame): void {
+    const connection = this.connectionToRoom;
+    if (connection.transport === "websocket") {
+      if (connection.canSendFrames && !this.heldBack) connection.sendFrame(change);
+      return;
+    }
+    if (connection.status.state === "online") void this.postChange(change);
+  }
+
+  private async postChange(change: ChangeFrame): Promise<void> {
+    try {
+      const answer = await this.api.change(this.room, change);
+      if (this.changes.delete(change.id) && answer.update) this.acceptUpdate(answer.update);
+    } catch (error) {
+      if (!(error instanceof ApiError) || !this.changes.has(change.id)) return; // network: sent again when back online
+      if (error.code === "rate_limited") return this.retryLater(change.id, error.retryAfterMs ?? 1000);
+      if (error.status === 401) return this.connectionToRoom.end({ state: "signed-out", message: error.message });
+      if (error.status >= 500) return;
+      this.changes.delete(change.id);
+      this.emit("error", { code: error.code, message: error.message });
+    }
   }
 
   private transmit(message: PendingMessage): void {
@@ -272,7 +365,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     const { id } = message;
     try {
       const posted = await this.api.post(this.room, outgoing(message));
-      if (this.outbox.has(id)) this.accept(ownMessage(this.you, message, posted.seq, posted.ts));
+      if (this.outbox.has(id)) this.accept(this.ownMessage(message, posted.seq, posted.ts));
     } catch (error) {
       if (!(error instanceof ApiError) || !this.outbox.has(id)) return; // network: sent again when back online
       if (error.code === "rate_limited") return this.retryLater(id, error.retryAfterMs ?? 1000);
@@ -288,8 +381,20 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       this.retryTimers.delete(timer);
       const message = this.outbox.all().find((m) => m.id === id);
       if (message) this.transmit(message);
+      const change = this.changes.get(id);
+      if (change) this.transmitChange(change);
     }, delayMs);
     this.retryTimers.add(timer);
+  }
+
+  /** The user's own message, once acknowledged, as the others were sent it. */
+  private ownMessage(pending: PendingMessage, seq: number, ts: number): ChatMessage {
+    const message: ChatMessage = { type: "message", seq, id: pending.id, from: this.you, text: pending.text, ts };
+    if (pending.to !== undefined) message.to = pending.to;
+    if (pending.mentions !== undefined) message.mentions = pending.mentions;
+    const answered = pending.replyTo === undefined ? undefined : this.conversation.get(pending.replyTo);
+    if (answered) message.replyTo = quoteOf(answered);
+    return message;
   }
 
   private clearRetries(): void {
@@ -320,18 +425,13 @@ function definedTiming(options: ChatClientOptions): Partial<ConnectionTiming> {
   return timing;
 }
 
-function ownMessage(you: UserRef, pending: PendingMessage, seq: number, ts: number): ChatMessage {
-  const message: ChatMessage = { type: "message", seq, id: pending.id, from: you, text: pending.text, ts };
-  if (pending.to !== undefined) message.to = pending.to;
-  if (pending.mentions !== undefined) message.mentions = pending.mentions;
-  return message;
-}
 
 /** What goes over the wire of a pending message: never its local bookkeeping. */
-function outgoing({ id, text, to, mentions }: PendingMessage): OutgoingMessage {
+function outgoing({ id, text, to, mentions, replyTo }: PendingMessage): OutgoingMessage {
   const message: OutgoingMessage = { id, text };
   if (to !== undefined) message.to = to;
   if (mentions !== undefined) message.mentions = mentions;
+  if (replyTo !== undefined) message.replyTo = replyTo;
   return message;
 }
 

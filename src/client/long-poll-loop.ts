@@ -1,4 +1,4 @@
-import { LIMITS, type ChatMessage, type Member, type UserRef, type WelcomeFrame } from "../protocol";
+import { LIMITS, type ChatMessage, type Member, type UpdateFrame, type UserRef, type WelcomeFrame } from "../protocol";
 import type { ChatApi } from "./api";
 
 export interface LongPollTarget {
@@ -14,7 +14,8 @@ export interface LongPollTarget {
 export interface LongPollHandlers {
   /** The join answer, shaped as the `welcome` a socket would have sent. */
   welcome(frame: WelcomeFrame): void;
-  messages(messages: ChatMessage[]): void;
+  /** A page: its messages, and the changes among them (see Conversation). */
+  messages(messages: ChatMessage[], updates: UpdateFrame[]): void;
   /** Joined and caught up: what the user sends can go out now. */
   online(): void;
   members(members: Member[]): void;
@@ -30,11 +31,11 @@ export async function longPollRoom(target: LongPollTarget, on: LongPollHandlers)
   const snapshot = await api.join(room);
   if (signal.aborted) return;
   on.welcome({ type: "welcome", room: snapshot.room, you, seq: snapshot.seq, members: snapshot.members });
-  if (target.cursor() === 0) on.messages((await api.messages(room, { signal })).messages);
+  if (target.cursor() === 0) on.messages((await api.messages(room, { signal })).messages, []);
   on.online();
   while (!signal.aborted) {
     const page = await api.messages(room, { after: target.cursor(), limit: LIMITS.maxPage, wait: target.waitSeconds, signal });
-    on.messages(page.messages);
+    on.messages(page.messages, page.updates ?? []);
     if (!signal.aborted) void refreshMembers(api, room, on);
   }
 }

@@ -9,6 +9,7 @@ import {
   type ClientFrame,
   type Member,
   type ServerFrame,
+  type UpdateFrame,
   type UserRef,
 } from "../protocol";
 import { ApiError, type ChatApi } from "./api";
@@ -33,8 +34,8 @@ export interface RoomConnectionEvents extends Record<string, unknown> {
   status: ConnectionStatus;
   /** A frame from the room: over WebSocket as sent, over HTTP the `welcome` the join answer makes. */
   frame: ServerFrame;
-  /** Messages a long-poll (or the first page over HTTP) brought, in order. */
-  messages: ChatMessage[];
+  /** What a long-poll (or the first page over HTTP) brought: messages, and changes to them. */
+  messages: { messages: ChatMessage[]; updates: UpdateFrame[] };
   members: Member[];
 }
 
@@ -342,7 +343,7 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
         { api, room, you, cursor, waitSeconds: longPollSeconds, signal: poll.signal },
         {
           welcome: (frame) => this.emit("frame", frame),
-          messages: (messages) => this.emit("messages", messages),
+          messages: (messages, updates) => this.emit("messages", { messages, updates }),
           members: (members) => this.emit("members", members),
           online: () => {
             this.backoff.reset();

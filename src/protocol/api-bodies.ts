@@ -39,6 +39,8 @@ export interface PostedMessage {
   id: string;
   seq: number;
   ts: number;
+  /** For a change: the event stored, as the room's sockets got it; absent when it changed nothing. */
+  update?: UpdateFrame;
 }
 
 /** `POST /api/rooms` */

@@ -109,6 +109,8 @@ export interface AckFrame {
   id: string;
   seq: number;
   ts: number;
+  /** On the ack of a change (edit, delete, react): the event as the others got it; absent when it changed nothing. */
+  update?: UpdateFrame;
 }
 
 export interface PresenceFrame {

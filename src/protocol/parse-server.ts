@@ -27,7 +27,7 @@ export function parseServerFrame(data: string): ServerFrame | null {
     case "update":
       return isUpdateFrame(value) ? value : null;
     case "ack":
-      return typeof value.id === "string" && isNumber(value.seq) && isNumber(value.ts)
+      return typeof value.id === "string" && isNumber(value.seq) && isNumber(value.ts) && (value.update === undefined || isUpdateFrame(value.update))
         ? (value as unknown as AckFrame)
         : null;
     case "presence":

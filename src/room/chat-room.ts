@@ -12,6 +12,7 @@ import {
   type AckFrame,
   type ChangeFrame,
   type SendFrame,
+  type UpdateFrame,
   type ChatMessage,
   type HistoryFrame,
   type HomeRoom,
@@ -462,14 +463,16 @@ export class ChatRoom extends DurableObject<Env> {
   private answerChange(ws: WebSocket, connection: Connection, change: ChangeFrame): void {
     const result = this.intake.change(connection.user, change, Date.now());
     if (!result.ok) return this.strike(ws, connection, { ...result, id: change.id });
-    this.acknowledge(ws, connection, change.id, result);
+    this.acknowledge(ws, connection, change.id, result, result.update);
     if (result.update && result.created) this.deliver(result.update, ws);
   }
 
   /** The ack goes out with the frames of the same write, once it is durable. */
-  private acknowledge(ws: WebSocket, connection: Connection, id: string, stored: { seq: number; ts: number }): void {
+  private acknowledge(ws: WebSocket, connection: Connection, id: string, stored: { seq: number; ts: number }, update?: UpdateFrame): void {
     if (this.abuse.forgive(connection)) ws.serializeAttachment(connection);
     const ack: AckFrame = { type: "ack", id, seq: stored.seq, ts: stored.ts };
+    // The changer's socket is not sent the update; it learns what changed from its ack.
+    if (update) ack.update = update;
     this.held.hold(ws, JSON.stringify(ack));
   }
 

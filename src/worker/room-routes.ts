@@ -169,6 +169,7 @@ async function changeRoute(c: Context<RoomEnv>, kind: ChangeFrame["type"]): Prom
   const result = await room(c).changeMessage(c.get("user"), change.value);
   if (!result.ok) return reply(c, result);
   const answer: PostedMessage = { id: change.value.id, seq: result.seq, ts: result.ts };
+  if (result.update) answer.update = result.update;
   return c.json(answer, result.created ? 201 : 200);
 }
 

@@ -26,16 +26,16 @@ describe("the window of recent messages a returning client is answered from", ()
     const recent = new RecentMessages(10, 10_000);
     recent.fill(upTo(3));
     recent.add(message(4));
-    expect(recent.after(ada.id, 0, 10)).toEqual({ messages: [1, 2, 3, 4].map((seq) => message(seq)), more: false });
+    expect(recent.after(ada.id, 0, 10)).toEqual({ messages: [1, 2, 3, 4].map((seq) => message(seq)), updates: [], more: false });
     expect(seqs(recent.after(ada.id, 3, 10))).toEqual([4]);
-    expect(recent.after(ada.id, 4, 10)).toEqual({ messages: [], more: false });
+    expect(recent.after(ada.id, 4, 10)).toEqual({ messages: [], updates: [], more: false });
   });
 
   it("gives the oldest messages after the resume point first, and says when there are more", () => {
     const recent = new RecentMessages(10, 10_000);
     recent.fill(upTo(8));
-    expect(recent.after(ada.id, 2, 3)).toEqual({ messages: [3, 4, 5].map((seq) => message(seq)), more: true });
-    expect(recent.after(ada.id, 5, 3)).toEqual({ messages: [6, 7, 8].map((seq) => message(seq)), more: false });
+    expect(recent.after(ada.id, 2, 3)).toEqual({ messages: [3, 4, 5].map((seq) => message(seq)), updates: [], more: true });
+    expect(recent.after(ada.id, 5, 3)).toEqual({ messages: [6, 7, 8].map((seq) => message(seq)), updates: [], more: false });
   });
 
   it("sends a resume from further back than it reaches to storage", () => {
@@ -71,6 +71,6 @@ describe("the window of recent messages a returning client is answered from", ()
     expect(seqs(recent.after(bob.id, 0, 10))).toEqual([1, 2, 3]);
     expect(seqs(recent.after("g_carol", 0, 10))).toEqual([1]);
     // A page counts only what the viewer may see.
-    expect(recent.after("g_carol", 0, 1)).toEqual({ messages: [message(1, "for everyone")], more: false });
+    expect(recent.after("g_carol", 0, 1)).toEqual({ messages: [message(1, "for everyone")], updates: [], more: false });
   });
 });

@@ -191,6 +191,8 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   /** Older messages than the oldest seen, for scrolling back; newest last. */
   async loadOlder(before: number, limit = 50): Promise<{ messages: ChatMessage[]; more: boolean }> {
     const page = await this.api.messages(this.room, { before, limit });
+    // Known from now on, so later changes to them reach the page too.
+    for (const message of page.messages) if (!this.conversation.get(message.seq)) this.conversation.message(message);
     return { messages: page.messages, more: page.more };
   }
 

@@ -1,4 +1,5 @@
-import type { ChatMessage, UserRef } from "../../protocol";
+import type { ChatMessage, Quote, ReactionCount, UserRef } from "../../protocol";
+import { renderActions, renderQuote, renderReactions } from "./room/message-extras";
 import type { People } from "./room/people";
 import { personLabel } from "./room/person-label";
 
@@ -45,6 +46,10 @@ export interface MessageViewModel {
   to?: string;
   mentions?: string[];
   seq?: number;
+  replyTo?: Quote;
+  editedAt?: number;
+  deleted?: true;
+  reactions?: Record<string, ReactionCount>;
   state: MessageState;
   failure?: string;
 }
@@ -83,10 +88,25 @@ export function renderMessage(model: MessageViewModel, you: UserRef, people: Peo
     meta.append(state);
   }
 
+  if (model.editedAt !== undefined && !model.deleted) {
+    const edited = document.createElement("span");
+    edited.className = "edited";
+    edited.textContent = "edited";
+    meta.append(edited);
+  }
+  item.append(meta);
+  if (model.replyTo) item.append(renderQuote(model.replyTo));
   const text = document.createElement("div");
   text.className = "text";
-  appendLinkedText(text, model.text);
-  item.append(meta, text);
+  if (model.deleted) {
+    item.classList.add("deleted");
+    text.textContent = "message deleted";
+  } else {
+    appendLinkedText(text, model.text);
+  }
+  item.append(text);
+  if (model.reactions) item.append(renderReactions(model.reactions));
+  if (model.state === "sent" && !model.deleted) item.append(renderActions(model, model.from.id === you.id));
   return item;
 }
 

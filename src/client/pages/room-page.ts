@@ -4,6 +4,7 @@ import { ChatClient } from "../chat-client";
 import { composer } from "./room/composer";
 import { inviteButton } from "./room/invite-button";
 import { renderMembers } from "./room/member-panel";
+import { wireMessageActions } from "./room/message-actions";
 import { MessageList } from "./room/message-list";
 import { People } from "./room/people";
 import { markReadWhenSeen } from "./room/read-marker";
@@ -46,7 +47,8 @@ function start(room: string, token: string, inviteKey: string): void {
   messages.follow(client);
   markReadWhenSeen(client, $("messages"));
   followTyping(client, $("typing"));
-  const { setDmTarget } = composer(client, people, `edge-chat:draft:${room}`);
+  const { setDmTarget, replyTo, edit } = composer(client, people, `edge-chat:draft:${room}`, () => messages.lastOwn());
+  wireMessageActions($("messages"), messages, client, { replyTo, edit });
   inviteButton(room, token);
 
   const openDirect = async (user: string) => {

@@ -1,12 +1,17 @@
 import type { ChatClient } from "../../chat-client";
+import type { MessageViewModel } from "../message-view";
 import { MentionPicker } from "./mention-picker";
 import type { People } from "./people";
 
+type Mode = { kind: "reply" | "edit"; message: MessageViewModel } | undefined;
+
 /**
  * The message box: Enter sends (Shift+Enter is a new line), a draft survives a reload, typing
- * is announced, and a direct message goes to the member picked in the list until cleared.
+ * is announced, and a direct message goes to the member picked in the list until cleared. It
+ * may be answering a message (Reply) or replacing one of the user's (Edit, or the Up arrow in
+ * an empty box for the last one); Escape leaves either.
  */
-export function composer(client: ChatClient, people: People, draftKey: string) {
+export function composer(client: ChatClient, people: People, draftKey: string, lastOwn: () => MessageViewModel | undefined) {
   const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
   const form = $<HTMLFormElement>("composer");
   const textarea = $<HTMLTextAreaElement>("text");
@@ -23,24 +28,63 @@ export function composer(client: ChatClient, people: People, draftKey: string) {
   }
   $("dm-clear").addEventListener("click", () => setDmTarget(undefined));
 
+  let mode: Mode;
+  function setMode(next: Mode): void {
+    if (mode?.kind === "edit" && next?.kind !== "edit") textarea.value = sessionStorage.getItem(draftKey) ?? "";
+    mode = next;
+    $("compose-mode").hidden = !next;
+    if (next?.kind === "reply") $("compose-mode-text").textContent = `Replying to ${next.message.from.name}: ${Array.from(next.message.text).slice(0, 80).join("")}`;
+    if (next?.kind === "edit") {
+      $("compose-mode-text").textContent = "Editing your message";
+      textarea.value = next.message.text;
+    }
+    textarea.focus();
+  }
+  $("compose-mode-cancel").addEventListener("click", () => setMode(undefined));
+
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const text = textarea.value;
     if (!text.trim()) return;
-    client.send(text, { ...(dmTarget === undefined ? {} : { to: dmTarget }), mentions: mentions.mentionsIn(text) });
+    if (mode?.kind === "edit") {
+      client.edit(mode.message.seq!, text);
+    } else {
+      const answered = mode?.message;
+      // A reply to a direct message stays between its two people.
+      const privately = answered?.to === undefined ? dmTarget : answered.from.id === client.you.id ? answered.to : answered.from.id;
+      client.send(text, {
+        ...(privately === undefined ? {} : { to: privately }),
+        ...(answered?.seq === undefined ? {} : { replyTo: answered.seq }),
+        mentions: mentions.mentionsIn(text),
+      });
+      sessionStorage.removeItem(draftKey);
+    }
     mentions.reset();
+    mode = undefined;
+    $("compose-mode").hidden = true;
     textarea.value = "";
-    sessionStorage.removeItem(draftKey);
   });
   textarea.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && mode) return setMode(undefined);
+    if (event.key === "ArrowUp" && textarea.value === "" && !mode) {
+      const last = lastOwn();
+      if (last) {
+        event.preventDefault();
+        return setMode({ kind: "edit", message: last });
+      }
+    }
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
       form.requestSubmit();
     }
   });
   textarea.addEventListener("input", () => {
-    sessionStorage.setItem(draftKey, textarea.value);
+    if (mode?.kind !== "edit") sessionStorage.setItem(draftKey, textarea.value);
     if (textarea.value.trim()) client.typing();
   });
-  return { setDmTarget };
+  return {
+    setDmTarget,
+    replyTo: (message: MessageViewModel) => setMode({ kind: "reply", message }),
+    edit: (message: MessageViewModel) => setMode({ kind: "edit", message }),
+  };
 }

@@ -1,4 +1,4 @@
-import type { UserRef } from "../../../protocol";
+import { quoteOf, type UserRef } from "../../../protocol";
 import type { ChatClient } from "../../chat-client";
 import { fromChatMessage, renderMessage, type MessageViewModel } from "../message-view";
 import type { People } from "./people";
@@ -20,7 +20,11 @@ export class MessageList {
   /** Wires the list to the client: messages, the user's pending and failed ones, and scrolling back. */
   follow(client: ChatClient): void {
     client.on("message", (message) => this.show(fromChatMessage(message)));
-    client.on("pending", (pending) => this.show({ ...pending, from: this.you, ts: pending.createdAt, state: "pending" }));
+    client.on("changed", (messages) => messages.forEach((message) => this.show(fromChatMessage(message), false)));
+    client.on("pending", ({ replyTo, ...pending }) => {
+      const answered = replyTo === undefined ? undefined : client.messageAt(replyTo);
+      this.show({ ...pending, ...(answered ? { replyTo: quoteOf(answered) } : {}), from: this.you, ts: pending.createdAt, state: "pending" });
+    });
     client.on("failed", ({ id, message }) => {
       const entry = this.rendered.get(`${this.you.id}/${id}`);
       if (entry) this.show({ ...entry.model, state: "failed", failure: message });
@@ -30,7 +34,31 @@ export class MessageList {
     });
   }
 
-  show(model: MessageViewModel): void {
+  /** The newest of the user's own messages still there, for the Up arrow's edit. */
+  lastOwn(): MessageViewModel | undefined {
+    let last: MessageViewModel | undefined;
+    for (const { model } of this.rendered.values()) {
+      if (model.from.id === this.you.id && model.state === "sent" && !model.deleted && (last === undefined || model.seq! > last.seq!)) last = model;
+    }
+    return last;
+  }
+
+  /** The message at this seq, if it is shown. */
+  at(seq: number): MessageViewModel | undefined {
+    return [...this.rendered.values()].find((entry) => entry.model.seq === seq)?.model;
+  }
+
+  /** Scrolls to a message, loading older history until it is there (a reply's quote was clicked). */
+  async goTo(seq: number, client: ChatClient): Promise<void> {
+    while (!this.list.querySelector(`[data-seq="${seq}"]`) && this.older === "unknown") await this.loadOlder(client);
+    const element = this.list.querySelector<HTMLElement>(`[data-seq="${seq}"]`);
+    if (!element) return;
+    element.scrollIntoView({ block: "center", behavior: "smooth" });
+    element.classList.add("flash");
+    setTimeout(() => element.classList.remove("flash"), 1500);
+  }
+
+  show(model: MessageViewModel, follow = true): void {
     if (this.people.noteAuthor(model.from)) this.rerender();
     const key = `${model.from.id}/${model.id}`;
     const list = this.list;
@@ -39,7 +67,7 @@ export class MessageList {
     const element = renderMessage(model, this.you, this.people);
     this.rendered.set(key, { model, element });
     this.insertInOrder(element, model.seq);
-    if (atBottom || model.from.id === this.you.id) list.scrollTop = list.scrollHeight;
+    if (follow && (atBottom || model.from.id === this.you.id)) list.scrollTop = list.scrollHeight;
   }
 
   /** Draws every message again, in place: who needs a tag to be told apart has changed. */

@@ -32,6 +32,8 @@ export interface Variables {
   NEW_MEMBER_SECONDS?: string;
   /** ...of this many messages per RATE_LIMIT_WINDOW_SECONDS, all of them together. */
   NEW_MEMBER_MESSAGES?: string;
+  /** Comma-separated user ids who are owners of every room: the operators who run `lobby` and the other rooms nobody created. */
+  ADMIN_USERS?: string;
 }
 
 /** A variable that is set but unusable; the message names it so an operator can fix it. */
@@ -63,6 +65,8 @@ export interface AuthConfig {
 export interface RoomConfig {
   historyLimit: number;
   staleAfterMs: number;
+  /** User ids with an owner's powers in every room (ADMIN_USERS). */
+  admins: string[];
   rateLimit: { messages: number; windowMs: number };
   whoIntervalMs: number;
   sockets: { perUser: number; perRoom: number };
@@ -111,6 +115,10 @@ export function readRoomConfig(env: Variables): RoomConfig {
   return {
     historyLimit: readPositiveInt(env, "HISTORY_LIMIT", 10_000),
     staleAfterMs: readPositiveInt(env, "STALE_CONNECTION_SECONDS", 90) * 1000,
+    admins: (env.ADMIN_USERS ?? "")
+      .split(",")
+      .map((id) => id.trim())
+      .filter(Boolean),
     rateLimit: {
       messages: readPositiveInt(env, "RATE_LIMIT_MESSAGES", 20),
       windowMs: readPositiveInt(env, "RATE_LIMIT_WINDOW_SECONDS", 10) * 1000,

@@ -1,5 +1,5 @@
 import type { ErrorCode } from "./constants";
-import type { ChatMessage, Member, RoomInfo, UpdateFrame, UserRef, Visibility } from "./frames";
+import type { ChatMessage, Member, Role, RoomInfo, UpdateFrame, UserRef, Visibility } from "./frames";
 
 // The bodies of the HTTP API (docs/protocol.md, "HTTP API").
 
@@ -80,4 +80,29 @@ export interface InviteSummary {
   revoked: boolean;
   /** The one person this invite admits; the owner's invite for a removed member lets them back in. */
   forUser?: string;
+}
+
+/** `PUT /api/rooms/:room/members/:id` */
+export interface RoleRequest {
+  role: "moderator" | "member";
+}
+
+/** `POST .../members/:id/mute` and `.../ban`: for how long; absent for "until lifted". */
+export interface ForRequest {
+  seconds?: number;
+}
+
+/** One entry of `GET /api/rooms/:room/moderation`. */
+export interface ModerationEvent {
+  id: number;
+  ts: number;
+  by: UserRef;
+  action: "role" | "mute" | "unmute" | "ban" | "remove" | "readmit" | "delete";
+  member?: string;
+  /** The new role, for `role`. */
+  role?: Role;
+  /** When a mute or ban ends (ms); absent for one until lifted. */
+  until?: number;
+  /** The message deleted, for `delete`. */
+  target?: number;
 }

@@ -38,6 +38,8 @@ export const LIMITS = {
   liveInvitesPerMember: 100,
   /** Largest page of `GET /api/rooms/:room/invites`, and its default. */
   invitesPage: 100,
+  /** Longest mute or ban with a duration; either may also last until lifted. */
+  maxModerationSeconds: 30 * 24 * 3600,
   /** Distinct emoji on one message. */
   maxReactionsPerMessage: 20,
   /** One reaction is one emoji: one grapheme cluster of at most this many UTF-8 bytes. */

@@ -7,8 +7,13 @@ export interface UserRef {
   name: string;
 }
 
+/** Who may do what in a room: owners appoint moderators; both delete any message, mute and ban. */
+export type Role = "owner" | "moderator" | "member";
+
 export interface Member extends UserRef {
   online: boolean;
+  /** Present for an owner or a moderator. */
+  role?: "owner" | "moderator";
   /** When the member was last connected (ms since epoch); for online members, when they connected. */
   lastSeen: number;
 }
@@ -93,6 +98,17 @@ export interface WelcomeFrame {
   seq: number;
   /** Everyone online, then the members seen most recently, at most LIMITS.listedMembers. */
   members: Member[];
+  /** Your role here when it is more than a member's. */
+  role?: "owner" | "moderator";
+  /** Present while you are muted: until when (ms), or null until a moderator unmutes you. */
+  mutedUntil?: number | null;
+}
+
+/** You were muted (until when, ms; null: until unmuted), or unmuted (`muted: false`). */
+export interface MutedFrame {
+  type: "muted";
+  muted: boolean;
+  until?: number | null;
 }
 
 export interface HistoryFrame {
@@ -151,6 +167,7 @@ export type ServerFrame =
   | HistoryFrame
   | ChatMessage
   | UpdateFrame
+  | MutedFrame
   | AckFrame
   | PresenceFrame
   | TypingNotice

@@ -14,3 +14,4 @@ export * from "./checks";
 export { checkChange, checkEmoji } from "./change-checks";
 export * from "./parse-server";
 export { quoteOf } from "./quote";
+export { checkForRequest, checkRoleRequest } from "./moderation-checks";

@@ -1,4 +1,4 @@
-import type { AuthAcceptedFrame, AckFrame, ErrorFrame, HistoryFrame, MembersFrame, PresenceFrame, ServerFrame, TypingNotice, WelcomeFrame } from "./frames";
+import type { MutedFrame, AuthAcceptedFrame, AckFrame, ErrorFrame, HistoryFrame, MembersFrame, PresenceFrame, ServerFrame, TypingNotice, WelcomeFrame } from "./frames";
 import { PONG } from "./constants";
 import type { HomeFrame, HomeRoom, HomeRoomFrame, HomeRoomLeftFrame, HomeRoomsFrame } from "./home";
 import { isChatMessage, isUpdateFrame, isMemberList, isNumber, isObject, isSeq, isUserList, isUserRef } from "./guards";
@@ -36,6 +36,8 @@ export function parseServerFrame(data: string): ServerFrame | null {
       return isUserRef(value.user) ? (value as unknown as TypingNotice) : null;
     case "members":
       return isMemberList(value.members) ? (value as unknown as MembersFrame) : null;
+    case "muted":
+      return typeof value.muted === "boolean" ? (value as unknown as MutedFrame) : null;
     case "auth":
       return isNumber(value.expiresAt) ? (value as unknown as AuthAcceptedFrame) : null;
     case "error":

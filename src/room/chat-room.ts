@@ -19,6 +19,7 @@ import {
   type InviteRequest,
   type InvitesPage,
   type MessagesPage,
+  type ModerationEvent,
   type OutgoingMessage,
   type RoomInfo,
   type RoomSnapshot,
@@ -34,6 +35,7 @@ import { AbusePolicy } from "./abuse-policy";
 import { InviteList } from "./invite-list";
 import { MemberList } from "./member-list";
 import { MemberRoster } from "./member-roster";
+import { Moderation } from "./moderation";
 import { MessageIntake, type Changed } from "./message-intake";
 import type { LogEntry } from "./log-entries";
 import { ReactionList } from "./reaction-list";
@@ -42,7 +44,7 @@ import { MessageLog, type PageQuery } from "./message-log";
 import { OnlineIndex, PresenceBatcher, presenceWindowMs, type Connection } from "./presence";
 import { RemovalList } from "./removal-list";
 import { RoomAccess } from "./room-access";
-import { failure, NOT_A_MEMBER, type RoomFailure, type RoomResult } from "./room-failure";
+import { failure, NOT_A_MEMBER, UNKNOWN_MEMBER, type RoomFailure, type RoomResult } from "./room-failure";
 import { RoomHome } from "./room-home";
 import { RoomRecord } from "./room-record";
 import { renewedExpiry } from "./token-renewal";
@@ -82,6 +84,7 @@ export class ChatRoom extends DurableObject<Env> {
   private id: string | undefined;
   private readonly polls: LongPolls;
   private readonly home: RoomHome;
+  private readonly roles: Moderation;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -90,7 +93,8 @@ export class ChatRoom extends DurableObject<Env> {
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
     this.room = new RoomRecord(ctx.storage.sql);
     this.members = new MemberList(ctx.storage.sql);
-    this.access = new RoomAccess(this.room, this.members, new InviteList(ctx.storage.sql), new RemovalList(ctx.storage.sql));
+    this.roles = new Moderation(ctx.storage.sql, this.room, this.config.admins);
+    this.access = new RoomAccess(this.room, this.members, new InviteList(ctx.storage.sql), new RemovalList(ctx.storage.sql), this.roles);
     this.sweep = new StaleSweep(ctx, this.config.staleAfterMs);
     this.abuse = new AbusePolicy(this.config.whoIntervalMs);
     this.polls = new LongPolls(this.config.longPolls.perUser, this.config.longPolls.perRoom);
@@ -98,9 +102,9 @@ export class ChatRoom extends DurableObject<Env> {
     this.log = new MessageLog(ctx.storage.sql, this.config.historyLimit, reactions);
     this.sendRate = new SendRate(this.log, { ...this.config.rateLimit, newcomers: this.config.newcomers }, (id) => this.members.joinedAt(id));
     this.online = new OnlineIndex(() => ctx.getWebSockets());
-    this.roster = new MemberRoster(this.online, this.members);
+    this.roster = new MemberRoster(this.online, this.members, this.roles);
     this.home = new RoomHome(ctx.storage.sql, env, this.room, this.members, this.log);
-    this.intake = new MessageIntake(this.config, this.log, this.members, this.sendRate, reactions);
+    this.intake = new MessageIntake(this.config, this.log, this.members, this.sendRate, reactions, this.roles);
     this.presence = new PresenceBatcher(
       () => presenceWindowMs(this.online.size),
       (frame) => this.broadcast(JSON.stringify(frame)),
@@ -157,6 +161,10 @@ export class ChatRoom extends DurableObject<Env> {
       seq: this.log.latestSeq(),
       members: this.roster.list(),
     };
+    const role = this.roles.roleOf(connect.user.id);
+    if (role !== "member") welcome.role = role;
+    const mutedUntil = this.roles.mutedUntil(connect.user.id, now);
+    if (mutedUntil !== undefined) welcome.mutedUntil = mutedUntil;
     server.send(JSON.stringify(welcome));
     const page =
       connect.after === undefined
@@ -288,6 +296,7 @@ export class ChatRoom extends DurableObject<Env> {
     const removed = this.access.removeMember(user, memberId, Date.now());
     if (!removed.ok) return removed;
     this.note("room.member_removed", { user: user.id, member: memberId });
+    this.roles.record(user, { ts: Date.now(), action: "remove", member: memberId });
     for (const ws of this.ctx.getWebSockets(memberId)) {
       sendError(ws, { code: "forbidden", message: "you were removed from this room" });
       ws.close(CloseCode.Forbidden, "removed from this room");
@@ -303,8 +312,75 @@ export class ChatRoom extends DurableObject<Env> {
     const readmitted = this.access.readmit(user, memberId, Date.now());
     if (!readmitted.ok) return readmitted;
     this.note("room.member_readmitted", { user: user.id, member: memberId });
+    this.roles.record(user, { ts: Date.now(), action: "readmit", member: memberId });
     await this.home.joined({ id: memberId, name: "" });
     return readmitted;
+  }
+
+  /** `PUT /api/rooms/:room/members/:id {"role"}`: owners appoint and dismiss moderators. */
+  async setRole(user: UserRef, memberId: string, role: "moderator" | "member"): Promise<RoomResult<{}>> {
+    const refused = this.access.refuseNonOwner(user) ?? this.access.refuseOverOwner(memberId);
+    if (refused) return refused;
+    if (!this.members.has(memberId)) return { ...UNKNOWN_MEMBER, status: 404 };
+    this.roles.setRole(memberId, role);
+    this.roles.record(user, { ts: Date.now(), action: "role", member: memberId, role });
+    return { ok: true };
+  }
+
+  /**
+   * `POST .../members/:id/mute {"seconds"?}`: the member still reads, but their sends, edits
+   * and reactions are refused until the time is up, or until unmuted when no time is given.
+   */
+  async mute(user: UserRef, memberId: string, seconds?: number): Promise<RoomResult<{ until: number | null }>> {
+    const refused = this.access.refuseNonModerator(user) ?? this.access.refuseOverOwner(memberId);
+    if (refused) return refused;
+    if (!this.members.has(memberId)) return { ...UNKNOWN_MEMBER, status: 404 };
+    const now = Date.now();
+    const until = seconds === undefined ? null : now + seconds * 1000;
+    this.roles.mute(memberId, until);
+    this.roles.record(user, { ts: now, action: "mute", member: memberId, ...(until === null ? {} : { until }) });
+    for (const ws of this.ctx.getWebSockets(memberId)) send(ws, { type: "muted", muted: true, until });
+    return { ok: true, until };
+  }
+
+  /** `DELETE .../members/:id/mute` */
+  async unmute(user: UserRef, memberId: string): Promise<RoomResult<{}>> {
+    const refused = this.access.refuseNonModerator(user);
+    if (refused) return refused;
+    if (!this.roles.unmute(memberId)) return failure(404, "unknown_user", "that member is not muted");
+    this.roles.record(user, { ts: Date.now(), action: "unmute", member: memberId });
+    for (const ws of this.ctx.getWebSockets(memberId)) send(ws, { type: "muted", muted: false });
+    return { ok: true };
+  }
+
+  /**
+   * `POST .../members/:id/ban {"seconds"?}`: like removal, in public rooms too, and by owners
+   * and moderators: their sockets close with 4003 and they cannot come back, by link or by the
+   * room's name, until the ban ends (or the owner readmits them).
+   */
+  async ban(user: UserRef, memberId: string, seconds?: number): Promise<RoomResult<{ until: number | null }>> {
+    const refused = this.access.refuseNonModerator(user) ?? this.access.refuseOverOwner(memberId);
+    if (refused) return refused;
+    const now = Date.now();
+    const until = seconds === undefined ? null : now + seconds * 1000;
+    const member = this.members.get(memberId) ?? { id: memberId, name: memberId };
+    this.access.ban(member, now, until);
+    this.roles.record(user, { ts: now, action: "ban", member: memberId, ...(until === null ? {} : { until }) });
+    this.note("room.member_banned", { user: user.id, member: memberId });
+    for (const ws of this.ctx.getWebSockets(memberId)) {
+      sendError(ws, { code: "forbidden", message: "you were banned from this room" });
+      ws.close(CloseCode.Forbidden, "banned from this room");
+      this.disconnect(ws);
+    }
+    this.polls.wake([memberId]);
+    const room = this.room.get();
+    if (room) await this.home.left(memberId, room.id);
+    return { ok: true, until };
+  }
+
+  /** `GET /api/rooms/:room/moderation`: every moderation action, newest first, for owners and moderators. */
+  async moderationLog(user: UserRef, limit: number): Promise<RoomResult<{ events: ModerationEvent[] }>> {
+    return this.access.refuseNonModerator(user) ?? { ok: true, events: this.roles.log(limit) };
   }
 
   /** `DELETE /api/rooms/:room/members/me`: the room leaves the user's home, and their sockets here close. */

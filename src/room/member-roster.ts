@@ -1,5 +1,6 @@
 import { LIMITS, type Member, type MembersFrame } from "../protocol";
 import type { MemberList } from "./member-list";
+import type { Moderation } from "./moderation";
 import type { OnlineIndex } from "./presence";
 
 /** How long one `members` answer serves every `who` (see frame). */
@@ -12,6 +13,7 @@ export class MemberRoster {
   constructor(
     private readonly online: OnlineIndex,
     private readonly members: MemberList,
+    private readonly roles: Moderation,
   ) {}
 
   /**
@@ -25,13 +27,18 @@ export class MemberRoster {
       .users(LIMITS.listedMembers)
       .map(({ user, since }) => ({ id: user.id, name: user.name, online: true, lastSeen: since }));
     const free = LIMITS.listedMembers - listed.length;
-    if (free === 0) return listed;
     // The most recently seen include the members online; read enough to skip them all.
-    const offline = this.members
+    const offline = free === 0 ? [] : this.members
       .recentlySeen(free + listed.length)
       .filter((member) => !this.online.isOnline(member.id))
       .slice(0, free);
-    return listed.concat(offline.map(({ id, name, lastSeen }) => ({ id, name, online: false, lastSeen })));
+    const all = listed.concat(offline.map(({ id, name, lastSeen }) => ({ id, name, online: false, lastSeen })));
+    const roles = this.roles.rolesOf(all.map((member) => member.id));
+    for (const member of all) {
+      const role = roles.get(member.id);
+      if (role) member.role = role;
+    }
+    return all;
   }
 
   /**

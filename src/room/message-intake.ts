@@ -3,6 +3,7 @@ import { LIMITS, type ChangeFrame, type ChatMessage, type OutgoingMessage, type 
 import type { LogEntry } from "./log-entries";
 import type { MemberList } from "./member-list";
 import type { MessageLog } from "./message-log";
+import type { Moderation } from "./moderation";
 import type { ReactionList } from "./reaction-list";
 import { failure, UNKNOWN_MEMBER, type RoomFailure, type RoomResult } from "./room-failure";
 import type { SendRate } from "./send-rate";
@@ -30,6 +31,7 @@ export class MessageIntake {
     private readonly members: MemberList,
     private readonly sendRate: SendRate,
     private readonly reactions: ReactionList,
+    private readonly roles: Moderation,
   ) {}
 
   /**
@@ -38,6 +40,8 @@ export class MessageIntake {
    * is over the rate limit.
    */
   store(from: UserRef, message: OutgoingMessage, now: number): Stored {
+    const muted = this.refuseMuted(from, now);
+    if (muted) return this.storedBefore(from, message.id) ?? muted;
     if (message.to !== undefined && !this.members.has(message.to)) return UNKNOWN_MEMBER;
     if (message.mentions?.some((id) => !this.members.has(id))) {
       return failure(400, "unknown_user", "only members of this room can be mentioned");
@@ -63,9 +67,13 @@ export class MessageIntake {
     const target = this.log.message(change.target);
     if (!target || !visibleTo(target, by.id)) return NOT_FOUND;
     if (target.deleted) return failure(404, "not_found", "that message was deleted");
-    if (change.type !== "react" && target.from.id !== by.id) {
-      return failure(403, "forbidden", `only its author can ${change.type} a message`);
+    const moderating = change.type === "delete" && target.from.id !== by.id && this.roles.canModerate(by.id);
+    if (change.type !== "react" && target.from.id !== by.id && !moderating) {
+      return failure(403, "forbidden", change.type === "edit" ? "only its author can edit a message" : "only its author, or the room's owners and moderators, can delete a message");
     }
+    // A muted member may still take back what they said, but not add to it.
+    const muted = change.type === "delete" ? undefined : this.refuseMuted(by, now);
+    if (muted) return muted;
     const limited = this.overLimit(by, now);
     if (limited) return limited;
     let count = 0;
@@ -78,6 +86,7 @@ export class MessageIntake {
     }
     const update = this.log.appendChange(by, change, target, now, count);
     if (!update) return NOT_FOUND;
+    if (moderating) this.roles.record(by, { ts: now, action: "delete", member: target.from.id, target: target.seq });
     this.sendRate.record(by.id, now);
     return { ok: true, update, seq: update.seq, ts: update.ts, created: true };
   }
@@ -99,6 +108,12 @@ export class MessageIntake {
     if (original.to === undefined) return undefined;
     const other = original.from.id === from.id ? original.to : original.from.id;
     return message.to === other ? undefined : failure(400, "bad_message", "a reply to a direct message must go to the same person only (to)");
+  }
+
+  private refuseMuted(user: UserRef, now: number): RoomFailure | undefined {
+    const until = this.roles.mutedUntil(user.id, now);
+    if (until === undefined) return undefined;
+    return failure(403, "forbidden", until === null ? "you are muted here until a moderator unmutes you" : `you are muted here for another ${Math.ceil((until - now) / 60_000)} min`);
   }
 
   private overLimit(from: UserRef, now: number): RoomFailure | undefined {

@@ -1,9 +1,12 @@
 import { LIMITS, type InviteRequest, type InvitesPage, type RoomInfo, type UserRef } from "../protocol";
 import type { InviteList, InviteRefusal } from "./invite-list";
 import type { MemberList } from "./member-list";
+import type { Moderation } from "./moderation";
 import type { RemovalList } from "./removal-list";
 import type { RoomRecord } from "./room-record";
 import { failure, NOT_A_MEMBER, OWNER_ONLY, UNKNOWN_MEMBER, type RoomFailure, type RoomResult } from "./room-failure";
+
+const MODERATORS_ONLY = failure(403, "forbidden", "only the room's owners and moderators may do that");
 
 const INVITE_REFUSED: Record<InviteRefusal, string> = {
   unknown: "this invite link is not valid",
@@ -27,6 +30,7 @@ export class RoomAccess {
     private readonly members: MemberList,
     private readonly invites: InviteList,
     private readonly removed: RemovalList,
+    private readonly roles: Moderation,
   ) {}
 
   /**
@@ -56,10 +60,32 @@ export class RoomAccess {
     return this.room.get()?.visibility === "private" && !this.members.has(viewer.id) ? NOT_A_MEMBER : undefined;
   }
 
+  /** Owners: the room's creator, and the operators in ADMIN_USERS in every room. */
   refuseNonOwner(user: UserRef): RoomFailure | undefined {
-    const room = this.room.get();
-    if (room?.visibility === "private" && !this.members.has(user.id)) return NOT_A_MEMBER;
-    return room?.owner === user.id ? undefined : OWNER_ONLY;
+    return this.roles.roleOf(user.id) === "owner" ? undefined : this.refuseStranger(user) ?? OWNER_ONLY;
+  }
+
+  refuseNonModerator(user: UserRef): RoomFailure | undefined {
+    return this.roles.canModerate(user.id) ? undefined : this.refuseStranger(user) ?? MODERATORS_ONLY;
+  }
+
+  /** Owners and moderators act on members; nobody acts on an owner. */
+  refuseOverOwner(memberId: string): RoomFailure | undefined {
+    return this.roles.roleOf(memberId) === "owner" ? failure(403, "forbidden", "an owner of the room cannot be muted, banned or removed") : undefined;
+  }
+
+  /**
+   * Bans someone: like removal, and in public rooms too, they cannot come back by link or by
+   * name until the ban ends (`until`, ms) or, without one, until the owner readmits them.
+   */
+  ban(member: UserRef, now: number, until: number | null): void {
+    this.members.remove(member.id);
+    this.removed.add(member, now, until);
+    this.invites.revokeCreatedBy(member.id, now);
+  }
+
+  private refuseStranger(user: UserRef): RoomFailure | undefined {
+    return this.room.get()?.visibility === "private" && !this.members.has(user.id) ? NOT_A_MEMBER : undefined;
   }
 
   /** Any member of a private room may invite. */
@@ -97,6 +123,8 @@ export class RoomAccess {
     const refused = this.refuseNonOwner(user);
     if (refused) return refused;
     if (memberId === user.id) return failure(400, "bad_message", "the owner cannot remove themselves");
+    const overOwner = this.refuseOverOwner(memberId);
+    if (overOwner) return overOwner;
     const member = this.members.remove(memberId);
     if (!member) return { ...UNKNOWN_MEMBER, status: 404 };
     this.removed.add(member, now);

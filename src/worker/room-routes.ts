@@ -4,6 +4,8 @@ import { createMiddleware } from "hono/factory";
 import { readAuthConfig } from "../config";
 import {
   checkChange,
+  checkForRequest,
+  checkRoleRequest,
   checkCreateRoom,
   checkInviteRequest,
   checkOutgoingMessage,
@@ -203,5 +205,31 @@ roomRoutes.post("/:room/read", smallBody, async (c) => {
 roomRoutes.delete("/:room/members/me", async (c) => noContent(c, await room(c).leave(c.get("user"))));
 
 roomRoutes.delete("/:room/members/:member", async (c) => noContent(c, await room(c).removeMember(c.get("user"), c.req.param("member"))));
+
+roomRoutes.put("/:room/members/:member", smallBody, async (c) => {
+  const request = checkRoleRequest(await jsonBody(c));
+  if (!request.ok) throw new BadRequest(request.message);
+  return noContent(c, await room(c).setRole(c.get("user"), c.req.param("member"), request.value.role));
+});
+
+roomRoutes.post("/:room/members/:member/mute", smallBody, async (c) => {
+  const request = checkForRequest(await jsonBody(c));
+  if (!request.ok) throw new BadRequest(request.message);
+  return reply(c, await room(c).mute(c.get("user"), c.req.param("member"), request.value.seconds));
+});
+
+roomRoutes.delete("/:room/members/:member/mute", async (c) => noContent(c, await room(c).unmute(c.get("user"), c.req.param("member"))));
+
+roomRoutes.post("/:room/members/:member/ban", smallBody, async (c) => {
+  const request = checkForRequest(await jsonBody(c));
+  if (!request.ok) throw new BadRequest(request.message);
+  return reply(c, await room(c).ban(c.get("user"), c.req.param("member"), request.value.seconds));
+});
+
+roomRoutes.get("/:room/moderation", async (c) => {
+  const limit = seqQuery(c, "limit") ?? 100;
+  if (limit < 1 || limit > 500) throw new BadRequest("limit: must be between 1 and 500");
+  return reply(c, await room(c).moderationLog(c.get("user"), limit));
+});
 
 roomRoutes.post("/:room/members/:member/readmit", async (c) => noContent(c, await room(c).readmit(c.get("user"), c.req.param("member"))));

@@ -95,6 +95,16 @@ export class ChatApi {
     return this.request("POST", `${path}/reactions`, body);
   }
 
+  /** A moderator's action on a member: mute or ban (for `seconds`, or until lifted), unmute, or an owner's change of role. */
+  moderate(room: string, member: string, action: "mute" | "unmute" | "ban" | "moderator" | "member", seconds?: number): Promise<unknown> {
+    const path = `/api/rooms/${room}/members/${encodeURIComponent(member)}`;
+    const body = seconds === undefined ? {} : { seconds };
+    if (action === "mute") return this.request("POST", `${path}/mute`, body);
+    if (action === "unmute") return this.request("DELETE", `${path}/mute`);
+    if (action === "ban") return this.request("POST", `${path}/ban`, body);
+    return this.request("PUT", path, { role: action });
+  }
+
   /** Moves the user's read position in the room forward to `seq`. */
   markRead(room: string, seq: number): Promise<void> {
     return this.request("POST", `/api/rooms/${room}/read`, { seq });

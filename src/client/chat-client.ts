@@ -38,6 +38,8 @@ export interface ChatClientEvents extends Record<string, unknown> {
   /** A message of the user's that the server refused for good. */
   failed: { id: string; code: ErrorCode; message: string };
   presence: PresenceFrame;
+  /** The user was muted here (until when; null: until unmuted), or unmuted. */
+  muted: { muted: boolean; until?: number | null };
   typing: UserRef;
   members: Member[];
   /** An error the server reported that concerns no particular message, or a change it refused. */
@@ -232,6 +234,8 @@ export class ChatClient extends Emitter<ChatClientEvents> {
         return this.onError(frame);
       case "presence":
         return this.emit("presence", frame);
+      case "muted":
+        return this.emit("muted", frame.muted ? { muted: true, until: frame.until ?? null } : { muted: false });
       case "typing":
         return this.emit("typing", frame.user);
       case "members":

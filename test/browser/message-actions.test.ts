@@ -59,3 +59,35 @@ describe("acting on messages", () => {
     await expect(message(bob, "Friday").locator(".reaction").textContent()).resolves.toBe("👍 1");
   });
 });
+
+describe("moderation from the member list", () => {
+  it("lets the owner make a moderator, who mutes someone: their composer then says so", async () => {
+    const [ada, bob, cy] = [await person(), await person(), await person()];
+    await ada.page.goto(chat().base);
+    await ada.page.fill("#name", "Ada");
+    await ada.page.click("#sign-in button[type=submit]");
+    await ada.page.fill("#title", "Town hall");
+    await ada.page.uncheck("#private");
+    await ada.page.click("#create button[type=submit]");
+    await ada.page.waitForURL(/\/r\//);
+    const room = new URL(ada.page.url()).pathname.slice(3);
+    await signInAndJoin(bob, chat().base, "Bob", room);
+    await signInAndJoin(cy, chat().base, "Cy", room);
+
+    const row = (p: Person, name: string) => p.page.locator("#member-list li", { hasText: name });
+    await poll(() => row(ada, "Bob").locator("select.moderate").count()).toBe(1);
+    await row(ada, "Bob").locator("select.moderate").selectOption("moderator");
+    await poll(() => row(ada, "Bob").locator(".owner-badge").textContent()).toBe("moderator");
+
+    // Bob learns his role when he next connects, as the page does on load.
+    await bob.page.reload();
+    await poll(() => row(bob, "Cy").locator("select.moderate").count()).toBe(1);
+    await expect(row(bob, "Ada").locator("select.moderate").count()).resolves.toBe(0);
+    await row(bob, "Cy").locator("select.moderate").selectOption("mute");
+
+    await poll(() => cy.page.locator("#muted-notice").textContent()).toMatch(/^You are muted in this room until \d\d:\d\d( [AP]M)?\. You can still read\.$/);
+    await expect(cy.page.locator("#composer").isHidden()).resolves.toBe(true);
+    await say(ada, "Cy can still read this");
+    await poll(() => shownMessages(cy)).toEqual(["Cy can still read this"]);
+  });
+});

@@ -60,8 +60,23 @@ function start(room: string, token: string, inviteKey: string): void {
       $("member-note").textContent = error instanceof ApiError ? error.message : "Could not reach the server; try again.";
     }
   };
+  let role: "owner" | "moderator" | "member" = "member";
+  const moderate = async (member: string, action: "mute" | "unmute" | "ban" | "moderator" | "member") => {
+    const seconds = action === "mute" ? 3600 : action === "ban" ? 86_400 : undefined;
+    try {
+      await new ChatApi(location.origin, loadSession()?.token ?? token).moderate(room, member, action, seconds);
+      if (action === "moderator" || action === "member") client.who();
+    } catch (error) {
+      $("member-note").hidden = false;
+      $("member-note").textContent = error instanceof ApiError ? error.message : "Could not reach the server; try again.";
+    }
+  };
   const showMembers = (tagsChanged: boolean) => {
-    renderMembers($("member-list"), $("member-note"), people, you, { pick: setDmTarget, openDirect: (user) => void openDirect(user) });
+    renderMembers($("member-list"), $("member-note"), people, you, {
+      pick: setDmTarget,
+      openDirect: (user) => void openDirect(user),
+      ...(role === "member" ? {} : { moderate: { canAppoint: role === "owner", act: (user, action) => void moderate(user, action) } }),
+    });
     if (tagsChanged) messages.rerender();
   };
   client.on("welcome", (welcome) => {
@@ -74,11 +89,14 @@ function start(room: string, token: string, inviteKey: string): void {
     $("visibility").textContent = direct ? "direct" : visibility;
     $("invite").hidden = Boolean(direct);
     $("invite").dataset.visibility = visibility;
+    role = welcome.role ?? "member";
+    showMuted(welcome.mutedUntil === undefined ? { muted: false } : { muted: true, until: welcome.mutedUntil });
     const ownerChanged = people.owner !== owner;
     people.owner = owner;
     showMembers(people.setMembers(welcome.members) || ownerChanged);
   });
   client.on("members", (list) => showMembers(people.setMembers(list)));
+  client.on("muted", (state) => showMuted(state));
   client.on("presence", ({ joined, left }) => showMembers(people.presence(joined, left, Date.now())));
 
   const renderStatus = statusBanner($("status"), {
@@ -90,6 +108,18 @@ function start(room: string, token: string, inviteKey: string): void {
   });
   client.on("status", renderStatus);
   renderStatus(client.connection);
+
+  /** A muted person sees why, and when it ends, where the composer was. */
+  function showMuted(state: { muted: boolean; until?: number | null }): void {
+    $("composer").hidden = state.muted;
+    $("muted-notice").hidden = !state.muted;
+    if (!state.muted) return;
+    const until = state.until;
+    $("muted-notice").textContent =
+      until === null || until === undefined
+        ? "You are muted in this room until a moderator unmutes you. You can still read."
+        : `You are muted in this room until ${new Date(until).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}. You can still read.`;
+  }
 
   $("toggle-members").addEventListener("click", () => {
     const open = $("members").classList.toggle("open");

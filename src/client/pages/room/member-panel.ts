@@ -8,6 +8,11 @@ export interface MemberActions {
   pick(id: string): void;
   /** Open the one-to-one conversation with them, a room of its own. */
   openDirect(id: string): void;
+  /** For the room's owners and moderators: what they may do to a member (owners' own roles are out of reach). */
+  moderate?: {
+    canAppoint: boolean;
+    act(id: string, action: "mute" | "unmute" | "ban" | "moderator" | "member"): void;
+  };
 }
 
 /** The member list: online first, then by name; a click on someone starts a direct message to them. */
@@ -55,5 +60,32 @@ function memberItem(member: Member, people: People, you: UserRef, actions: Membe
     direct.addEventListener("click", () => actions.openDirect(member.id));
     item.append(direct);
   }
+  if (actions.moderate && member.id !== you.id && !people.isOwner(member.id)) item.append(moderationMenu(member, people, actions.moderate));
   return item;
+}
+
+/** The moderation actions on one member, in a small select: Mute 1 h, Unmute, Ban, and for owners the role. */
+function moderationMenu(member: Member, people: People, moderate: NonNullable<MemberActions["moderate"]>): HTMLSelectElement {
+  const select = document.createElement("select");
+  select.className = "moderate";
+  select.setAttribute("aria-label", `Moderate ${member.name}`);
+  const options: [string, string][] = [
+    ["", "⋯"],
+    ["mute", "Mute for 1 hour"],
+    ["unmute", "Unmute"],
+    ["ban", "Ban for 1 day"],
+  ];
+  if (moderate.canAppoint) options.push(people.isModerator(member.id) ? ["member", "Remove as moderator"] : ["moderator", "Make moderator"]);
+  for (const [value, label] of options) {
+    const option = document.createElement("option");
+    option.value = value;
+    option.textContent = label;
+    select.append(option);
+  }
+  select.addEventListener("change", () => {
+    const action = select.value as "mute" | "unmute" | "ban" | "moderator" | "member";
+    select.value = "";
+    if (action) moderate.act(member.id, action);
+  });
+  return select;
 }

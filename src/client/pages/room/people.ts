@@ -26,12 +26,17 @@ export class People {
   private readonly known = new Map<string, UserRef>();
   private members = new Map<string, Member>();
   private tags = new Map<string, string>();
+  private readonly roles = new Map<string, "owner" | "moderator">();
   owner: string | undefined;
 
   /** Replaces the member list; true when it changed who needs a tag. */
   setMembers(list: Member[]): boolean {
     this.members = new Map(list.map((member) => [member.id, member]));
-    for (const member of list) this.known.set(member.id, member);
+    for (const member of list) {
+      this.known.set(member.id, member);
+      if (member.role) this.roles.set(member.id, member.role);
+      else this.roles.delete(member.id);
+    }
     return this.retag();
   }
 
@@ -65,7 +70,11 @@ export class People {
   }
 
   isOwner(id: string): boolean {
-    return this.owner !== undefined && id === this.owner;
+    return (this.owner !== undefined && id === this.owner) || this.roles.get(id) === "owner";
+  }
+
+  isModerator(id: string): boolean {
+    return this.roles.get(id) === "moderator";
   }
 
   private retag(): boolean {

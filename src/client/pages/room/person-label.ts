@@ -4,7 +4,7 @@ import type { People } from "./people";
 /**
  * A person's name as the page shows it: isolated from the text around it (<bdi>), so a name in
  * a right-to-left script cannot reorder what follows, then the tag that tells look-alike names
- * apart, and the owner's badge.
+ * apart, and an owner's or moderator's badge.
  */
 export function personLabel(user: UserRef, people: People, className = "name"): DocumentFragment {
   const fragment = document.createDocumentFragment();
@@ -20,10 +20,11 @@ export function personLabel(user: UserRef, people: People, className = "name"): 
     element.title = "Another person here has a name that looks the same";
     fragment.append(element);
   }
-  if (people.isOwner(user.id)) {
+  const role = people.isOwner(user.id) ? "owner" : people.isModerator(user.id) ? "moderator" : undefined;
+  if (role) {
     const badge = document.createElement("span");
     badge.className = "owner-badge";
-    badge.textContent = "owner";
+    badge.textContent = role;
     fragment.append(badge);
   }
   return fragment;

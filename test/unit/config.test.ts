@@ -8,6 +8,7 @@ describe("room configuration", () => {
     expect(readRoomConfig(env({}))).toEqual({
       historyLimit: 10_000,
       staleAfterMs: 90_000,
+      admins: [],
       rateLimit: { messages: 20, windowMs: 10_000 },
       whoIntervalMs: 5_000,
       sockets: { perUser: 10, perRoom: 32_000 },
@@ -30,11 +31,13 @@ describe("room configuration", () => {
         LONG_POLLS_PER_ROOM: "50",
         NEW_MEMBER_SECONDS: "30",
         NEW_MEMBER_MESSAGES: "8",
+        ADMIN_USERS: " g_ops ,idp:alice,, ",
       }),
     );
     expect(config).toEqual({
       historyLimit: 500,
       staleAfterMs: 30_000,
+      admins: ["g_ops", "idp:alice"],
       rateLimit: { messages: 5, windowMs: 60_000 },
       whoIntervalMs: 2_000,
       sockets: { perUser: 3, perRoom: 100 },

@@ -9,10 +9,8 @@ import {
   PING,
   PONG,
   PROTOCOL,
-  type AckFrame,
   type ChangeFrame,
   type SendFrame,
-  type UpdateFrame,
   type ChatMessage,
   type HistoryFrame,
   type HomeRoom,
@@ -34,6 +32,8 @@ import { HeldFrames, trySend } from "./held-frames";
 import { AbusePolicy } from "./abuse-policy";
 import { InviteList } from "./invite-list";
 import { MemberList } from "./member-list";
+import { FrameAnswers } from "./frame-answers";
+import { MemberActions } from "./member-actions";
 import { MemberRoster } from "./member-roster";
 import { Moderation } from "./moderation";
 import { MessageIntake, type Changed } from "./message-intake";
@@ -44,11 +44,10 @@ import { MessageLog, type PageQuery } from "./message-log";
 import { OnlineIndex, PresenceBatcher, presenceWindowMs, type Connection } from "./presence";
 import { RemovalList } from "./removal-list";
 import { RoomAccess } from "./room-access";
-import { failure, NOT_A_MEMBER, UNKNOWN_MEMBER, type RoomFailure, type RoomResult } from "./room-failure";
+import { failure, NOT_A_MEMBER, type RoomFailure, type RoomResult } from "./room-failure";
 import { RoomHome } from "./room-home";
 import { RoomRecord } from "./room-record";
-import { renewedExpiry } from "./token-renewal";
-import { send, sendError } from "./outgoing-frames";
+import { sendError } from "./outgoing-frames";
 import { SendRate } from "./send-rate";
 import { answerClose, isBenignTeardownError } from "./socket-teardown";
 import { StaleSweep } from "./stale-sweep";
@@ -85,6 +84,8 @@ export class ChatRoom extends DurableObject<Env> {
   private readonly polls: LongPolls;
   private readonly home: RoomHome;
   private readonly roles: Moderation;
+  private readonly memberActions: MemberActions;
+  private readonly answers: FrameAnswers;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -104,6 +105,8 @@ export class ChatRoom extends DurableObject<Env> {
     this.online = new OnlineIndex(() => ctx.getWebSockets());
     this.roster = new MemberRoster(this.online, this.members, this.roles);
     this.home = new RoomHome(ctx.storage.sql, env, this.room, this.members, this.log);
+    const sockets = { of: (userId: string) => ctx.getWebSockets(userId), forget: (ws: WebSocket) => this.disconnect(ws), note: (event: string, fields: LogFields) => this.note(event, fields) };
+    this.memberActions = new MemberActions(sockets, this.room, this.members, this.access, this.roles, this.polls, this.home);
     this.intake = new MessageIntake(this.config, this.log, this.members, this.sendRate, reactions, this.roles);
     this.presence = new PresenceBatcher(
       () => presenceWindowMs(this.online.size),
@@ -114,8 +117,15 @@ export class ChatRoom extends DurableObject<Env> {
       (error) => logError("room.write_failed", error, { room: this.id }),
     );
     this.sends = new GroupCommit((batch) => {
-      batch.forEach((queued) => this.onSend(queued));
+      batch.forEach(({ ws, frame }) => this.answers.stored(ws, frame));
       this.held.releaseWhenDurable();
+    });
+    this.answers = new FrameAnswers(env, this.config, this.intake, this.abuse, this.held, this.roster, {
+      deliver: (entry, sender) => this.deliver(entry, sender),
+      disconnect: (ws) => this.disconnect(ws),
+      broadcast: (frame, except) => this.broadcast(frame, except),
+      note: (event, fields) => this.note(event, fields),
+      roomId: () => this.id,
     });
   }
 
@@ -202,7 +212,7 @@ export class ChatRoom extends DurableObject<Env> {
     this.sweep.heard(ws, connection, now);
     try {
       const frame = parseClientFrame(data);
-      if (!frame.ok) return this.strike(ws, connection, { ...failure(400, frame.code, frame.message), id: frame.id });
+      if (!frame.ok) return this.answers.strike(ws, connection, { ...failure(400, frame.code, frame.message), id: frame.id });
       switch (frame.value.type) {
         case "send":
         case "edit":
@@ -210,13 +220,13 @@ export class ChatRoom extends DurableObject<Env> {
         case "react":
           return this.sends.add({ ws, frame: frame.value });
         case "typing":
-          return this.onTyping(ws, connection);
+          return this.answers.typing(ws, connection);
         case "who":
-          return this.onWho(ws, connection, now);
+          return this.answers.who(ws, connection, now);
         case "read":
           return void (await this.markRead(connection.user, frame.value.seq));
         case "auth":
-          return await this.onAuth(ws, connection, frame.value.token);
+          return await this.answers.auth(ws, connection, frame.value.token);
       }
     } catch (error) {
       logError("room.message_failed", error, { room: this.id, user: connection.user.id });
@@ -288,112 +298,44 @@ export class ChatRoom extends DurableObject<Env> {
     return revoked;
   }
 
-  /**
-   * `DELETE /api/rooms/:room/members/:id`: the member's connections close with 4003, their
-   * long-polls end refused, and only the owner can let them back in (room-access.ts).
-   */
+  /** `DELETE /api/rooms/:room/members/:id` (member-actions.ts) */
   async removeMember(user: UserRef, memberId: string): Promise<RoomResult<{}>> {
-    const removed = this.access.removeMember(user, memberId, Date.now());
-    if (!removed.ok) return removed;
-    this.note("room.member_removed", { user: user.id, member: memberId });
-    this.roles.record(user, { ts: Date.now(), action: "remove", member: memberId });
-    for (const ws of this.ctx.getWebSockets(memberId)) {
-      sendError(ws, { code: "forbidden", message: "you were removed from this room" });
-      ws.close(CloseCode.Forbidden, "removed from this room");
-      this.disconnect(ws);
-    }
-    this.polls.wake([memberId]);
-    await this.home.left(memberId, this.room.get()!.id);
-    return { ok: true };
+    return this.memberActions.remove(user, memberId);
   }
 
   /** `POST /api/rooms/:room/members/:id/readmit`: the owner lets a removed member back in. */
   async readmit(user: UserRef, memberId: string): Promise<RoomResult<{}>> {
-    const readmitted = this.access.readmit(user, memberId, Date.now());
-    if (!readmitted.ok) return readmitted;
-    this.note("room.member_readmitted", { user: user.id, member: memberId });
-    this.roles.record(user, { ts: Date.now(), action: "readmit", member: memberId });
-    await this.home.joined({ id: memberId, name: "" });
-    return readmitted;
+    return this.memberActions.readmit(user, memberId);
   }
 
-  /** `PUT /api/rooms/:room/members/:id {"role"}`: owners appoint and dismiss moderators. */
+  /** `PUT /api/rooms/:room/members/:id {"role"}` */
   async setRole(user: UserRef, memberId: string, role: "moderator" | "member"): Promise<RoomResult<{}>> {
-    const refused = this.access.refuseNonOwner(user) ?? this.access.refuseOverOwner(memberId);
-    if (refused) return refused;
-    if (!this.members.has(memberId)) return { ...UNKNOWN_MEMBER, status: 404 };
-    this.roles.setRole(memberId, role);
-    this.roles.record(user, { ts: Date.now(), action: "role", member: memberId, role });
-    return { ok: true };
+    return this.memberActions.setRole(user, memberId, role);
   }
 
-  /**
-   * `POST .../members/:id/mute {"seconds"?}`: the member still reads, but their sends, edits
-   * and reactions are refused until the time is up, or until unmuted when no time is given.
-   */
+  /** `POST .../members/:id/mute {"seconds"?}` */
   async mute(user: UserRef, memberId: string, seconds?: number): Promise<RoomResult<{ until: number | null }>> {
-    const refused = this.access.refuseNonModerator(user) ?? this.access.refuseOverOwner(memberId);
-    if (refused) return refused;
-    if (!this.members.has(memberId)) return { ...UNKNOWN_MEMBER, status: 404 };
-    const now = Date.now();
-    const until = seconds === undefined ? null : now + seconds * 1000;
-    this.roles.mute(memberId, until);
-    this.roles.record(user, { ts: now, action: "mute", member: memberId, ...(until === null ? {} : { until }) });
-    for (const ws of this.ctx.getWebSockets(memberId)) send(ws, { type: "muted", muted: true, until });
-    return { ok: true, until };
+    return this.memberActions.mute(user, memberId, seconds);
   }
 
   /** `DELETE .../members/:id/mute` */
   async unmute(user: UserRef, memberId: string): Promise<RoomResult<{}>> {
-    const refused = this.access.refuseNonModerator(user);
-    if (refused) return refused;
-    if (!this.roles.unmute(memberId)) return failure(404, "unknown_user", "that member is not muted");
-    this.roles.record(user, { ts: Date.now(), action: "unmute", member: memberId });
-    for (const ws of this.ctx.getWebSockets(memberId)) send(ws, { type: "muted", muted: false });
-    return { ok: true };
+    return this.memberActions.unmute(user, memberId);
   }
 
-  /**
-   * `POST .../members/:id/ban {"seconds"?}`: like removal, in public rooms too, and by owners
-   * and moderators: their sockets close with 4003 and they cannot come back, by link or by the
-   * room's name, until the ban ends (or the owner readmits them).
-   */
+  /** `POST .../members/:id/ban {"seconds"?}` */
   async ban(user: UserRef, memberId: string, seconds?: number): Promise<RoomResult<{ until: number | null }>> {
-    const refused = this.access.refuseNonModerator(user) ?? this.access.refuseOverOwner(memberId);
-    if (refused) return refused;
-    const now = Date.now();
-    const until = seconds === undefined ? null : now + seconds * 1000;
-    const member = this.members.get(memberId) ?? { id: memberId, name: memberId };
-    this.access.ban(member, now, until);
-    this.roles.record(user, { ts: now, action: "ban", member: memberId, ...(until === null ? {} : { until }) });
-    this.note("room.member_banned", { user: user.id, member: memberId });
-    for (const ws of this.ctx.getWebSockets(memberId)) {
-      sendError(ws, { code: "forbidden", message: "you were banned from this room" });
-      ws.close(CloseCode.Forbidden, "banned from this room");
-      this.disconnect(ws);
-    }
-    this.polls.wake([memberId]);
-    const room = this.room.get();
-    if (room) await this.home.left(memberId, room.id);
-    return { ok: true, until };
+    return this.memberActions.ban(user, memberId, seconds);
   }
 
   /** `GET /api/rooms/:room/moderation`: every moderation action, newest first, for owners and moderators. */
   async moderationLog(user: UserRef, limit: number): Promise<RoomResult<{ events: ModerationEvent[] }>> {
-    return this.access.refuseNonModerator(user) ?? { ok: true, events: this.roles.log(limit) };
+    return this.memberActions.log(user, limit);
   }
 
-  /** `DELETE /api/rooms/:room/members/me`: the room leaves the user's home, and their sockets here close. */
+  /** `DELETE /api/rooms/:room/members/me` */
   async leave(user: UserRef): Promise<RoomResult<{}>> {
-    const left = this.access.leave(user);
-    if (!left.ok) return left;
-    for (const ws of this.ctx.getWebSockets(user.id)) {
-      ws.close(CloseCode.Forbidden, "you left this room");
-      this.disconnect(ws);
-    }
-    this.polls.wake([user.id]);
-    await this.home.left(user.id, this.room.get()!.id);
-    return { ok: true };
+    return this.memberActions.leave(user);
   }
 
   /** A member's name, for a hub checking that two people share this room before a direct conversation. */
@@ -506,93 +448,6 @@ export class ChatRoom extends DurableObject<Env> {
     const admitted = this.access.admit(roomId, user, now, inviteId);
     if (admitted.ok) this.id = admitted.room.id;
     return admitted;
-  }
-
-  /**
-   * Stores a queued `send` or change and answers it. A socket that closed while its frame
-   * waited (its client left, or we closed it for abuse or removal) gets nothing stored: an
-   * unacknowledged frame is resent by its client on reconnecting, and judged again then.
-   */
-  private onSend({ ws, frame }: QueuedSend): void {
-    if (ws.readyState !== WebSocket.OPEN) return;
-    // Read now, not when the frame arrived: an earlier frame in the batch may have struck it.
-    const connection = ws.deserializeAttachment() as Connection;
-    try {
-      if (frame.type === "send") this.answerSend(ws, connection, frame);
-      else this.answerChange(ws, connection, frame);
-    } catch (error) {
-      logError("room.message_failed", error, { room: this.id, user: connection.user.id });
-      sendError(ws, { code: "internal", message: "the server could not store that; send it again", id: frame.id });
-    }
-  }
-
-  private answerSend(ws: WebSocket, connection: Connection, message: OutgoingMessage): void {
-    const result = this.intake.store(connection.user, message, Date.now());
-    if (!result.ok) return this.strike(ws, connection, { ...result, id: message.id });
-    this.acknowledge(ws, connection, message.id, result.message);
-    if (result.created) {
-      this.abuse.spoke(connection.user.id);
-      this.deliver(result.message, ws);
-    }
-  }
-
-  private answerChange(ws: WebSocket, connection: Connection, change: ChangeFrame): void {
-    const result = this.intake.change(connection.user, change, Date.now());
-    if (!result.ok) return this.strike(ws, connection, { ...result, id: change.id });
-    this.acknowledge(ws, connection, change.id, result, result.update);
-    if (result.update && result.created) this.deliver(result.update, ws);
-  }
-
-  /** The ack goes out with the frames of the same write, once it is durable. */
-  private acknowledge(ws: WebSocket, connection: Connection, id: string, stored: { seq: number; ts: number }, update?: UpdateFrame): void {
-    if (this.abuse.forgive(connection)) ws.serializeAttachment(connection);
-    const ack: AckFrame = { type: "ack", id, seq: stored.seq, ts: stored.ts };
-    // The changer's socket is not sent the update; it learns what changed from its ack.
-    if (update) ack.update = update;
-    this.held.hold(ws, JSON.stringify(ack));
-  }
-
-  /** Refuses a frame and counts it against the connection, closing it once it has struck out (abuse-policy.ts). */
-  private strike(ws: WebSocket, connection: Connection, refusal: RoomFailure & { id?: string }): void {
-    const out = this.abuse.strike(connection);
-    if (connection.strikes === 1) this.note(refusal.code === "rate_limited" ? "room.rate_limited" : "room.refused_frame", { user: connection.user.id, code: refusal.code });
-    if (out) return this.closeAbusive(ws, connection, "too many refused frames after being told why");
-    ws.serializeAttachment(connection);
-    sendError(ws, refusal);
-  }
-
-  private onWho(ws: WebSocket, connection: Connection, now: number): void {
-    const wait = this.abuse.whoWait(connection, now);
-    if (wait > 0) {
-      const seconds = this.config.whoIntervalMs / 1000;
-      return this.strike(ws, connection, { ...failure(429, "rate_limited", `at most one "who" per ${seconds} s`), retryAfterMs: wait });
-    }
-    trySend(ws, this.roster.frame(now));
-  }
-
-  private closeAbusive(ws: WebSocket, connection: Connection, why: string): void {
-    this.note("room.closed_abusive", { user: connection.user.id });
-    sendError(ws, { code: "rate_limited", message: why });
-    ws.close(CloseCode.Abuse, why);
-    this.disconnect(ws);
-  }
-
-  /**
-   * A fresh token for an open connection, so a long session outlives the token it opened with.
-   * It must name the same person; a refusal is a strike, as any refused frame.
-   */
-  private async onAuth(ws: WebSocket, connection: Connection, token: string): Promise<void> {
-    const expiresAt = await renewedExpiry(this.env, connection.user.id, token);
-    if (typeof expiresAt !== "number") return this.strike(ws, connection, expiresAt);
-    connection.expiresAt = expiresAt;
-    ws.serializeAttachment(connection);
-    send(ws, { type: "auth", expiresAt });
-  }
-
-  private onTyping(ws: WebSocket, connection: Connection): void {
-    const verdict = this.abuse.typing(connection, Date.now());
-    if (verdict === "flood") return this.closeAbusive(ws, connection, "too many typing notices");
-    if (verdict === "pass") this.broadcast(JSON.stringify({ type: "typing", user: connection.user }), ws);
   }
 
   /**

@@ -9,6 +9,10 @@ type LogRow = { id: number; ts: number; by_id: string; by_name: string; action: 
  * created), are owners; owners appoint moderators; both may delete any message, mute and ban.
  */
 export class Moderation {
+  /** Read once per wake-up: every connection asks for roles and mutes, and both change rarely. */
+  private moderatorIds: Set<string> | undefined;
+  private muteUntil: Map<string, number | null> | undefined;
+
   constructor(
     private readonly sql: SqlStorage,
     private readonly room: RoomRecord,
@@ -32,7 +36,7 @@ export class Moderation {
 
   roleOf(userId: string): Role {
     if (this.admins.includes(userId) || this.room.get()?.owner === userId) return "owner";
-    return this.sql.exec("SELECT 1 FROM moderators WHERE user_id = ?", userId).toArray().length > 0 ? "moderator" : "member";
+    return this.moderators().has(userId) ? "moderator" : "member";
   }
 
   canModerate(userId: string): boolean {
@@ -45,30 +49,47 @@ export class Moderation {
     if (userIds.length === 0) return roles;
     const owner = this.room.get()?.owner;
     for (const id of userIds) if (id === owner || this.admins.includes(id)) roles.set(id, "owner");
-    const moderators = this.sql.exec<{ user_id: string }>("SELECT user_id FROM moderators").toArray();
-    for (const { user_id } of moderators) if (!roles.has(user_id)) roles.set(user_id, "moderator");
+    for (const id of this.moderators()) if (!roles.has(id)) roles.set(id, "moderator");
     return roles;
   }
 
   setRole(userId: string, role: "moderator" | "member"): void {
-    if (role === "moderator") this.sql.exec("INSERT OR IGNORE INTO moderators (user_id) VALUES (?)", userId);
-    else this.sql.exec("DELETE FROM moderators WHERE user_id = ?", userId);
+    if (role === "moderator") {
+      this.sql.exec("INSERT OR IGNORE INTO moderators (user_id) VALUES (?)", userId);
+      this.moderators().add(userId);
+    } else {
+      this.sql.exec("DELETE FROM moderators WHERE user_id = ?", userId);
+      this.moderators().delete(userId);
+    }
   }
 
   /** Until when the user is muted: a time (ms), null for until unmuted, undefined when not muted. */
   mutedUntil(userId: string, now: number): number | null | undefined {
-    const row = this.sql.exec<{ until: number | null }>("SELECT until FROM mutes WHERE user_id = ?", userId).toArray()[0];
-    if (!row || (row.until !== null && row.until <= now)) return undefined;
-    return row.until;
+    const mutes = this.mutes();
+    if (!mutes.has(userId)) return undefined;
+    const until = mutes.get(userId)!;
+    return until !== null && until <= now ? undefined : until;
   }
 
   mute(userId: string, until: number | null): void {
     this.sql.exec("INSERT INTO mutes (user_id, until) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET until = excluded.until", userId, until);
+    this.mutes().set(userId, until);
   }
 
   /** Says whether the user was muted. */
   unmute(userId: string): boolean {
+    this.mutes().delete(userId);
     return this.sql.exec("DELETE FROM mutes WHERE user_id = ?", userId).rowsWritten > 0;
+  }
+
+  private moderators(): Set<string> {
+    this.moderatorIds ??= new Set(this.sql.exec<{ user_id: string }>("SELECT user_id FROM moderators").toArray().map((row) => row.user_id));
+    return this.moderatorIds;
+  }
+
+  private mutes(): Map<string, number | null> {
+    this.muteUntil ??= new Map(this.sql.exec<{ user_id: string; until: number | null }>("SELECT user_id, until FROM mutes").toArray().map((row) => [row.user_id, row.until]));
+    return this.muteUntil;
   }
 
   record(by: UserRef, event: Omit<ModerationEvent, "id" | "by">): void {

@@ -2,6 +2,9 @@ import type { ReactionCount } from "../protocol";
 
 /** Who reacted to which message with which emoji: one row each, so adding twice changes nothing. */
 export class ReactionList {
+  /** Whether any reaction may exist; false spares every page a read in rooms nobody reacts in. */
+  private mayHaveAny: boolean | undefined;
+
   constructor(private readonly sql: SqlStorage) {
     sql.exec(`CREATE TABLE IF NOT EXISTS reactions (
       target INTEGER NOT NULL,
@@ -13,6 +16,7 @@ export class ReactionList {
 
   /** Adds or takes back a reaction; answers whether that changed anything. */
   set(target: number, emoji: string, userId: string, on: boolean): boolean {
+    if (on) this.mayHaveAny = true;
     const statement = on
       ? "INSERT OR IGNORE INTO reactions (target, emoji, user_id) VALUES (?, ?, ?)"
       : "DELETE FROM reactions WHERE target = ? AND emoji = ? AND user_id = ?";
@@ -32,6 +36,8 @@ export class ReactionList {
   /** Each message's reactions as `viewer` sees them, for the messages between `from` and `to` (seqs). */
   between(from: number, to: number, viewer: string): Map<number, Record<string, ReactionCount>> {
     const byMessage = new Map<number, Record<string, ReactionCount>>();
+    this.mayHaveAny ??= this.sql.exec("SELECT 1 FROM reactions LIMIT 1").toArray().length > 0;
+    if (!this.mayHaveAny) return byMessage;
     const rows = this.sql.exec<{ target: number; emoji: string; n: number; mine: number }>(
       `SELECT target, emoji, COUNT(*) AS n, MAX(user_id = ?) AS mine FROM reactions
        WHERE target BETWEEN ? AND ? GROUP BY target, emoji ORDER BY target, MIN(rowid)`,

@@ -4,6 +4,9 @@ type Row = { id: string; visibility: string; title: string | null; owner: string
 
 /** The room's own settings: one row, written when it is created or first joined. */
 export class RoomRecord {
+  /** The row never changes once written; read once per wake-up (every connect and role check asks). */
+  private cached: RoomInfo | undefined;
+
   constructor(private readonly sql: SqlStorage) {
     sql.exec(`CREATE TABLE IF NOT EXISTS room (
       id TEXT PRIMARY KEY,
@@ -18,12 +21,14 @@ export class RoomRecord {
   }
 
   get(): RoomInfo | undefined {
+    if (this.cached) return this.cached;
     const row = this.sql.exec<Row>("SELECT id, visibility, title, owner, direct FROM room").toArray()[0];
     if (!row) return undefined;
     const room: RoomInfo = { id: row.id, visibility: row.visibility === "private" ? "private" : "public" };
     if (row.title !== null) room.title = row.title;
     if (row.owner !== null) room.owner = row.owner;
     if (row.direct) room.direct = true;
+    this.cached = room;
     return room;
   }
 

@@ -106,6 +106,39 @@ describe("reactions", () => {
   });
 });
 
+describe("a retransmitted change", () => {
+  it("is applied once and answered with the same ack, for a deletion and a reaction alike", async () => {
+    const room = newRoom("retransmit");
+    const [ada, bob] = [await newUser("Ada"), await newUser("Bob")];
+    const a = await connect(room, ada);
+    const b = await connect(room, bob);
+    a.send({ type: "send", id: "m1", text: "one" });
+    a.send({ type: "send", id: "m2", text: "two" });
+    await a.next("ack");
+    await a.next("ack");
+
+    for (const frame of [
+      { type: "react", id: "r1", target: 1, emoji: "👍", on: true },
+      { type: "delete", id: "d1", target: 2 },
+    ] as const) {
+      a.send(frame);
+      const first = await a.next("ack", (ack) => ack.id === frame.id);
+      a.send(frame);
+      const again = await a.next("ack", (ack) => ack.id === frame.id);
+      expect(again).toEqual(first);
+      expect(first.update).toMatchObject({ kind: frame.type, target: frame.target });
+    }
+    await b.next("update", (u) => u.kind === "react");
+    await b.next("update", (u) => u.kind === "delete");
+    expect(await b.quietFor("update", 200)).toEqual([]);
+    const { updates } = await page(bob, room, "?after=2");
+    expect(updates?.map((u) => [u.kind, u.id])).toEqual([
+      ["react", "r1"],
+      ["delete", "d1"],
+    ]);
+  });
+});
+
 describe("replies", () => {
   it("carry a quote of the original as it reads now, and stay between the two people of a direct message", async () => {
     const room = newRoom("reply");

@@ -1,22 +1,20 @@
 import {
   LIMITS,
   quoteOf,
-  type ChangeFrame,
   type ChatMessage,
   type ErrorCode,
-  type ErrorFrame,
   type Member,
-  type OutgoingMessage,
   type PresenceFrame,
   type ServerFrame,
   type UpdateFrame,
   type UserRef,
   type WelcomeFrame,
 } from "../protocol";
-import { ApiError, ChatApi } from "./api";
+import { ChatApi } from "./api";
 import { Conversation, inSeqOrder } from "./conversation";
 import { Emitter } from "./emitter";
 import { Outbox, type KeyValueStore, type PendingMessage } from "./outbox";
+import { Sender } from "./sender";
 import { browserEnvironment, type PageEnvironment } from "./page-environment";
 import { RoomConnection, type ConnectionStatus, type ConnectionTiming } from "./room-connection";
 import { userFromToken } from "./token-claims";
@@ -75,13 +73,11 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   private readonly api: ChatApi;
   private readonly outbox: Outbox;
   private readonly connectionToRoom: RoomConnection;
-  private readonly retryTimers = new Set<ReturnType<typeof setTimeout>>();
+  private readonly sender: Sender;
 
   private seen = new Set<number>();
   /** The messages as this reader sees them, changes applied (conversation.ts). */
   private readonly conversation: Conversation;
-  /** Edits, deletions and reactions waiting for their ack; sent again after a reconnect, like the outbox. */
-  private readonly changes = new Map<string, ChangeFrame>();
   private lastSeq = 0;
   /** Live messages held back while a long absence is paged in over HTTP, so order is kept. */
   private heldBack: (ChatMessage | UpdateFrame)[] | undefined;
@@ -112,6 +108,19 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       cursor: () => this.lastSeq,
       getToken: options.getToken,
     });
+    this.sender = new Sender(
+      options.room,
+      this.api,
+      this.connectionToRoom,
+      this.outbox,
+      {
+        stored: (pending, seq, ts) => this.accept(this.ownMessage(pending, seq, ts)),
+        changed: (update) => this.acceptUpdate(update),
+        failed: (id, code, message) => this.emit("failed", { id, code, message }),
+        refused: (code, message) => this.emit("error", { code, message }),
+      },
+      () => this.heldBack !== undefined,
+    );
     this.connectionToRoom.on("status", (status) => this.onStatus(status));
     this.connectionToRoom.on("frame", (frame) => this.onFrame(frame));
     this.connectionToRoom.on("messages", ({ messages, updates }) => this.acceptPage(messages, updates));
@@ -136,9 +145,8 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     if (options.to !== undefined) message.to = options.to;
     if (options.mentions?.length) message.mentions = options.mentions;
     if (options.replyTo !== undefined) message.replyTo = options.replyTo;
-    this.outbox.add(message);
     this.emit("pending", message);
-    this.transmit(message);
+    this.sender.message(message);
     // The message ends the others' "is typing"; the next keystroke should start it again.
     this.lastTypingSent = 0;
     return message.id;
@@ -146,17 +154,17 @@ export class ChatClient extends Emitter<ChatClientEvents> {
 
   /** Replaces the text of one of the user's messages; returns the change's id. */
   edit(target: number, text: string): string {
-    return this.change({ type: "edit", id: newMessageId(), target, text });
+    return this.sender.change({ type: "edit", id: newMessageId(), target, text });
   }
 
   /** Deletes one of the user's messages: its text is gone for everyone. */
   deleteMessage(target: number): string {
-    return this.change({ type: "delete", id: newMessageId(), target });
+    return this.sender.change({ type: "delete", id: newMessageId(), target });
   }
 
   /** Adds (`on`) or takes back a reaction. */
   react(target: number, emoji: string, on: boolean): string {
-    return this.change({ type: "react", id: newMessageId(), target, emoji, on });
+    return this.sender.change({ type: "react", id: newMessageId(), target, emoji, on });
   }
 
   /** A message as this reader sees it now. */
@@ -199,15 +207,15 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   }
 
   close(): void {
-    this.clearRetries();
+    this.sender.clear();
     this.connectionToRoom.close();
   }
 
   // ---- Frames ----------------------------------------------------------------------------
 
   private onStatus(status: ConnectionStatus): void {
-    if (status.state === "online" && status.transport === "http") this.flushOutbox();
-    if (status.state === "signed-out" || status.state === "forbidden" || status.state === "closed") this.clearRetries();
+    if (status.state === "online" && status.transport === "http") this.sender.flush();
+    if (status.state === "signed-out" || status.state === "forbidden" || status.state === "closed") this.sender.clear();
     this.emit("status", status);
   }
 
@@ -218,20 +226,17 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       case "history":
         this.acceptPage(frame.messages, frame.updates);
         if (frame.more) return void this.catchUp();
-        return this.flushOutbox();
+        return this.sender.flush();
       case "message":
       case "update":
         if (this.heldBack) this.heldBack.push(frame);
         else this.acceptEntry(frame);
         return;
-      case "ack": {
-        const pending = this.outbox.all().find((m) => m.id === frame.id);
-        if (pending) this.accept(this.ownMessage(pending, frame.seq, frame.ts));
-        if (this.changes.delete(frame.id) && frame.update) this.acceptUpdate(frame.update);
-        return;
-      }
+      case "ack":
+        return this.sender.acknowledged(frame);
       case "error":
-        return this.onError(frame);
+        if (!this.sender.refused(frame)) this.emit("error", { code: frame.code, message: frame.message });
+        return;
       case "presence":
         return this.emit("presence", frame);
       case "muted":
@@ -250,20 +255,6 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       this.lastSeq = 0;
     }
     this.emit("welcome", welcome);
-  }
-
-  private onError(error: ErrorFrame): void {
-    if (error.id !== undefined && this.changes.has(error.id)) {
-      if (error.code === "rate_limited") return this.retryLater(error.id, error.retryAfterMs ?? 1000);
-      this.changes.delete(error.id);
-      return this.emit("error", { code: error.code, message: error.message });
-    }
-    if (error.id !== undefined && this.outbox.has(error.id)) {
-      if (error.code === "rate_limited") return this.retryLater(error.id, error.retryAfterMs ?? 1000);
-      this.outbox.take(error.id);
-      return this.emit("failed", { id: error.id, code: error.code, message: error.message });
-    }
-    this.emit("error", { code: error.code, message: error.message });
   }
 
   /** Emits a message unless it was seen already; an own message also leaves the outbox. */
@@ -318,79 +309,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       this.heldBack = undefined;
       for (const entry of held) this.acceptEntry(entry);
     }
-    this.flushOutbox();
-  }
-
-  // ---- Sending ---------------------------------------------------------------------------
-
-  private flushOutbox(): void {
-    for (const message of this.outbox.all()) this.transmit(message);
-    for (const change of this.changes.values()) this.transmitChange(change);
-  }
-
-  private change(change: ChangeFrame): string {
-    this.changes.set(change.id, change);
-    this.transmitChange(change);
-    return change.id;
-  }
-
-  private transmitChange(change: ChangeFrame): void {
-    const connection = this.connectionToRoom;
-    if (connection.transport === "websocket") {
-      if (connection.canSendFrames && !this.heldBack) connection.sendFrame(change);
-      return;
-    }
-    if (connection.status.state === "online") void this.postChange(change);
-  }
-
-  private async postChange(change: ChangeFrame): Promise<void> {
-    try {
-      const answer = await this.api.change(this.room, change);
-      if (this.changes.delete(change.id) && answer.update) this.acceptUpdate(answer.update);
-    } catch (error) {
-      if (!(error instanceof ApiError) || !this.changes.has(change.id)) return; // network: sent again when back online
-      if (error.code === "rate_limited") return this.retryLater(change.id, error.retryAfterMs ?? 1000);
-      if (error.status === 401) return this.connectionToRoom.end({ state: "signed-out", message: error.message });
-      if (error.status >= 500) return;
-      this.changes.delete(change.id);
-      this.emit("error", { code: error.code, message: error.message });
-    }
-  }
-
-  private transmit(message: PendingMessage): void {
-    const connection = this.connectionToRoom;
-    if (connection.transport === "websocket") {
-      if (!connection.canSendFrames || this.heldBack) return; // sent once (re)connected and caught up
-      connection.sendFrame({ type: "send", ...outgoing(message) });
-      return;
-    }
-    if (connection.status.state === "online") void this.post(message);
-  }
-
-  private async post(message: PendingMessage): Promise<void> {
-    const { id } = message;
-    try {
-      const posted = await this.api.post(this.room, outgoing(message));
-      if (this.outbox.has(id)) this.accept(this.ownMessage(message, posted.seq, posted.ts));
-    } catch (error) {
-      if (!(error instanceof ApiError) || !this.outbox.has(id)) return; // network: sent again when back online
-      if (error.code === "rate_limited") return this.retryLater(id, error.retryAfterMs ?? 1000);
-      if (error.status === 401) return this.connectionToRoom.end({ state: "signed-out", message: error.message });
-      if (error.status >= 500) return;
-      this.outbox.take(id);
-      this.emit("failed", { id, code: error.code as ErrorCode, message: error.message });
-    }
-  }
-
-  private retryLater(id: string, delayMs: number): void {
-    const timer = setTimeout(() => {
-      this.retryTimers.delete(timer);
-      const message = this.outbox.all().find((m) => m.id === id);
-      if (message) this.transmit(message);
-      const change = this.changes.get(id);
-      if (change) this.transmitChange(change);
-    }, delayMs);
-    this.retryTimers.add(timer);
+    this.sender.flush();
   }
 
   /** The user's own message, once acknowledged, as the others were sent it. */
@@ -403,10 +322,6 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     return message;
   }
 
-  private clearRetries(): void {
-    for (const timer of this.retryTimers) clearTimeout(timer);
-    this.retryTimers.clear();
-  }
 }
 
 const DEFAULT_TIMING: ConnectionTiming = {
@@ -432,14 +347,6 @@ function definedTiming(options: ChatClientOptions): Partial<ConnectionTiming> {
 }
 
 
-/** What goes over the wire of a pending message: never its local bookkeeping. */
-function outgoing({ id, text, to, mentions, replyTo }: PendingMessage): OutgoingMessage {
-  const message: OutgoingMessage = { id, text };
-  if (to !== undefined) message.to = to;
-  if (mentions !== undefined) message.mentions = mentions;
-  if (replyTo !== undefined) message.replyTo = replyTo;
-  return message;
-}
 
 function newMessageId(): string {
   return crypto.randomUUID();

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Conversation } from "../../src/client/conversation";
 import type { MessagesPage, SessionResponse } from "../../src/protocol";
-import { caughtUp, playScript, Recorder, resumeFrom, seeded, type Actor } from "../support/change-script";
+import { caughtUp, playScript, readAll, Recorder, resumeFrom, seeded, type Actor } from "../support/change-script";
 import { LocalChat, uniqueRoom } from "../support/local-chat";
 import { TestSocket } from "../support/test-socket";
 
@@ -18,17 +17,6 @@ async function page(session: SessionResponse, room: string, after: number): Prom
   return (await chat.api<MessagesPage>(session.token, `/api/rooms/${room}/messages?after=${after}&limit=500`)).body;
 }
 
-async function readAll(session: SessionResponse, room: string): Promise<Conversation> {
-  const all = new Conversation(session.user.id);
-  for (let after = 0, more = true; more; ) {
-    const next = await page(session, room, after);
-    all.page(next.messages, next.updates);
-    after = Math.max(after, ...next.messages.map((m) => m.seq), ...(next.updates ?? []).map((u) => u.seq));
-    more = next.more;
-  }
-  return all;
-}
-
 describe("500 sends, edits, deletions and reactions from 5 clients against the real server", () => {
   it("leave a client resuming from every 50th seq with the messages of one that never left, also after a restart", { timeout: 120_000 }, async () => {
     const room = uniqueRoom("resume-changes");
@@ -43,7 +31,7 @@ describe("500 sends, edits, deletions and reactions from 5 clients against the r
       actors.push({ id: session.user.id, socket });
     }
     await playScript(actors, () => recorder.conversation.list(), 500, seeded(42));
-    const final = await caughtUp(recorder, async () => (await readAll(observer, room)).list());
+    const final = await caughtUp(recorder, async () => (await readAll(observer.user.id, (after) => page(observer, room, after))).list());
     for (const actor of actors) await actor.socket.close();
     await watching.close();
 

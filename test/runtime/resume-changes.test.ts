@@ -1,21 +1,8 @@
 import { env, evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { Conversation } from "../../src/client/conversation";
 import type { MessagesPage } from "../../src/protocol";
-import { caughtUp, playScript, Recorder, resumeFrom, seeded, type Actor } from "../support/change-script";
-import { api, connect, newRoom, newUser, upgrade, type TestUser } from "./helpers";
-
-/** Every message the reader may see, read from storage from the start, as a fresh client would. */
-async function readAll(user: TestUser, room: string): Promise<Conversation> {
-  const all = new Conversation(user.id);
-  for (let after = 0, more = true; more; ) {
-    const page = (await (await api(user, `/api/rooms/${room}/messages?after=${after}&limit=500`)).json()) as MessagesPage;
-    all.page(page.messages, page.updates);
-    after = Math.max(after, ...page.messages.map((m) => m.seq), ...(page.updates ?? []).map((u) => u.seq));
-    more = page.more;
-  }
-  return all;
-}
+import { caughtUp, playScript, readAll, Recorder, resumeFrom, seeded, type Actor } from "../support/change-script";
+import { api, connect, newRoom, newUser, upgrade } from "./helpers";
 
 describe("a client resuming after changes", () => {
   it("ends with exactly the messages of one that never left, from every 50th seq, before and after the room hibernates", { timeout: 60_000 }, async () => {
@@ -30,12 +17,13 @@ describe("a client resuming after changes", () => {
       const user = await newUser(`Actor ${n}`);
       actors.push({ id: user.id, socket: await connect(room, user) });
     }
-    const truth = async () => (await readAll(observer, room)).list();
+    const read = async (after: number) => (await (await api(observer, `/api/rooms/${room}/messages?after=${after}&limit=500`)).json()) as MessagesPage;
+    const truth = async () => (await readAll(observer.id, read)).list();
     const resume = (after: number) =>
       resumeFrom(
         recorder.upTo(observer.id, after),
         (from) => upgrade(room, observer, `?after=${from}`),
-        async (from) => (await (await api(observer, `/api/rooms/${room}/messages?after=${from}&limit=500`)).json()) as MessagesPage,
+        read,
         after,
       );
     const random = seeded(17);

@@ -135,3 +135,15 @@ export async function caughtUp(recorder: Recorder, truth: () => Promise<ChatMess
     }
   }
 }
+
+/** Everything the reader may see, read from storage from the start, as a fresh client would. */
+export async function readAll(you: string, read: (after: number) => Promise<MessagesPage>): Promise<Conversation> {
+  const all = new Conversation(you);
+  for (let after = 0, more = true; more; ) {
+    const page = await read(after);
+    all.page(page.messages, page.updates);
+    after = Math.max(after, ...page.messages.map((m) => m.seq), ...(page.updates ?? []).map((u) => u.seq));
+    more = page.more;
+  }
+  return all;
+}

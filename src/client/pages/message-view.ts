@@ -1,4 +1,4 @@
-import type { ChatMessage, Quote, ReactionCount, UserRef } from "../../protocol";
+import type { ChatMessage, UserRef } from "../../protocol";
 import { renderActions, renderQuote, renderReactions } from "./room/message-extras";
 import type { People } from "./room/people";
 import { personLabel } from "./room/person-label";
@@ -38,21 +38,12 @@ function link(href: string): HTMLAnchorElement | string {
 
 export type MessageState = "sent" | "pending" | "failed";
 
-export interface MessageViewModel {
-  id: string;
-  from: UserRef;
-  text: string;
-  ts: number;
-  to?: string;
-  mentions?: string[];
+/** A message as the list shows it: a stored one, or one of the user's still being sent (no seq yet). */
+export type MessageViewModel = Omit<ChatMessage, "type" | "seq"> & {
   seq?: number;
-  replyTo?: Quote;
-  editedAt?: number;
-  deleted?: true;
-  reactions?: Record<string, ReactionCount>;
   state: MessageState;
   failure?: string;
-}
+};
 
 export function fromChatMessage(message: ChatMessage): MessageViewModel {
   return { ...message, state: "sent" };

@@ -32,6 +32,8 @@ export interface Variables {
   NEW_MEMBER_SECONDS?: string;
   /** ...of this many messages per RATE_LIMIT_WINDOW_SECONDS, all of them together. */
   NEW_MEMBER_MESSAGES?: string;
+  /** Largest file one upload may be, in bytes. */
+  MAX_FILE_BYTES?: string;
   /** Comma-separated user ids who are owners of every room: the operators who run `lobby` and the other rooms nobody created. */
   ADMIN_USERS?: string;
 }
@@ -139,6 +141,11 @@ export function readRoomConfig(env: Variables): RoomConfig {
   };
 }
 
+/** The largest upload (MAX_FILE_BYTES, default 10 MiB). */
+export function readMaxFileBytes(env: Variables): number {
+  return readPositiveInt(env, "MAX_FILE_BYTES", 10 * 1024 * 1024);
+}
+
 /** How many guest sessions one client address may mint per window. */
 export function readGuestLimit(env: Variables): { perAddress: number; windowMs: number } {
   return {
@@ -148,6 +155,7 @@ export function readGuestLimit(env: Variables): { perAddress: number; windowMs: 
 }
 
 type NumericVariable =
+  | "MAX_FILE_BYTES"
   | "SESSION_TTL_SECONDS"
   | "HISTORY_LIMIT"
   | "RATE_LIMIT_MESSAGES"

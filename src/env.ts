@@ -12,6 +12,8 @@ export interface Env extends Variables {
   /** Optional: Cloudflare's Rate Limiting binding, used for guest sign-ins instead of SIGN_IN_COUNTERS when configured. */
   GUEST_SIGNIN_RATE_LIMITER?: RateLimit;
   ASSETS: Fetcher;
+  /** Uploaded files, under `<room>/<file id>` (src/worker/file-routes.ts). */
+  FILES: R2Bucket;
 }
 // The test helpers (`cloudflare:test`) type their `env` as Cloudflare.Env.
 type EdgeChatEnv = Env;

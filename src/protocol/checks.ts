@@ -18,6 +18,9 @@ import {
   type Checked,
 } from "./text";
 
+/** A file's id: what the upload route makes (16 random bytes, base64url). */
+export const FILE_ID = /^[A-Za-z0-9_-]{22}$/;
+
 // Checks of everything a client sends: bodies, query values and WebSocket frames. They never throw.
 
 export function checkRoomId(value: unknown): Checked<string> {
@@ -96,13 +99,21 @@ export function checkDirectRequest(value: unknown): Checked<DirectRequest> {
 /** Validates the body of a message, shared by the WebSocket `send` frame and HTTP `POST`. */
 export function checkOutgoingMessage(value: unknown): Checked<OutgoingMessage> {
   if (!isObject(value)) return fail("bad_message", "message must be a JSON object");
-  const { text, to, mentions, replyTo } = value;
+  const { text, to, mentions, replyTo, files } = value;
   const checkedId = checkChangeId(value.id);
   if (!checkedId.ok) return checkedId;
   const id = checkedId.value;
-  const checkedText = checkText(text, id);
+  if (files !== undefined && (!Array.isArray(files) || !files.every((f) => typeof f === "string" && FILE_ID.test(f)))) {
+    return fail("bad_message", "files must be a list of file ids", id);
+  }
+  if (files !== undefined && (files.length > LIMITS.maxFilesPerMessage || new Set(files).size !== files.length)) {
+    return fail("bad_message", `a message carries at most ${LIMITS.maxFilesPerMessage} different files`, id);
+  }
+  // A message of files alone needs no words.
+  const checkedText = text === "" && files !== undefined && files.length > 0 ? ok("") : checkText(text, id);
   if (!checkedText.ok) return checkedText;
   const message: OutgoingMessage = { id, text: checkedText.value };
+  if (files !== undefined && files.length > 0) message.files = files as string[];
   if (to !== undefined) {
     if (!isUserId(to)) return fail("bad_message", "to must be a user id", id);
     message.to = to;

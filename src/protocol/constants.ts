@@ -40,6 +40,9 @@ export const LIMITS = {
   invitesPage: 100,
   /** Longest mute or ban with a duration; either may also last until lifted. */
   maxModerationSeconds: 30 * 24 * 3600,
+  /** Files one message may carry. */
+  maxFilesPerMessage: 10,
+  maxFileNameChars: 200,
   /** Distinct emoji on one message. */
   maxReactionsPerMessage: 20,
   /** One reaction is one emoji: one grapheme cluster of at most this many UTF-8 bytes. */

@@ -54,6 +54,18 @@ export interface ChatMessage {
   deleted?: true;
   /** Each emoji's count, and whether the reader is among those who gave it. */
   reactions?: Record<string, ReactionCount>;
+  /** Files attached (`GET /api/rooms/:room/files/:id`). */
+  files?: FileInfo[];
+}
+
+/** An uploaded file: its type is what its bytes are, not what the uploader claimed. */
+export interface FileInfo {
+  id: string;
+  name: string;
+  size: number;
+  type: string;
+  width?: number;
+  height?: number;
 }
 
 /** The start of a message a reply answers: its author and first LIMITS.quoteChars characters, or that it was deleted. */
@@ -185,6 +197,8 @@ export interface OutgoingMessage {
   mentions?: string[];
   /** The seq of a message this one answers; one the sender may see. */
   replyTo?: number;
+  /** Ids of files the sender uploaded to this room and has not attached yet; the text may then be empty. */
+  files?: string[];
 }
 
 export interface SendFrame extends OutgoingMessage {

@@ -12,6 +12,7 @@ import {
   type ChangeFrame,
   type SendFrame,
   type ChatMessage,
+  type FileInfo,
   type HistoryFrame,
   type HomeRoom,
   type InviteRequest,
@@ -32,6 +33,7 @@ import { HeldFrames, trySend } from "./held-frames";
 import { AbusePolicy } from "./abuse-policy";
 import { InviteList } from "./invite-list";
 import { MemberList } from "./member-list";
+import { FileList } from "./file-list";
 import { FrameAnswers } from "./frame-answers";
 import { MemberActions } from "./member-actions";
 import { MemberRoster } from "./member-roster";
@@ -86,6 +88,7 @@ export class ChatRoom extends DurableObject<Env> {
   private readonly roles: Moderation;
   private readonly memberActions: MemberActions;
   private readonly answers: FrameAnswers;
+  private readonly files: FileList;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -107,7 +110,8 @@ export class ChatRoom extends DurableObject<Env> {
     this.home = new RoomHome(ctx.storage.sql, env, this.room, this.members, this.log);
     const sockets = { of: (userId: string) => ctx.getWebSockets(userId), forget: (ws: WebSocket) => this.disconnect(ws), note: (event: string, fields: LogFields) => this.note(event, fields) };
     this.memberActions = new MemberActions(sockets, this.room, this.members, this.access, this.roles, this.polls, this.home);
-    this.intake = new MessageIntake(this.config, this.log, this.members, this.sendRate, reactions, this.roles);
+    this.files = new FileList(ctx.storage.sql);
+    this.intake = new MessageIntake(this.config, this.log, this.members, this.sendRate, reactions, this.roles, this.files);
     this.presence = new PresenceBatcher(
       () => presenceWindowMs(this.online.size),
       (frame) => this.broadcast(JSON.stringify(frame)),
@@ -432,6 +436,33 @@ export class ChatRoom extends DurableObject<Env> {
       this.held.releaseWhenDurable();
     }
     return result;
+  }
+
+  /** `POST /api/rooms/:room/files`, before any byte is stored: whoever may post here may upload. */
+  async mayUpload(user: UserRef): Promise<RoomResult<{}>> {
+    const refused = this.access.refuseReader(user);
+    if (refused) return refused;
+    if (this.roles.mutedUntil(user.id, Date.now()) !== undefined) return failure(403, "forbidden", "you are muted here and cannot share files");
+    return { ok: true };
+  }
+
+  /** The upload is in R2: the room remembers it, for its uploader to attach to one message. */
+  async recordUpload(user: UserRef, file: FileInfo): Promise<void> {
+    this.files.add(user.id, file, Date.now());
+  }
+
+  /**
+   * `GET /api/rooms/:room/files/:id`: a file is for whoever may see the message it went out
+   * with (a direct message's two people only); before that, for its uploader only.
+   */
+  async fileFor(user: UserRef, fileId: string): Promise<RoomResult<{ file: FileInfo }>> {
+    const refused = this.access.refuseReader(user);
+    if (refused) return refused;
+    const found = this.files.get(fileId);
+    const message = found?.messageSeq == null ? undefined : this.log.message(found.messageSeq);
+    const visible = message ? !message.deleted && (message.to === undefined || message.to === user.id || message.from.id === user.id) : found?.uploader === user.id;
+    if (!found || !visible) return failure(404, "not_found", "no such file, or not one you can see");
+    return { ok: true, file: found.file };
   }
 
   /** Caps checked before anything else: one user's tabs, and the room's share of the platform's socket limit. */

@@ -1,4 +1,4 @@
-import type { ChatMessage, UpdateFrame } from "../protocol";
+import type { ChatMessage, FileInfo, UpdateFrame } from "../protocol";
 
 /**
  * One row of the room's log: a message, or a change to one (edit, delete, react) with a seq of
@@ -19,9 +19,10 @@ export type Row = {
   edited_at: number | null;
   deleted: number;
   data: string | null;
+  files: string | null;
 };
 
-export const COLUMNS = "seq, id, sender_id, sender_name, recipient_id, text, ts, mentions, kind, target, reply_to, edited_at, deleted, data";
+export const COLUMNS = "seq, id, sender_id, sender_name, recipient_id, text, ts, mentions, kind, target, reply_to, edited_at, deleted, data, files";
 
 /** A message as the log holds it, with the seq it answers (its quote is made when it is read). */
 export interface LoggedMessage {
@@ -41,6 +42,7 @@ export function toMessage(row: Row): ChatMessage {
   }
   if (row.mentions !== null) message.mentions = JSON.parse(row.mentions) as string[];
   if (row.edited_at !== null) message.editedAt = row.edited_at;
+  if (row.files !== null) message.files = JSON.parse(row.files) as FileInfo[];
   return message;
 }
 

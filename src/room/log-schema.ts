@@ -25,6 +25,8 @@ export function migrateLog(sql: SqlStorage): void {
     ["deleted", "INTEGER NOT NULL DEFAULT 0"],
     // A reaction's emoji, on/off and the count after it.
     ["data", "TEXT"],
+    // A message's attached files, a JSON list of FileInfo.
+    ["files", "TEXT"],
   ];
   for (const [name, type] of added) if (!have.has(name)) sql.exec(`ALTER TABLE messages ADD COLUMN ${name} ${type}`);
 }

@@ -1,5 +1,6 @@
 import type { RoomConfig } from "../config";
 import { LIMITS, type ChangeFrame, type ChatMessage, type OutgoingMessage, type UpdateFrame, type UserRef } from "../protocol";
+import type { FileList } from "./file-list";
 import type { LogEntry } from "./log-entries";
 import type { MemberList } from "./member-list";
 import type { MessageLog } from "./message-log";
@@ -32,6 +33,7 @@ export class MessageIntake {
     private readonly sendRate: SendRate,
     private readonly reactions: ReactionList,
     private readonly roles: Moderation,
+    private readonly files: FileList,
   ) {}
 
   /**
@@ -48,10 +50,15 @@ export class MessageIntake {
     }
     // Only a refused message costs a look for an original: a retransmit of one stored before
     // the limit was reached (or the message it answers deleted) is still acknowledged.
-    const refused = this.overLimit(from, now) ?? (message.replyTo === undefined ? undefined : this.refuseReply(from, message, message.replyTo));
-    if (refused) return this.storedBefore(from, message.id) ?? refused;
-    const stored = this.log.append(from, message, now);
+    const files = message.files ? this.files.claimable(from.id, message.files) : [];
+    const refused =
+      this.overLimit(from, now) ??
+      (message.replyTo === undefined ? undefined : this.refuseReply(from, message, message.replyTo)) ??
+      (typeof files === "string" ? failure(400, "bad_message", files) : undefined);
+    if (refused || typeof files === "string") return this.storedBefore(from, message.id) ?? refused!;
+    const stored = this.log.append(from, message, now, files);
     if (!stored) return this.storedBefore(from, message.id) ?? SAME_ID;
+    if (message.files) this.files.attach(message.files, stored.seq);
     this.sendRate.record(from.id, now);
     return { ok: true, message: stored, created: true };
   }

@@ -1,4 +1,4 @@
-import { LIMITS, quoteOf, type ChangeFrame, type ChatMessage, type OutgoingMessage, type Quote, type UpdateFrame, type UserRef } from "../protocol";
+import { LIMITS, quoteOf, type ChangeFrame, type ChatMessage, type FileInfo, type OutgoingMessage, type Quote, type UpdateFrame, type UserRef } from "../protocol";
 import { COLUMNS, toMessage, toUpdate, type LogEntry, type Row } from "./log-entries";
 import { migrateLog } from "./log-schema";
 import type { ReactionList } from "./reaction-list";
@@ -60,10 +60,10 @@ export class MessageLog {
    * Stores a message, unless this sender already stored one with this id: then nothing is
    * written and undefined is returned (look the original up with `find`).
    */
-  append(from: UserRef, message: OutgoingMessage, ts: number): ChatMessage | undefined {
+  append(from: UserRef, message: OutgoingMessage, ts: number, files: FileInfo[] = []): ChatMessage | undefined {
     const row = this.sql
       .exec<{ seq: number }>(
-        `INSERT INTO messages (id, sender_id, sender_name, recipient_id, text, ts, mentions, reply_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO messages (id, sender_id, sender_name, recipient_id, text, ts, mentions, reply_to, files) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (sender_id, id) DO NOTHING RETURNING seq`,
         message.id,
         from.id,
@@ -73,6 +73,7 @@ export class MessageLog {
         ts,
         message.mentions ? JSON.stringify(message.mentions) : null,
         message.replyTo ?? null,
+        files.length > 0 ? JSON.stringify(files) : null,
       )
       .toArray()[0];
     if (!row) return undefined;
@@ -81,6 +82,7 @@ export class MessageLog {
     if (message.to !== undefined) stored.to = message.to;
     if (message.mentions !== undefined) stored.mentions = message.mentions;
     if (message.replyTo !== undefined) stored.replyTo = this.quote(message.replyTo);
+    if (files.length > 0) stored.files = files;
     this.recent.add(stored);
     return stored;
   }
@@ -114,7 +116,7 @@ export class MessageLog {
     if (!row) return undefined;
     if (change.type === "edit") this.sql.exec("UPDATE messages SET text = ?, edited_at = ? WHERE seq = ?", change.text, ts, change.target);
     if (change.type === "delete") {
-      this.sql.exec("UPDATE messages SET text = '', deleted = 1, mentions = NULL, edited_at = NULL, reply_to = NULL WHERE seq = ?", change.target);
+      this.sql.exec("UPDATE messages SET text = '', deleted = 1, mentions = NULL, edited_at = NULL, reply_to = NULL, files = NULL WHERE seq = ?", change.target);
       this.sql.exec("UPDATE messages SET text = '' WHERE kind = 'edit' AND target = ?", change.target);
       this.reactions.clear(change.target);
     }

@@ -21,14 +21,13 @@ import {
   type PostedMessage,
 } from "../protocol";
 import { refuseWebSocket } from "../refused-socket";
-import type { RoomFailure } from "../room/room-failure";
 import { toConnectRequest } from "../room/connect-request";
-import type { AppEnv } from "./app-env";
 import { AuthError, offeredSubprotocols, signInvite, subprotocolValue, verifyInvite } from "../auth";
 import { BadRequest, jsonError } from "./http-error";
+import { noContent, reply, room, type RoomEnv } from "./room-stub";
+import { serveFile, uploadFile } from "./file-routes";
 import { randomId } from "../random-id";
 
-type RoomEnv = AppEnv & { Variables: { roomId: string } };
 
 /** The Worker checks what it can cheaply (room id, query, body, invite signature) and leaves the rest to the room. */
 export const roomRoutes = new Hono<RoomEnv>();
@@ -46,22 +45,6 @@ const smallBody = bodyLimit({
   maxSize: LIMITS.maxFrameBytes,
   onError: (c) => jsonError(c, 413, "too_large", `request bodies must be at most ${LIMITS.maxFrameBytes} bytes`),
 });
-
-function room(c: Context<RoomEnv>, id = c.get("roomId")) {
-  return c.env.ROOMS.get(c.env.ROOMS.idFromName(id));
-}
-
-/** Answers with what the room said: its error as the API's error, or its result as JSON. */
-function reply(c: Context, result: { ok: true } | RoomFailure): Response {
-  if (!result.ok) return jsonError(c, result.status, result.code, result.message, { retryAfterMs: result.retryAfterMs });
-  const { ok: _, ...body } = result;
-  return c.json(body);
-}
-
-/** Answers 204 for a room's success that has nothing to say, or its error as the API's error. */
-function noContent(c: Context, result: { ok: true } | RoomFailure): Response {
-  return result.ok ? c.body(null, 204) : reply(c, result);
-}
 
 function seqQuery(c: Context<RoomEnv>, name: string): number | undefined {
   const parsed = parseSeq(c.req.query(name));
@@ -174,6 +157,9 @@ async function changeRoute(c: Context<RoomEnv>, kind: ChangeFrame["type"]): Prom
   if (result.update) answer.update = result.update;
   return c.json(answer, result.created ? 201 : 200);
 }
+
+roomRoutes.post("/:room/files", uploadFile);
+roomRoutes.get("/:room/files/:file", serveFile);
 
 roomRoutes.patch("/:room/messages/:seq", smallBody, (c) => changeRoute(c, "edit"));
 roomRoutes.delete("/:room/messages/:seq", smallBody, (c) => changeRoute(c, "delete"));

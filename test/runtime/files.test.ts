@@ -1,0 +1,109 @@
+import { SELF } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { ApiErrorBody, FileInfo, MessagesPage } from "../../src/protocol";
+import { api, connect, newRoom, newUser, type TestUser } from "./helpers";
+
+const PNG = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 2, 128, 0, 0, 1, 224, 8, 6, 0, 0, 0, ...new Array(100).fill(7)]);
+
+async function upload(user: TestUser, room: string, body: BodyInit, name: string, type = "application/octet-stream"): Promise<Response> {
+  return SELF.fetch(`https://chat.test/api/rooms/${room}/files?name=${encodeURIComponent(name)}`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${user.token}`, "Content-Type": type },
+    body,
+  });
+}
+
+async function uploaded(user: TestUser, room: string, body: BodyInit, name: string, type?: string): Promise<FileInfo> {
+  const response = await upload(user, room, body, name, type);
+  expect(response.status).toBe(201);
+  return ((await response.json()) as { file: FileInfo }).file;
+}
+
+function download(user: TestUser, room: string, id: string, headers: Record<string, string> = {}): Promise<Response> {
+  return SELF.fetch(`https://chat.test/api/rooms/${room}/files/${id}`, { headers: { Authorization: `Bearer ${user.token}`, ...headers } });
+}
+
+describe("uploading a file", () => {
+  it("stores it as what its bytes are, with an image's size and a cleaned name", async () => {
+    const room = newRoom("files");
+    const ada = await newUser("Ada");
+    await connect(room, ada);
+    const file = await uploaded(ada, room, PNG, "../../shots/\u202escreen.png", "text/html");
+    expect(file).toEqual({ id: file.id, name: "screen.png", size: PNG.length, type: "image/png", width: 640, height: 480 });
+    expect(file.id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+
+    const page = await uploaded(ada, room, "<script>alert(1)</script>", "page.html", "text/html");
+    expect(page.type).toBe("text/plain");
+  });
+
+  it("is refused past MAX_FILE_BYTES with the limit, and when the uploader may not post here", async () => {
+    const room = newRoom("too-big");
+    const ada = await newUser("Ada");
+    const refused = await upload(ada, room, new Uint8Array(1024 * 1024 + 1), "big.bin");
+    expect(refused.status).toBe(413);
+    expect(((await refused.json()) as ApiErrorBody).error.message).toBe("files must be at most 1 MiB");
+
+    const owner = await newUser("Owner");
+    const { room: secret } = (await (await api(owner, "/api/rooms", { method: "POST", body: JSON.stringify({ visibility: "private" }) })).json()) as { room: { id: string } };
+    expect((await upload(await newUser("Stranger"), secret.id, PNG, "x.png")).status).toBe(403);
+  });
+});
+
+describe("a file in a message", () => {
+  it("goes out with the message to everyone who may see it, served safely, in ranges, and cached", async () => {
+    const room = newRoom("shared");
+    const [ada, bob, cy] = [await newUser("Ada"), await newUser("Bob"), await newUser("Cy")];
+    const a = await connect(room, ada);
+    const b = await connect(room, bob);
+    await connect(room, cy);
+    const image = await uploaded(ada, room, PNG, "diagram.png");
+    const doc = await uploaded(ada, room, "line one\nline two\n", "notes ünïcode \"quoted\".txt");
+    // Before it is sent, only its uploader can fetch it.
+    expect((await download(bob, room, image.id)).status).toBe(404);
+
+    a.send({ type: "send", id: "with-files", text: "", files: [image.id, doc.id] });
+    await a.next("ack");
+    expect((await b.next("message")).files).toEqual([image, doc]);
+
+    const img = await download(bob, room, image.id);
+    expect(img.status).toBe(200);
+    expect(img.headers.get("Content-Type")).toBe("image/png");
+    expect(img.headers.get("Content-Disposition")).toBe(`inline; filename="diagram.png"; filename*=UTF-8''diagram.png`);
+    expect(img.headers.get("X-Content-Type-Options")).toBe("nosniff");
+    expect(img.headers.get("Content-Security-Policy")).toBeNull();
+    expect(img.headers.get("Cache-Control")).toBe("private, max-age=3600");
+    expect(new Uint8Array(await img.arrayBuffer())).toEqual(PNG);
+
+    const text = await download(cy, room, doc.id, { Range: "bytes=5-7" });
+    expect(text.status).toBe(206);
+    expect(text.headers.get("Content-Range")).toBe(`bytes 5-7/${doc.size}`);
+    expect(await text.text()).toBe("one");
+    expect(text.headers.get("Content-Security-Policy")).toBe("sandbox");
+    expect(text.headers.get("Content-Disposition")).toBe(`attachment; filename="notes _n_code _quoted_.txt"; filename*=UTF-8''notes%20%C3%BCn%C3%AFcode%20%22quoted%22.txt`);
+
+    const again = await download(cy, room, image.id, { "If-None-Match": img.headers.get("ETag")! });
+    expect(again.status).toBe(304);
+
+    const history = (await (await api(cy, `/api/rooms/${room}/messages`)).json()) as MessagesPage;
+    expect(history.messages[0]!.files).toEqual([image, doc]);
+  });
+
+  it("is attached once, by its uploader only; a direct message's files are its two people's", async () => {
+    const room = newRoom("file-rules");
+    const [ada, bob, cy] = [await newUser("Ada"), await newUser("Bob"), await newUser("Cy")];
+    const a = await connect(room, ada);
+    const b = await connect(room, bob);
+    await connect(room, cy);
+    const file = await uploaded(ada, room, PNG, "private.png");
+
+    b.send({ type: "send", id: "steal", text: "mine now", files: [file.id] });
+    expect(await b.next("error")).toMatchObject({ id: "steal", message: "only files you uploaded to this room can be attached" });
+    a.send({ type: "send", id: "dm", text: "for you", to: bob.id, files: [file.id] });
+    await a.next("ack");
+    a.send({ type: "send", id: "again", text: "and everyone", files: [file.id] });
+    expect(await a.next("error")).toMatchObject({ id: "again", message: "each file can be attached to one message only" });
+
+    expect((await download(bob, room, file.id)).status).toBe(200);
+    expect((await download(cy, room, file.id)).status).toBe(404);
+  });
+});

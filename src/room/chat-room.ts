@@ -54,6 +54,9 @@ import { SendRate } from "./send-rate";
 import { answerClose, isBenignTeardownError } from "./socket-teardown";
 import { StaleSweep } from "./stale-sweep";
 
+/** A file uploaded and not attached to a message within this long is deleted. */
+const UNATTACHED_FILE_MS = 3600_000;
+
 /** A `send` or a change (edit, delete, react) waiting for its turn to be stored (see group-commit.ts). */
 interface QueuedSend {
   ws: WebSocket;
@@ -103,14 +106,15 @@ export class ChatRoom extends DurableObject<Env> {
     this.abuse = new AbusePolicy(this.config.whoIntervalMs);
     this.polls = new LongPolls(this.config.longPolls.perUser, this.config.longPolls.perRoom);
     const reactions = new ReactionList(ctx.storage.sql);
-    this.log = new MessageLog(ctx.storage.sql, this.config.historyLimit, reactions);
+    // Deleting bytes in R2 needs no answer before the room goes on.
+    this.files = new FileList(ctx.storage.sql, (ids) => ctx.waitUntil(this.deleteFileBytes(ids)));
+    this.log = new MessageLog(ctx.storage.sql, this.config.historyLimit, reactions, this.files);
     this.sendRate = new SendRate(this.log, { ...this.config.rateLimit, newcomers: this.config.newcomers }, (id) => this.members.joinedAt(id));
     this.online = new OnlineIndex(() => ctx.getWebSockets());
     this.roster = new MemberRoster(this.online, this.members, this.roles);
     this.home = new RoomHome(ctx.storage.sql, env, this.room, this.members, this.log);
     const sockets = { of: (userId: string) => ctx.getWebSockets(userId), forget: (ws: WebSocket) => this.disconnect(ws), note: (event: string, fields: LogFields) => this.note(event, fields) };
     this.memberActions = new MemberActions(sockets, this.room, this.members, this.access, this.roles, this.polls, this.home);
-    this.files = new FileList(ctx.storage.sql);
     this.intake = new MessageIntake(this.config, this.log, this.members, this.sendRate, reactions, this.roles, this.files);
     this.presence = new PresenceBatcher(
       () => presenceWindowMs(this.online.size),
@@ -193,8 +197,9 @@ export class ChatRoom extends DurableObject<Env> {
     return new Response(null, { status: 101, webSocket: client, headers });
   }
 
-  /** The stale-socket sweep (stale-sweep.ts): the room closes what it finds silent. */
+  /** The stale-socket sweep (stale-sweep.ts), and files never attached (deleted after an hour). */
   override async alarm(): Promise<void> {
+    await this.sweepFiles(Date.now());
     for (const { ws, connection, why } of await this.sweep.run(Date.now())) {
       try {
         if (why === "expired") ws.close(CloseCode.InvalidToken, "your session expired; sign in again");
@@ -448,7 +453,30 @@ export class ChatRoom extends DurableObject<Env> {
 
   /** The upload is in R2: the room remembers it, for its uploader to attach to one message. */
   async recordUpload(user: UserRef, file: FileInfo): Promise<void> {
-    this.files.add(user.id, file, Date.now());
+    const now = Date.now();
+    this.files.add(user.id, file, now);
+    await this.alarmBy(now + UNATTACHED_FILE_MS);
+  }
+
+  private async sweepFiles(now: number): Promise<void> {
+    this.files.discardUnattachedBefore(now - UNATTACHED_FILE_MS);
+    const oldest = this.files.oldestUnattached();
+    if (oldest !== undefined) await this.alarmBy(oldest + UNATTACHED_FILE_MS);
+  }
+
+  /** Makes sure the alarm runs by `at`; the sweep sets its own while sockets are open. */
+  private async alarmBy(at: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+  }
+
+  private async deleteFileBytes(ids: string[]): Promise<void> {
+    this.id ??= this.room.get()?.id;
+    try {
+      await this.env.FILES.delete(ids.map((id) => `${this.id}/${id}`));
+    } catch (error) {
+      logError("room.file_delete_failed", error, { room: this.id, files: ids.length });
+    }
   }
 
   /**

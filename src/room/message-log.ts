@@ -1,6 +1,7 @@
 import { LIMITS, quoteOf, type ChangeFrame, type ChatMessage, type FileInfo, type OutgoingMessage, type Quote, type UpdateFrame, type UserRef } from "../protocol";
 import { COLUMNS, toMessage, toUpdate, type LogEntry, type Row } from "./log-entries";
 import { migrateLog } from "./log-schema";
+import type { FileList } from "./file-list";
 import type { ReactionList } from "./reaction-list";
 import { RecentMessages, type Page } from "./recent-messages";
 
@@ -35,6 +36,7 @@ export class MessageLog {
     private readonly sql: SqlStorage,
     private readonly keep: number,
     private readonly reactions: ReactionList,
+    private readonly files: FileList,
   ) {
     migrateLog(sql);
     this.recent = new RecentMessages(Math.min(LIMITS.resumeHistory, keep), RECENT_MAX_CHARS);
@@ -119,6 +121,7 @@ export class MessageLog {
       this.sql.exec("UPDATE messages SET text = '', deleted = 1, mentions = NULL, edited_at = NULL, reply_to = NULL, files = NULL WHERE seq = ?", change.target);
       this.sql.exec("UPDATE messages SET text = '' WHERE kind = 'edit' AND target = ?", change.target);
       this.reactions.clear(change.target);
+      this.files.discardOf(change.target);
     }
     this.prune(row.seq);
     // The window holds messages as they read before this change.
@@ -220,6 +223,7 @@ export class MessageLog {
     if (newest <= this.keep) return;
     this.sql.exec("DELETE FROM messages WHERE seq <= ?", newest - this.keep);
     this.reactions.pruneThrough(newest - this.keep);
+    this.files.discardThrough(newest - this.keep);
   }
 
   /** The quote a reply carries of the message it answers, as that reads now. */

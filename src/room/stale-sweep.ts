@@ -25,7 +25,10 @@ export class StaleSweep {
   async schedule(): Promise<void> {
     if (this.scheduled) return;
     this.scheduled = true;
-    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + this.staleAfterMs / 2);
+    // Another alarm may be set for later (a file to delete in an hour): the sweep must not wait for it.
+    const due = Date.now() + this.staleAfterMs / 2;
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > due) await this.ctx.storage.setAlarm(due);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { SELF } from "cloudflare:test";
+import { env, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { ApiErrorBody, FileInfo, MessagesPage } from "../../src/protocol";
 import { api, connect, newRoom, newUser, type TestUser } from "./helpers";
@@ -105,5 +105,30 @@ describe("a file in a message", () => {
 
     expect((await download(bob, room, file.id)).status).toBe(200);
     expect((await download(cy, room, file.id)).status).toBe(404);
+  });
+});
+
+describe("a file's bytes", () => {
+  it("are deleted from R2 with its message, and an hour after upload when never attached", async () => {
+    const room = newRoom("file-cleanup");
+    const ada = await newUser("Ada");
+    const a = await connect(room, ada);
+    const sent = await uploaded(ada, room, PNG, "sent.png");
+    const forgotten = await uploaded(ada, room, PNG, "forgotten.png");
+    a.send({ type: "send", id: "m1", text: "look", files: [sent.id] });
+    const { seq } = await a.next("ack");
+    expect(await env.FILES.head(`${room}/${sent.id}`)).not.toBeNull();
+
+    a.send({ type: "delete", id: "d1", target: seq });
+    await a.next("ack");
+    await expect.poll(() => env.FILES.head(`${room}/${sent.id}`)).toBeNull();
+    expect((await download(ada, room, sent.id)).status).toBe(404);
+
+    const stub = env.ROOMS.get(env.ROOMS.idFromName(room));
+    await runInDurableObject(stub, (_, state) => state.storage.sql.exec("UPDATE files SET created_at = created_at - 3600001"));
+    expect(await env.FILES.head(`${room}/${forgotten.id}`)).not.toBeNull();
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    await expect.poll(() => env.FILES.head(`${room}/${forgotten.id}`)).toBeNull();
+    expect((await download(ada, room, forgotten.id)).status).toBe(404);
   });
 });

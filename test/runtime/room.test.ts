@@ -4,6 +4,7 @@ import { CloseCode, LIMITS, type ApiErrorBody, type ClientFrame, type MessagesPa
 import type { ChatRoom } from "../../src/room/chat-room";
 import { MAX_STRIKES } from "../../src/room/abuse-policy";
 import { MessageLog } from "../../src/room/message-log";
+import { FileList } from "../../src/room/file-list";
 import { ReactionList } from "../../src/room/reaction-list";
 import { forgeSessionToken } from "../support/tokens";
 import { api, connect, newRoom, newUser, upgrade, type TestUser } from "./helpers";
@@ -402,7 +403,7 @@ describe("history storage", () => {
   it("keeps only the newest messages up to the room's limit, and never reuses a seq", async () => {
     const stub = env.ROOMS.get(env.ROOMS.idFromName(newRoom("retention")));
     await runInDurableObject(stub, (_room: ChatRoom, state) => {
-      const log = new MessageLog(state.storage.sql, 5, new ReactionList(state.storage.sql));
+      const log = new MessageLog(state.storage.sql, 5, new ReactionList(state.storage.sql), new FileList(state.storage.sql, () => {}));
       const from = { id: "g_writer", name: "Writer" };
       for (let n = 1; n <= 12; n++) log.append(from, { id: `m${n}`, text: `message ${n}` }, 1000 + n);
       const page = log.page("g_reader", { limit: 50 });
@@ -416,7 +417,7 @@ describe("history storage", () => {
     const stub = env.ROOMS.get(env.ROOMS.idFromName(newRoom("recent-window")));
     await runInDurableObject(stub, (_room: ChatRoom, state) => {
       const sql = state.storage.sql;
-      const log = new MessageLog(sql, 30, new ReactionList(sql));
+      const log = new MessageLog(sql, 30, new ReactionList(sql), new FileList(sql, () => {}));
       const [ada, bob] = [{ id: "g_ada", name: "Ada" }, { id: "g_bob", name: "Bob" }];
       const fromStorage = (viewer: string, after: number, limit: number) => {
         const rows = sql

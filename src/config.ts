@@ -34,6 +34,8 @@ export interface Variables {
   NEW_MEMBER_MESSAGES?: string;
   /** Largest file one upload may be, in bytes. */
   MAX_FILE_BYTES?: string;
+  /** Bytes one person may upload per 24 hours, all rooms together. */
+  FILE_QUOTA_BYTES_PER_USER_DAY?: string;
   /** Comma-separated user ids who are owners of every room: the operators who run `lobby` and the other rooms nobody created. */
   ADMIN_USERS?: string;
 }
@@ -141,9 +143,12 @@ export function readRoomConfig(env: Variables): RoomConfig {
   };
 }
 
-/** The largest upload (MAX_FILE_BYTES, default 10 MiB). */
-export function readMaxFileBytes(env: Variables): number {
-  return readPositiveInt(env, "MAX_FILE_BYTES", 10 * 1024 * 1024);
+/** The largest upload (MAX_FILE_BYTES, default 10 MiB) and a person's daily total (default 100 MiB). */
+export function readFileLimits(env: Variables): { maxBytes: number; quotaPerDay: number } {
+  return {
+    maxBytes: readPositiveInt(env, "MAX_FILE_BYTES", 10 * 1024 * 1024),
+    quotaPerDay: readPositiveInt(env, "FILE_QUOTA_BYTES_PER_USER_DAY", 100 * 1024 * 1024),
+  };
 }
 
 /** How many guest sessions one client address may mint per window. */
@@ -156,6 +161,7 @@ export function readGuestLimit(env: Variables): { perAddress: number; windowMs: 
 
 type NumericVariable =
   | "MAX_FILE_BYTES"
+  | "FILE_QUOTA_BYTES_PER_USER_DAY"
   | "SESSION_TTL_SECONDS"
   | "HISTORY_LIMIT"
   | "RATE_LIMIT_MESSAGES"

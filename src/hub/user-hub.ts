@@ -7,6 +7,7 @@ import { answerClose, isBenignTeardownError } from "../room/socket-teardown";
 import { RoomIndex } from "./room-index";
 
 const USER_HEADER = "X-Edge-Chat-User";
+const DAY_MS = 24 * 3600_000;
 
 /** The upgrade the Worker forwards to a hub once it has verified who is asking. */
 export function toHubConnectRequest(user: UserRef, subprotocol: boolean): Request {
@@ -28,6 +29,7 @@ export class UserHub extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.index = new RoomIndex(ctx.storage.sql);
+    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS uploads (ts INTEGER NOT NULL, bytes INTEGER NOT NULL)");
     // As in rooms: a home page's heartbeat never wakes its hub.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
   }
@@ -74,6 +76,32 @@ export class UserHub extends DurableObject<Env> {
       ),
     );
     return found.find((member) => member !== undefined);
+  }
+
+  /**
+   * Counts an upload against the user's daily quota, across all rooms: 0 when it fits (and is
+   * now counted), else how long until enough of the last day's uploads age out for it to fit.
+   */
+  async reserveUpload(bytes: number, quota: number): Promise<number> {
+    const now = Date.now();
+    const since = now - DAY_MS;
+    this.ctx.storage.sql.exec("DELETE FROM uploads WHERE ts <= ?", since);
+    const rows = this.ctx.storage.sql.exec<{ ts: number; bytes: number }>("SELECT ts, bytes FROM uploads ORDER BY ts").toArray();
+    let used = rows.reduce((sum, row) => sum + row.bytes, 0);
+    if (used + bytes <= quota) {
+      this.ctx.storage.sql.exec("INSERT INTO uploads (ts, bytes) VALUES (?, ?)", now, bytes);
+      return 0;
+    }
+    for (const row of rows) {
+      used -= row.bytes;
+      if (used + bytes <= quota) return row.ts + DAY_MS - now;
+    }
+    return DAY_MS;
+  }
+
+  /** An upload that failed gives its bytes back. */
+  async releaseUpload(bytes: number): Promise<void> {
+    this.ctx.storage.sql.exec("DELETE FROM uploads WHERE rowid = (SELECT rowid FROM uploads WHERE bytes = ? ORDER BY ts DESC LIMIT 1)", bytes);
   }
 
   /** A room made the user a member. Answers whether a home page is open, so the room knows to send news. */

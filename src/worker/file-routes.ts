@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { readMaxFileBytes } from "../config";
+import { readFileLimits } from "../config";
 import { contentDisposition, cleanFileName } from "../files/file-names";
 import { sniff } from "../files/sniff";
 import { FILE_ID, type FileInfo } from "../protocol";
@@ -16,7 +16,7 @@ const HEAD_BYTES = 64 * 1024;
  * is read; the rest is streamed into R2 (only its first 64 KiB are held, to learn its type).
  */
 export async function uploadFile(c: Context<RoomEnv>): Promise<Response> {
-  const max = readMaxFileBytes(c.env);
+  const { maxBytes: max, quotaPerDay } = readFileLimits(c.env);
   const length = Number(c.req.header("Content-Length"));
   if (!c.req.raw.body || !Number.isSafeInteger(length) || length <= 0) {
     return jsonError(c, 411, "bad_message", "send the file as the request body, with its Content-Length");
@@ -24,6 +24,11 @@ export async function uploadFile(c: Context<RoomEnv>): Promise<Response> {
   if (length > max) return jsonError(c, 413, "too_large", `files must be at most ${formatBytes(max)}`);
   const allowed = await room(c).mayUpload(c.get("user"));
   if (!allowed.ok) return reply(c, allowed);
+  const hub = c.env.HUBS.get(c.env.HUBS.idFromName(c.get("user").id));
+  const wait = await hub.reserveUpload(length, quotaPerDay);
+  if (wait > 0) {
+    return jsonError(c, 429, "rate_limited", `you can upload ${formatBytes(quotaPerDay)} a day, and this file would pass that`, { retryAfterMs: wait });
+  }
 
   const reader = c.req.raw.body.getReader();
   const head = await readHead(reader, Math.min(HEAD_BYTES, length));
@@ -45,6 +50,7 @@ export async function uploadFile(c: Context<RoomEnv>): Promise<Response> {
       pump,
     ]);
   } catch {
+    await hub.releaseUpload(length);
     return jsonError(c, 400, "bad_message", `the body was not the ${length} bytes its Content-Length said`);
   }
   await room(c).recordUpload(c.get("user"), file);

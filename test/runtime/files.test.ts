@@ -132,3 +132,17 @@ describe("a file's bytes", () => {
     expect((await download(ada, room, forgotten.id)).status).toBe(404);
   });
 });
+
+describe("a person's daily upload quota", () => {
+  it("counts every room together, and refuses past it with when to try again", async () => {
+    const [ada, bob] = [await newUser("Ada"), await newUser("Bob")];
+    await uploaded(ada, newRoom("quota-a"), new Uint8Array(2000).fill(65), "a.txt");
+    const refused = await upload(ada, newRoom("quota-b"), new Uint8Array(2000).fill(65), "b.txt");
+    expect(refused.status).toBe(429);
+    const { error } = (await refused.json()) as ApiErrorBody;
+    expect(error.message).toBe("you can upload 3 KiB a day, and this file would pass that");
+    expect(error.retryAfterMs).toBeGreaterThan(23 * 3600_000);
+    expect(refused.headers.get("Retry-After")).not.toBeNull();
+    await uploaded(bob, newRoom("quota-c"), new Uint8Array(2000).fill(65), "c.txt");
+  });
+});

@@ -2,6 +2,7 @@ import {
   LIMITS,
   quoteOf,
   type ChatMessage,
+  type FileInfo,
   type ErrorCode,
   type Member,
   type PresenceFrame,
@@ -140,11 +141,12 @@ export class ChatClient extends Emitter<ChatClientEvents> {
    * Sends a message (to one member with `to`, naming members with `mentions`); returns its id.
    * It is delivered once, even across reconnects.
    */
-  send(text: string, options: { to?: string; mentions?: string[]; replyTo?: number } = {}): string {
+  send(text: string, options: { to?: string; mentions?: string[]; replyTo?: number; files?: FileInfo[] } = {}): string {
     const message: PendingMessage = { id: newMessageId(), text, createdAt: Date.now() };
     if (options.to !== undefined) message.to = options.to;
     if (options.mentions?.length) message.mentions = options.mentions;
     if (options.replyTo !== undefined) message.replyTo = options.replyTo;
+    if (options.files?.length) message.attachments = options.files;
     this.emit("pending", message);
     this.sender.message(message);
     // The message ends the others' "is typing"; the next keystroke should start it again.
@@ -317,6 +319,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     const message: ChatMessage = { type: "message", seq, id: pending.id, from: this.you, text: pending.text, ts };
     if (pending.to !== undefined) message.to = pending.to;
     if (pending.mentions !== undefined) message.mentions = pending.mentions;
+    if (pending.attachments?.length) message.files = pending.attachments;
     const answered = pending.replyTo === undefined ? undefined : this.conversation.get(pending.replyTo);
     if (answered) message.replyTo = quoteOf(answered);
     return message;

@@ -1,8 +1,10 @@
-import type { OutgoingMessage } from "../protocol";
+import type { FileInfo, OutgoingMessage } from "../protocol";
 
 /** A message the user sent that the server has not yet acknowledged. */
 export interface PendingMessage extends OutgoingMessage {
   createdAt: number;
+  /** The files `files` names, as the upload answered: shown while sending and once stored. */
+  attachments?: FileInfo[];
 }
 
 /** The part of the Web Storage API the outbox needs (sessionStorage in a browser). */

@@ -122,8 +122,9 @@ export class Sender {
 }
 
 /** What goes over the wire of a pending message: never its local bookkeeping. */
-function outgoing({ id, text, to, mentions, replyTo }: PendingMessage): OutgoingMessage {
+function outgoing({ id, text, to, mentions, replyTo, attachments }: PendingMessage): OutgoingMessage {
   const message: OutgoingMessage = { id, text };
+  if (attachments?.length) message.files = attachments.map((file) => file.id);
   if (to !== undefined) message.to = to;
   if (mentions !== undefined) message.mentions = mentions;
   if (replyTo !== undefined) message.replyTo = replyTo;

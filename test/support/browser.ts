@@ -78,12 +78,12 @@ export function shownMessages(person: Person): Promise<string[]> {
  * For a browser test file: the real Worker and a Chromium, started before its tests and
  * stopped after them, and `person()` for a new person in their own browser profile.
  */
-export function useBrowserChat(): { chat: () => LocalChat; person: (options?: { withoutWebSocket?: boolean }) => Promise<Person> } {
+export function useBrowserChat(vars: Record<string, string> = {}): { chat: () => LocalChat; person: (options?: { withoutWebSocket?: boolean }) => Promise<Person> } {
   let chat: LocalChat | undefined;
   let browser: Browser | undefined;
   const people: Person[] = [];
   beforeAll(async () => {
-    [chat, browser] = await Promise.all([LocalChat.start(), launchBrowser()]);
+    [chat, browser] = await Promise.all([LocalChat.start(vars), launchBrowser()]);
   });
   afterAll(async () => {
     await Promise.all(people.map((p) => p.context.close()));

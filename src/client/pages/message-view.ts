@@ -1,4 +1,5 @@
 import type { ChatMessage, UserRef } from "../../protocol";
+import { renderFiles } from "./room/file-view";
 import { renderActions, renderQuote, renderReactions } from "./room/message-extras";
 import type { People } from "./room/people";
 import { personLabel } from "./room/person-label";
@@ -50,7 +51,7 @@ export function fromChatMessage(message: ChatMessage): MessageViewModel {
 }
 
 /** Renders one message; `people` names its author and the recipient of a direct message. */
-export function renderMessage(model: MessageViewModel, you: UserRef, people: People): HTMLLIElement {
+export function renderMessage(model: MessageViewModel, you: UserRef, people: People, fetchFile?: (id: string) => Promise<string>): HTMLLIElement {
   const item = document.createElement("li");
   item.className = `message ${model.state === "sent" ? "" : model.state}`.trim();
   item.dataset.id = `${model.from.id}/${model.id}`;
@@ -96,6 +97,7 @@ export function renderMessage(model: MessageViewModel, you: UserRef, people: Peo
     appendLinkedText(text, model.text);
   }
   item.append(text);
+  if (model.files?.length && fetchFile && !model.deleted) item.append(renderFiles(model.files, fetchFile));
   if (model.reactions) item.append(renderReactions(model.reactions));
   if (model.state === "sent" && !model.deleted) item.append(renderActions(model, model.from.id === you.id));
   return item;

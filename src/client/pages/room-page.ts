@@ -4,6 +4,8 @@ import { ChatClient } from "../chat-client";
 import { composer } from "./room/composer";
 import { inviteButton } from "./room/invite-button";
 import { renderMembers } from "./room/member-panel";
+import { Attachments } from "./room/attachments";
+import { fileFetcher } from "./room/file-view";
 import { wireMessageActions } from "./room/message-actions";
 import { MessageList } from "./room/message-list";
 import { People } from "./room/people";
@@ -39,7 +41,8 @@ function start(room: string, token: string, inviteKey: string): void {
   keepSessionFresh((renewed) => client.useToken(renewed.token));
   const you = client.you;
   const people = new People();
-  const messages = new MessageList($<HTMLOListElement>("messages"), you, people);
+  const currentToken = () => loadSession()?.token ?? token;
+  const messages = new MessageList($<HTMLOListElement>("messages"), you, people, fileFetcher(room, currentToken));
 
   document.title = `#${room} — edge-chat`;
   $("room-name").textContent = `#${room}`;
@@ -47,7 +50,9 @@ function start(room: string, token: string, inviteKey: string): void {
   messages.follow(client);
   markReadWhenSeen(client, $("messages"));
   followTyping(client, $("typing"));
-  const { setDmTarget, replyTo, edit } = composer(client, people, `edge-chat:draft:${room}`, () => messages.lastOwn());
+  const attachments = new Attachments($<HTMLUListElement>("uploads"), room, currentToken);
+  attachments.follow($<HTMLInputElement>("file-input"), $<HTMLButtonElement>("attach"), $("composer"));
+  const { setDmTarget, replyTo, edit } = composer(client, people, `edge-chat:draft:${room}`, () => messages.lastOwn(), attachments);
   wireMessageActions($("messages"), messages, client, { replyTo, edit });
   inviteButton(room, token);
 

@@ -1,5 +1,6 @@
 import type { ChatClient } from "../../chat-client";
 import type { MessageViewModel } from "../message-view";
+import type { Attachments } from "./attachments";
 import { MentionPicker } from "./mention-picker";
 import type { People } from "./people";
 
@@ -11,7 +12,7 @@ type Mode = { kind: "reply" | "edit"; message: MessageViewModel } | undefined;
  * may be answering a message (Reply) or replacing one of the user's (Edit, or the Up arrow in
  * an empty box for the last one); Escape leaves either.
  */
-export function composer(client: ChatClient, people: People, draftKey: string, lastOwn: () => MessageViewModel | undefined) {
+export function composer(client: ChatClient, people: People, draftKey: string, lastOwn: () => MessageViewModel | undefined, attachments: Attachments) {
   const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
   const form = $<HTMLFormElement>("composer");
   const textarea = $<HTMLTextAreaElement>("text");
@@ -45,14 +46,22 @@ export function composer(client: ChatClient, people: People, draftKey: string, l
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const text = textarea.value;
-    if (!text.trim()) return;
+    const withFiles = mode?.kind !== "edit" && attachments.uploaded > 0;
+    if (!text.trim() && !withFiles) return;
+    if (withFiles && !attachments.ready) {
+      // Sent once every file is up: the message carries their ids, not their bytes.
+      $("uploads").dataset.waiting = "true";
+      return;
+    }
     if (mode?.kind === "edit") {
       client.edit(mode.message.seq!, text);
     } else {
       const answered = mode?.message;
       // A reply to a direct message stays between its two people.
       const privately = answered?.to === undefined ? dmTarget : answered.from.id === client.you.id ? answered.to : answered.from.id;
-      client.send(text, {
+      const files = attachments.take();
+      client.send(text.trim() ? text : "", {
+        ...(files.length > 0 ? { files } : {}),
         ...(privately === undefined ? {} : { to: privately }),
         ...(answered?.seq === undefined ? {} : { replyTo: answered.seq }),
         mentions: mentions.mentionsIn(text),

@@ -15,15 +15,23 @@ export class MessageList {
     private readonly list: HTMLOListElement,
     private readonly you: UserRef,
     private readonly people: People,
+    private readonly fetchFile: (id: string) => Promise<string>,
   ) {}
 
   /** Wires the list to the client: messages, the user's pending and failed ones, and scrolling back. */
   follow(client: ChatClient): void {
     client.on("message", (message) => this.show(fromChatMessage(message)));
     client.on("changed", (messages) => messages.forEach((message) => this.show(fromChatMessage(message), false)));
-    client.on("pending", ({ replyTo, ...pending }) => {
+    client.on("pending", ({ replyTo, files: _, attachments, ...pending }) => {
       const answered = replyTo === undefined ? undefined : client.messageAt(replyTo);
-      this.show({ ...pending, ...(answered ? { replyTo: quoteOf(answered) } : {}), from: this.you, ts: pending.createdAt, state: "pending" });
+      this.show({
+        ...pending,
+        ...(answered ? { replyTo: quoteOf(answered) } : {}),
+        ...(attachments?.length ? { files: attachments } : {}),
+        from: this.you,
+        ts: pending.createdAt,
+        state: "pending",
+      });
     });
     client.on("failed", ({ id, message }) => {
       const entry = this.rendered.get(`${this.you.id}/${id}`);
@@ -64,7 +72,7 @@ export class MessageList {
     const list = this.list;
     const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
     this.rendered.get(key)?.element.remove();
-    const element = renderMessage(model, this.you, this.people);
+    const element = renderMessage(model, this.you, this.people, this.fetchFile);
     this.rendered.set(key, { model, element });
     this.insertInOrder(element, model.seq);
     if (follow && (atBottom || model.from.id === this.you.id)) list.scrollTop = list.scrollHeight;
@@ -73,7 +81,7 @@ export class MessageList {
   /** Draws every message again, in place: who needs a tag to be told apart has changed. */
   rerender(): void {
     for (const [key, entry] of this.rendered) {
-      const element = renderMessage(entry.model, this.you, this.people);
+      const element = renderMessage(entry.model, this.you, this.people, this.fetchFile);
       entry.element.replaceWith(element);
       this.rendered.set(key, { model: entry.model, element });
     }

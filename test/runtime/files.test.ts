@@ -146,3 +146,58 @@ describe("a person's daily upload quota", () => {
     await uploaded(bob, newRoom("quota-c"), new Uint8Array(2000).fill(65), "c.txt");
   });
 });
+
+describe("a file's safety", () => {
+  it("refuses a body over the limit from its length, having read almost none of it", async () => {
+    const room = newRoom("no-buffering");
+    const ada = await newUser("Ada");
+    let pulled = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled += 64 * 1024;
+        controller.enqueue(new Uint8Array(64 * 1024));
+      },
+    });
+    const response = await SELF.fetch(
+      new Request(`https://chat.test/api/rooms/${room}/files?name=big.bin`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${ada.token}`, "Content-Length": String(10 * 1024 * 1024 + 1) },
+        body: endless,
+        duplex: "half",
+      } as RequestInit),
+    );
+    expect(response.status).toBe(413);
+    expect(pulled).toBeLessThan(1024 * 1024);
+  });
+
+  it("serves HTML named .png as a sandboxed text download, never as a page or inline", async () => {
+    const room = newRoom("disguised");
+    const ada = await newUser("Ada");
+    const a = await connect(room, ada);
+    const file = await uploaded(ada, room, "<html><script>steal()</script></html>", "cat.png", "image/png");
+    expect(file.type).toBe("text/plain");
+    a.send({ type: "send", id: "m1", text: "cute cat", files: [file.id] });
+    await a.next("ack");
+    const served = await download(ada, room, file.id);
+    expect(served.headers.get("Content-Type")).toBe("text/plain");
+    expect(served.headers.get("Content-Disposition")).toMatch(/^attachment; /);
+    expect(served.headers.get("Content-Security-Policy")).toBe("sandbox");
+    expect(served.headers.get("X-Content-Type-Options")).toBe("nosniff");
+  });
+
+  it("is kept from strangers to a private room and from a removed member", async () => {
+    const [owner, member, stranger] = [await newUser("Owner"), await newUser("Member"), await newUser("Stranger")];
+    const created = (await (await api(owner, "/api/rooms", { method: "POST", body: JSON.stringify({ visibility: "private" }) })).json()) as { room: { id: string }; invite: { url: string } };
+    const room = created.room.id;
+    await api(member, `/api/rooms/${room}/join`, { method: "POST", body: JSON.stringify({ invite: new URL(created.invite.url).hash.slice(8) }) });
+    const o = await connect(room, owner);
+    const file = await uploaded(owner, room, PNG, "plan.png");
+    o.send({ type: "send", id: "m1", text: "the plan", files: [file.id] });
+    await o.next("ack");
+
+    expect((await download(member, room, file.id)).status).toBe(200);
+    expect((await download(stranger, room, file.id)).status).toBe(403);
+    expect((await api(owner, `/api/rooms/${room}/members/${member.id}`, { method: "DELETE" })).status).toBe(204);
+    expect((await download(member, room, file.id)).status).toBe(403);
+  });
+});

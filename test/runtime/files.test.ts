@@ -1,6 +1,9 @@
 import { env, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { ApiErrorBody, FileInfo, MessagesPage } from "../../src/protocol";
+import { FileList } from "../../src/room/file-list";
+import { MessageLog } from "../../src/room/message-log";
+import { ReactionList } from "../../src/room/reaction-list";
 import { api, connect, newRoom, newUser, type TestUser } from "./helpers";
 
 const PNG = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 2, 128, 0, 0, 1, 224, 8, 6, 0, 0, 0, ...new Array(100).fill(7)]);
@@ -199,5 +202,27 @@ describe("a file's safety", () => {
     expect((await download(stranger, room, file.id)).status).toBe(403);
     expect((await api(owner, `/api/rooms/${room}/members/${member.id}`, { method: "DELETE" })).status).toBe(204);
     expect((await download(member, room, file.id)).status).toBe(403);
+  });
+});
+
+describe("a message pruned from the history", () => {
+  it("takes its files and reactions with it", async () => {
+    const stub = env.ROOMS.get(env.ROOMS.idFromName(newRoom("pruned-files")));
+    const discarded = await runInDurableObject(stub, (_, state) => {
+      const sql = state.storage.sql;
+      const gone: string[] = [];
+      const files = new FileList(sql, (ids) => gone.push(...ids));
+      const reactions = new ReactionList(sql);
+      const log = new MessageLog(sql, 5, reactions, files);
+      const from = { id: "g_writer", name: "Writer" };
+      const file = { id: "f".repeat(22), name: "old.png", size: 10, type: "image/png" };
+      files.add(from.id, file, 1000);
+      const first = log.append(from, { id: "m0", text: "with a file", files: [file.id] }, 1000, [file])!;
+      files.attach([file.id], first.seq);
+      reactions.set(first.seq, "👍", "g_fan", true);
+      for (let n = 1; n <= 100; n++) log.append(from, { id: `m${n}`, text: `message ${n}` }, 1000 + n);
+      return { gone, reactions: sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM reactions").one().n };
+    });
+    expect(discarded).toEqual({ gone: ["f".repeat(22)], reactions: 0 });
   });
 });

@@ -120,7 +120,9 @@ export class MessageIntake {
   private refuseMuted(user: UserRef, now: number): RoomFailure | undefined {
     const until = this.roles.mutedUntil(user.id, now);
     if (until === undefined) return undefined;
-    return failure(403, "forbidden", until === null ? "you are muted here until a moderator unmutes you" : `you are muted here for another ${Math.ceil((until - now) / 60_000)} min`);
+    if (until === null) return failure(403, "forbidden", "you are muted here until a moderator unmutes you");
+    const left = until - now;
+    return failure(403, "forbidden", `you are muted here for another ${left < 60_000 ? `${Math.ceil(left / 1000)} s` : `${Math.ceil(left / 60_000)} min`}`);
   }
 
   private overLimit(from: UserRef, now: number): RoomFailure | undefined {

@@ -13,6 +13,10 @@ export class RoomIndex {
     return this.sql.exec("DELETE FROM rooms WHERE id = ?", roomId).rowsWritten > 0;
   }
 
+  has(roomId: string): boolean {
+    return this.sql.exec("SELECT 1 FROM rooms WHERE id = ?", roomId).toArray().length > 0;
+  }
+
   all(): { id: string; joinedAt: number }[] {
     return this.sql
       .exec<{ id: string; joined_at: number }>("SELECT id, joined_at FROM rooms")

@@ -59,8 +59,7 @@ export class UserHub extends DurableObject<Env> {
    */
   async openDirect(user: UserRef, otherId: string, roomId: string): Promise<RoomResult<{ room: RoomInfo }>> {
     const room = this.env.ROOMS.get(this.env.ROOMS.idFromName(roomId));
-    const known = this.index.all().some((entry) => entry.id === roomId);
-    if (known) return room.openDirect(roomId, user, { id: otherId, name: otherId });
+    if (this.index.has(roomId)) return room.openDirect(roomId, user, { id: otherId, name: otherId });
     const other = await this.sharedMember(otherId);
     if (!other) return failure(403, "forbidden", "you can only start a conversation with someone who shares a room with you");
     return room.openDirect(roomId, user, other);

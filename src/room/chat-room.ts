@@ -39,7 +39,7 @@ import { MemberActions } from "./member-actions";
 import { MemberRoster } from "./member-roster";
 import { Moderation } from "./moderation";
 import { MessageIntake, type Changed } from "./message-intake";
-import type { LogEntry } from "./log-entries";
+import { visibleTo, type LogEntry } from "./log-entries";
 import { ReactionList } from "./reaction-list";
 import { LongPolls } from "./long-polls";
 import { MessageLog, type PageQuery } from "./message-log";
@@ -488,7 +488,7 @@ export class ChatRoom extends DurableObject<Env> {
     if (refused) return refused;
     const found = this.files.get(fileId);
     const message = found?.messageSeq == null ? undefined : this.log.message(found.messageSeq);
-    const visible = message ? !message.deleted && (message.to === undefined || message.to === user.id || message.from.id === user.id) : found?.uploader === user.id;
+    const visible = message ? !message.deleted && visibleTo(message, user.id) : found?.uploader === user.id;
     if (!found || !visible) return failure(404, "not_found", "no such file, or not one you can see");
     return { ok: true, file: found.file };
   }

@@ -32,6 +32,14 @@ export interface LoggedMessage {
 
 export type LogEntry = ChatMessage | UpdateFrame;
 
+/**
+ * Who sees an entry: everyone for a public one; the two people of a direct message, and of a
+ * change to one. The log's SQL (VISIBLE_TO in message-log.ts) says the same.
+ */
+export function visibleTo(entry: LogEntry, viewer: string): boolean {
+  return entry.to === undefined || entry.to === viewer || entry.from.id === viewer;
+}
+
 /** A message row as the message it is now; a deleted one is a tombstone with no text. */
 export function toMessage(row: Row): ChatMessage {
   const message: ChatMessage = { type: "message", seq: row.seq, id: row.id, from: { id: row.sender_id, name: row.sender_name }, text: row.text, ts: row.ts };
@@ -47,7 +55,7 @@ export function toMessage(row: Row): ChatMessage {
 }
 
 /** A change row as the `update` frame that announced it. */
-export function toUpdate(row: Row): UpdateFrame {
+export function toUpdate(row: Pick<Row, "seq" | "id" | "sender_id" | "sender_name" | "recipient_id" | "text" | "ts" | "kind" | "target" | "data">): UpdateFrame {
   const base = { type: "update" as const, seq: row.seq, id: row.id, from: { id: row.sender_id, name: row.sender_name }, ts: row.ts, target: row.target! };
   const to = row.recipient_id === null ? {} : { to: row.recipient_id };
   switch (row.kind) {

@@ -1,7 +1,7 @@
 import type { RoomConfig } from "../config";
-import { LIMITS, type ChangeFrame, type ChatMessage, type OutgoingMessage, type UpdateFrame, type UserRef } from "../protocol";
+import { LIMITS, quoteOf, type ChangeFrame, type ChatMessage, type OutgoingMessage, type UpdateFrame, type UserRef } from "../protocol";
 import type { FileList } from "./file-list";
-import type { LogEntry } from "./log-entries";
+import { visibleTo, type LogEntry } from "./log-entries";
 import type { MemberList } from "./member-list";
 import type { MessageLog } from "./message-log";
 import type { Moderation } from "./moderation";
@@ -51,12 +51,13 @@ export class MessageIntake {
     // Only a refused message costs a look for an original: a retransmit of one stored before
     // the limit was reached (or the message it answers deleted) is still acknowledged.
     const files = message.files ? this.files.claimable(from.id, message.files) : [];
+    const answered = message.replyTo === undefined ? undefined : this.log.message(message.replyTo);
     const refused =
       this.overLimit(from, now) ??
-      (message.replyTo === undefined ? undefined : this.refuseReply(from, message, message.replyTo)) ??
+      (message.replyTo === undefined ? undefined : this.refuseReply(from, message, answered)) ??
       (typeof files === "string" ? failure(400, "bad_message", files) : undefined);
     if (refused || typeof files === "string") return this.storedBefore(from, message.id) ?? refused!;
-    const stored = this.log.append(from, message, now, files);
+    const stored = this.log.append(from, message, now, files, answered && quoteOf(answered));
     if (!stored) return this.storedBefore(from, message.id) ?? SAME_ID;
     if (message.files) this.files.attach(message.files, stored.seq);
     this.sendRate.record(from.id, now);
@@ -109,8 +110,7 @@ export class MessageIntake {
    * A reply must answer a message its sender sees; one to a direct message stays between its
    * two people, or it would show the quote to the room.
    */
-  private refuseReply(from: UserRef, message: OutgoingMessage, seq: number): RoomFailure | undefined {
-    const original = this.log.message(seq);
+  private refuseReply(from: UserRef, message: OutgoingMessage, original: ChatMessage | undefined): RoomFailure | undefined {
     if (!original || !visibleTo(original, from.id)) return NOT_FOUND;
     if (original.to === undefined) return undefined;
     const other = original.from.id === from.id ? original.to : original.from.id;
@@ -136,6 +136,3 @@ export class MessageIntake {
   }
 }
 
-function visibleTo(message: ChatMessage, userId: string): boolean {
-  return message.to === undefined || message.to === userId || message.from.id === userId;
-}

@@ -64,7 +64,7 @@ export class MessageLog {
    * Stores a message, unless this sender already stored one with this id: then nothing is
    * written and undefined is returned (look the original up with `find`).
    */
-  append(from: UserRef, message: OutgoingMessage, ts: number, files: FileInfo[] = []): ChatMessage | undefined {
+  append(from: UserRef, message: OutgoingMessage, ts: number, files: FileInfo[] = [], quoted?: Quote): ChatMessage | undefined {
     const row = this.sql
       .exec<{ seq: number }>(
         `INSERT INTO messages (id, sender_id, sender_name, recipient_id, text, ts, mentions, reply_to, files) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -85,7 +85,8 @@ export class MessageLog {
     const stored: ChatMessage = { type: "message", seq: row.seq, id: message.id, from, text: message.text, ts };
     if (message.to !== undefined) stored.to = message.to;
     if (message.mentions !== undefined) stored.mentions = message.mentions;
-    if (message.replyTo !== undefined) stored.replyTo = this.quote(message.replyTo);
+    // The intake read the message answered to check the reply; its quote comes with it.
+    if (message.replyTo !== undefined) stored.replyTo = quoted ?? this.quote(message.replyTo);
     if (files.length > 0) stored.files = files;
     this.recent.add(stored);
     return stored;
@@ -128,7 +129,7 @@ export class MessageLog {
     this.prune(row.seq);
     // The window holds messages as they read before this change.
     this.recent.invalidate();
-    return this.find(by.id, change.id) as UpdateFrame;
+    return toUpdate({ seq: row.seq, id: change.id, sender_id: by.id, sender_name: by.name, recipient_id: to, text, ts, kind: change.type, target: change.target, data });
   }
 
   /**

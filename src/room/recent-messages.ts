@@ -1,5 +1,5 @@
 import type { ChatMessage, UpdateFrame } from "../protocol";
-import type { LogEntry } from "./log-entries";
+import { visibleTo, type LogEntry } from "./log-entries";
 
 /** Some of a room's history, as the log reads it. */
 export interface Page {
@@ -85,10 +85,6 @@ export class RecentMessages {
   }
 }
 
-/** The same rule as the log's query: every public message, and the direct messages one sent or received. */
-function visibleTo(entry: LogEntry, viewer: string): boolean {
-  return entry.to === undefined || entry.to === viewer || entry.from.id === viewer;
-}
 
 function textLength(entry: LogEntry): number {
   return "text" in entry ? entry.text.length : 0;

@@ -22,6 +22,16 @@ export default defineConfig({
         test: { name: "runtime", include: ["test/runtime/**/*.test.ts"] },
       },
       {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            // Rooms past 50 connections spread over fan-out shards, so a test of hundreds shows ten objects at work.
+            miniflare: { bindings: { JWT_SECRET: TEST_JWT_SECRET, NEW_MEMBER_MESSAGES: "1000000", SHARD_CAPACITY: "50" } },
+          }),
+        ],
+        test: { name: "sharded", include: ["test/sharded/**/*.test.ts"], testTimeout: 60_000 },
+      },
+      {
         test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],

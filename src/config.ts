@@ -22,6 +22,8 @@ export interface Variables {
   /** Open sockets one user may hold in one room, and all users together. */
   SOCKETS_PER_USER?: string;
   SOCKETS_PER_ROOM?: string;
+  /** Sockets the room object holds itself; past it, connections go to fan-out shards of this many each (src/shard/). */
+  SHARD_CAPACITY?: string;
   /** Long-polls one user may have waiting in one room, and all users together. */
   LONG_POLLS_PER_USER?: string;
   LONG_POLLS_PER_ROOM?: string;
@@ -73,13 +75,14 @@ export interface RoomConfig {
   admins: string[];
   rateLimit: { messages: number; windowMs: number };
   whoIntervalMs: number;
-  sockets: { perUser: number; perRoom: number };
+  /** perRoom counts every shard's sockets together; shardCapacity is what each object (the room, each shard) holds. */
+  sockets: { perUser: number; perRoom: number; shardCapacity: number };
   longPolls: { perUser: number; perRoom: number };
   /** Newcomers' shared budget: members younger than `ageMs` together send at most `messages` per rate-limit window. */
   newcomers: { ageMs: number; messages: number };
 }
 
-/** The platform's limit of hibernatable sockets per object; the room refuses new ones short of it, while it can still say why. */
+/** The platform's limit of hibernatable sockets per object; no object (room or shard) is given more than one short of it. */
 export const PLATFORM_SOCKETS_PER_OBJECT = 32_768;
 
 export function readAuthConfig(env: Variables): AuthConfig {
@@ -130,7 +133,8 @@ export function readRoomConfig(env: Variables): RoomConfig {
     whoIntervalMs: readPositiveInt(env, "WHO_INTERVAL_SECONDS", 5) * 1000,
     sockets: {
       perUser: readPositiveInt(env, "SOCKETS_PER_USER", 10),
-      perRoom: Math.min(readPositiveInt(env, "SOCKETS_PER_ROOM", 32_000), PLATFORM_SOCKETS_PER_OBJECT - 1),
+      perRoom: readPositiveInt(env, "SOCKETS_PER_ROOM", 100_000),
+      shardCapacity: Math.min(readPositiveInt(env, "SHARD_CAPACITY", 16_000), PLATFORM_SOCKETS_PER_OBJECT - 1),
     },
     longPolls: {
       perUser: readPositiveInt(env, "LONG_POLLS_PER_USER", 5),
@@ -170,6 +174,7 @@ type NumericVariable =
   | "WHO_INTERVAL_SECONDS"
   | "SOCKETS_PER_USER"
   | "SOCKETS_PER_ROOM"
+  | "SHARD_CAPACITY"
   | "LONG_POLLS_PER_USER"
   | "LONG_POLLS_PER_ROOM"
   | "GUEST_SIGNINS_PER_IP"

@@ -64,6 +64,11 @@ export const CloseCode = {
   Forbidden: 4003,
   /** Refused frames past the strike limit, a typing flood, or too many connections: reconnect only after a pause. */
   Abuse: 4008,
+  /**
+   * The server could not hand this connection everything in order (a fan-out shard missed a
+   * batch): reconnect at once and resume from the last seq seen, as after any drop.
+   */
+  CatchUp: 4012,
 } as const;
 
 /** Closes after which reconnecting cannot help: the person must sign in again, or be let in. */

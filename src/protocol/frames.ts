@@ -110,6 +110,8 @@ export interface WelcomeFrame {
   seq: number;
   /** Everyone online, then the members seen most recently, at most LIMITS.listedMembers. */
   members: Member[];
+  /** How many people are online in the whole room, wherever their connections are held; the list above may show fewer. */
+  online?: number;
   /** Your role here when it is more than a member's. */
   role?: "owner" | "moderator";
   /** Present while you are muted: until when (ms), or null until a moderator unmutes you. */
@@ -155,6 +157,8 @@ export interface TypingNotice {
 export interface MembersFrame {
   type: "members";
   members: Member[];
+  /** How many people are online in the whole room (the list may show fewer). */
+  online?: number;
 }
 
 export interface ErrorFrame {

@@ -27,7 +27,7 @@ import {
   type WelcomeFrame,
 } from "../protocol";
 import { refuseWebSocket } from "../refused-socket";
-import { fromConnectRequest } from "./connect-request";
+import { fromConnectRequest, toShardRedirect, type ConnectRequest } from "./connect-request";
 import { GroupCommit } from "./group-commit";
 import { HeldFrames, trySend } from "./held-frames";
 import { AbusePolicy } from "./abuse-policy";
@@ -49,6 +49,8 @@ import { RoomAccess } from "./room-access";
 import { failure, NOT_A_MEMBER, type RoomFailure, type RoomResult } from "./room-failure";
 import { RoomHome } from "./room-home";
 import { RoomRecord } from "./room-record";
+import { RoomShards } from "./room-shards";
+import { isRemote, type RemoteSocket } from "./remote-socket";
 import { sendError } from "./outgoing-frames";
 import { SendRate } from "./send-rate";
 import { answerClose, isBenignTeardownError } from "./socket-teardown";
@@ -92,6 +94,7 @@ export class ChatRoom extends DurableObject<Env> {
   private readonly memberActions: MemberActions;
   private readonly answers: FrameAnswers;
   private readonly files: FileList;
+  private readonly shards: RoomShards;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -110,10 +113,11 @@ export class ChatRoom extends DurableObject<Env> {
     this.files = new FileList(ctx.storage.sql, (ids) => ctx.waitUntil(this.deleteFileBytes(ids)));
     this.log = new MessageLog(ctx.storage.sql, this.config.historyLimit, reactions, this.files);
     this.sendRate = new SendRate(this.log, { ...this.config.rateLimit, newcomers: this.config.newcomers }, (id) => this.members.joinedAt(id));
-    this.online = new OnlineIndex(() => ctx.getWebSockets());
+    this.shards = new RoomShards(ctx.storage.sql, env, () => (this.id ??= this.room.get()?.id), this.log.latestSeq(), (socket) => this.disconnect(socket.asWebSocket()));
+    this.online = new OnlineIndex(() => [...ctx.getWebSockets(), ...this.shards.sockets()]);
     this.roster = new MemberRoster(this.online, this.members, this.roles);
     this.home = new RoomHome(ctx.storage.sql, env, this.room, this.members, this.log);
-    const sockets = { of: (userId: string) => ctx.getWebSockets(userId), forget: (ws: WebSocket) => this.disconnect(ws), note: (event: string, fields: LogFields) => this.note(event, fields) };
+    const sockets = { of: (userId: string) => [...ctx.getWebSockets(userId), ...this.shards.socketsOf(userId).map((socket) => socket.asWebSocket())], forget: (ws: WebSocket) => this.disconnect(ws), note: (event: string, fields: LogFields) => this.note(event, fields) };
     this.memberActions = new MemberActions(sockets, this.room, this.members, this.access, this.roles, this.polls, this.home);
     this.intake = new MessageIntake(this.config, this.log, this.members, this.sendRate, reactions, this.roles, this.files);
     this.presence = new PresenceBatcher(
@@ -153,10 +157,13 @@ export class ChatRoom extends DurableObject<Env> {
       this.note("room.refused", { user: connect.user.id, code: admitted.code });
       return refuseWebSocket(CloseCode.Forbidden, { type: "error", code: admitted.code, message: admitted.message }, connect.subprotocol);
     }
-    const { room } = admitted;
     // A crowd arriving in a public room comes by socket: none of them waits on their home's
     // index to be told (RoomHome.joined never throws; a late notice heals, see there).
     if (admitted.joined) this.ctx.waitUntil(this.home.joined(connect.user));
+    // Past what one object should hold, the connection goes to a fan-out shard; the room
+    // welcomes it when it arrives there (shardJoined).
+    const shard = this.shards.place(this.online.connections - this.shards.connections, this.config.sockets.shardCapacity, now);
+    if (shard > 0) return toShardRedirect(shard);
 
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     const connection: Connection = {
@@ -172,29 +179,61 @@ export class ChatRoom extends DurableObject<Env> {
     if (this.online.add(connection)) this.presence.joined(connect.user);
 
     // Nothing can run between these sends, so no live message slips in before the history.
-    const welcome: WelcomeFrame = {
-      type: "welcome",
-      room,
-      you: connect.user,
-      seq: this.log.latestSeq(),
-      members: this.roster.list(),
-    };
+    for (const frame of this.greeting(admitted.room, connect, now).frames) server.send(frame);
+
+    await this.sweep.schedule();
+    const headers = connect.subprotocol ? { "Sec-WebSocket-Protocol": PROTOCOL } : undefined;
+    return new Response(null, { status: 101, webSocket: client, headers });
+  }
+
+  /**
+   * The welcome and history that open every connection: the room, who is here, and what the
+   * client has not seen (the recent page, or everything after `after` when it resumes).
+   */
+  private greeting(room: RoomInfo, connect: ConnectRequest, now: number): { frames: [string, string]; seq: number } {
+    const seq = this.log.latestSeq();
+    const welcome: WelcomeFrame = { type: "welcome", room, you: connect.user, seq, members: this.roster.list(), online: this.online.size };
     const role = this.roles.roleOf(connect.user.id);
     if (role !== "member") welcome.role = role;
     const mutedUntil = this.roles.mutedUntil(connect.user.id, now);
     if (mutedUntil !== undefined) welcome.mutedUntil = mutedUntil;
-    server.send(JSON.stringify(welcome));
     const page =
       connect.after === undefined
         ? this.log.page(connect.user.id, { limit: LIMITS.recentHistory })
         : this.log.page(connect.user.id, { after: connect.after, limit: LIMITS.resumeHistory });
     const history: HistoryFrame = { type: "history", messages: page.messages, more: page.more };
     if (page.updates.length > 0) history.updates = page.updates;
-    server.send(JSON.stringify(history));
+    return { frames: [JSON.stringify(welcome), JSON.stringify(history)], seq };
+  }
 
-    await this.sweep.schedule();
-    const headers = connect.subprotocol ? { "Sec-WebSocket-Protocol": PROTOCOL } : undefined;
-    return new Response(null, { status: 101, webSocket: client, headers });
+  /**
+   * A connection the room placed on a shard has arrived there. The room admitted it before
+   * placing it; it checks again, as the person may have been removed or banned since. The
+   * shard sends the frames, then whatever the room sent it meanwhile that the history lacks.
+   */
+  async shardJoined(shard: number, connect: ConnectRequest, connection: Connection): Promise<RoomResult<{ frames: string[]; seq: number }>> {
+    const room = this.room.get();
+    const refused = this.access.refuseReader(connect.user) ?? (room ? undefined : failure(404, "not_found", "no such room"));
+    if (refused || !room) return refused ?? failure(404, "not_found", "no such room");
+    this.shards.joined(shard, connection);
+    if (this.online.add(connection)) this.presence.joined(connect.user);
+    return { ok: true, ...this.greeting(room, connect, Date.now()) };
+  }
+
+  /** A frame from a connection a shard holds, answered as if it came on one of the room's own sockets; false if the room does not know the connection. */
+  async shardFrame(_shard: number, connId: string, data: string | ArrayBuffer): Promise<boolean> {
+    const socket = this.shards.find(connId);
+    if (!socket) return false;
+    await this.webSocketMessage(socket.asWebSocket(), data);
+    return true;
+  }
+
+  /** Connections a shard saw close. */
+  async shardLeft(_shard: number, connIds: string[]): Promise<void> {
+    for (const connId of connIds) {
+      const socket = this.shards.find(connId);
+      if (socket) this.disconnect(socket.asWebSocket());
+    }
   }
 
   /** The stale-socket sweep (stale-sweep.ts), and files never attached (deleted after an hour). */
@@ -218,7 +257,8 @@ export class ChatRoom extends DurableObject<Env> {
     if (ws.readyState !== WebSocket.OPEN) return;
     const connection = ws.deserializeAttachment() as Connection;
     const now = Date.now();
-    this.sweep.heard(ws, connection, now);
+    // A shard keeps its own sockets' silence (its sweep); the room needs no copy of it.
+    if (!isRemote(ws)) this.sweep.heard(ws, connection, now);
     try {
       const frame = parseClientFrame(data);
       if (!frame.ok) return this.answers.strike(ws, connection, { ...failure(400, frame.code, frame.message), id: frame.id });
@@ -518,6 +558,8 @@ export class ChatRoom extends DurableObject<Env> {
     this.polls.wake(entry.to === undefined ? "everyone" : [entry.to, entry.from.id]);
     if (entry.type === "message") this.home.watchers.stored(entry);
     const frame = JSON.stringify(entry);
+    const shards = this.shards.entrySink(entry, sender);
+    if (shards) this.held.hold(shards, frame);
     if (entry.to === undefined) return this.held.hold(this.ctx.getWebSockets(), frame, sender);
     const recipients = this.ctx.getWebSockets(entry.to);
     if (entry.to !== entry.from.id) recipients.push(...this.ctx.getWebSockets(entry.from.id));
@@ -531,12 +573,14 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   private broadcast(frame: string, except?: WebSocket): void {
+    this.shards.broadcast(frame, except);
     for (const ws of this.ctx.getWebSockets()) if (ws !== except) trySend(ws, frame);
   }
 
-  private disconnect(ws: WebSocket): void {
+  private disconnect(ws: WebSocket | RemoteSocket): void {
     const connection = ws.deserializeAttachment() as Connection | null;
     if (!connection) return;
+    if (isRemote(ws) && !this.shards.forget(ws)) return;
     const wentOffline = this.online.remove(connection);
     this.abuse.forget(connection, wentOffline);
     if (wentOffline) {

@@ -16,9 +16,12 @@ export interface ConnectRequest {
   inviteId?: string;
   /** Whether the client offered the edge-chat subprotocol, which the response must then name. */
   subprotocol: boolean;
+  /** Set when the room placed the connection on one of its fan-out shards, for that shard. */
+  shard?: number;
 }
 
 const HEADER = "X-Edge-Chat-Connect";
+const SHARD_HEADER = "X-Edge-Chat-Shard";
 
 // Header values are ASCII; names are not, so the JSON travels percent-encoded.
 
@@ -32,4 +35,18 @@ export function fromConnectRequest(request: Request): ConnectRequest | undefined
   const header = request.headers.get(HEADER);
   if (!header || request.headers.get("Upgrade") !== "websocket") return undefined;
   return JSON.parse(decodeURIComponent(header)) as ConnectRequest;
+}
+
+/**
+ * The room's answer to an upgrade it wants held by one of its fan-out shards: the Worker
+ * forwards the same upgrade there (src/worker/room-routes.ts). Not a 101, so it can never reach
+ * a client as if it were one.
+ */
+export function toShardRedirect(shard: number): Response {
+  return new Response(null, { status: 204, headers: { [SHARD_HEADER]: String(shard) } });
+}
+
+export function shardOf(response: Response): number | undefined {
+  const shard = response.headers.get(SHARD_HEADER);
+  return shard === null ? undefined : Number(shard);
 }

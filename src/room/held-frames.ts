@@ -10,7 +10,7 @@
  * rhythm. The gate still stands behind this: nothing sent here can overtake a write.
  */
 export class HeldFrames {
-  private frames: { to: readonly WebSocket[]; frame: string; except?: WebSocket }[] = [];
+  private frames: { to: readonly FrameSink[]; frame: string; except?: FrameSink }[] = [];
   /** The previous release, so batches go out in the order they were written even if their confirmations do not. */
   private last: Promise<void> = Promise.resolve();
 
@@ -21,7 +21,7 @@ export class HeldFrames {
   ) {}
 
   /** Queues a frame for `to`, except the socket `except`. */
-  hold(to: WebSocket | readonly WebSocket[], frame: string, except?: WebSocket): void {
+  hold(to: FrameSink | readonly FrameSink[], frame: string, except?: FrameSink): void {
     this.frames.push({ to: "send" in to ? [to] : to, frame, except });
   }
 
@@ -44,8 +44,13 @@ export class HeldFrames {
   }
 }
 
+/** Where a frame can go: a socket, a connection on a shard (remote-socket.ts), a shard's next batch. */
+export interface FrameSink {
+  send(frame: string): void;
+}
+
 /** A socket may close between the moment we list it and the moment we write to it; its close event cleans up. */
-export function trySend(ws: WebSocket, frame: string): void {
+export function trySend(ws: FrameSink, frame: string): void {
   try {
     ws.send(frame);
   } catch {

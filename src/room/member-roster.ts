@@ -47,7 +47,7 @@ export class MemberRoster {
    */
   frame(now: number): string {
     if (!this.cached || now - this.cached.at > MEMBERS_CACHE_MS) {
-      const frame: MembersFrame = { type: "members", members: this.list() };
+      const frame: MembersFrame = { type: "members", members: this.list(), online: this.online.size };
       this.cached = { at: now, frame: JSON.stringify(frame) };
     }
     return this.cached.frame;

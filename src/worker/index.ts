@@ -13,6 +13,7 @@ import { sessionRoutes } from "./session-routes";
 
 export { ChatRoom } from "../room/chat-room";
 export { UserHub } from "../hub/user-hub";
+export { FanoutShard } from "../shard/fanout-shard";
 export { SignInCounter } from "../sign-in-limiter/sign-in-counter";
 
 /**

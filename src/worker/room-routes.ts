@@ -21,7 +21,8 @@ import {
   type PostedMessage,
 } from "../protocol";
 import { refuseWebSocket } from "../refused-socket";
-import { toConnectRequest } from "../room/connect-request";
+import { shardOf, toConnectRequest } from "../room/connect-request";
+import { shardName } from "../shard/shard-batch";
 import { AuthError, offeredSubprotocols, signInvite, subprotocolValue, verifyInvite } from "../auth";
 import { BadRequest, jsonError } from "./http-error";
 import { noContent, reply, room, type RoomEnv } from "./room-stub";
@@ -108,7 +109,13 @@ roomRoutes.get("/:room/ws", async (c) => {
   if (invite instanceof AuthError) {
     return refuseWebSocket(CloseCode.Forbidden, { type: "error", code: "invalid_invite", message: invite.message }, subprotocol);
   }
-  return room(c).fetch(toConnectRequest({ roomId: c.get("roomId"), user: c.get("user"), expiresAt: c.get("session").expiresAt, after, inviteId: invite, subprotocol }));
+  const connect = { roomId: c.get("roomId"), user: c.get("user"), expiresAt: c.get("session").expiresAt, after, inviteId: invite, subprotocol };
+  const answer = await room(c).fetch(toConnectRequest(connect));
+  // A large room holds some connections on fan-out shards: the room admitted this one and
+  // chose its shard, and the shard takes the same upgrade (docs/sharding.md).
+  const shard = shardOf(answer);
+  if (shard === undefined) return answer;
+  return c.env.SHARDS.get(c.env.SHARDS.idFromName(shardName(c.get("roomId"), shard))).fetch(toConnectRequest({ ...connect, shard }));
 });
 
 roomRoutes.get("/:room", async (c) => reply(c, await room(c).describe(c.get("roomId"), c.get("user"))));

@@ -11,7 +11,7 @@ describe("room configuration", () => {
       admins: [],
       rateLimit: { messages: 20, windowMs: 10_000 },
       whoIntervalMs: 5_000,
-      sockets: { perUser: 10, perRoom: 32_000 },
+      sockets: { perUser: 10, perRoom: 100_000, shardCapacity: 16_000 },
       longPolls: { perUser: 5, perRoom: 1000 },
       newcomers: { ageMs: 60_000, messages: 20 },
     });
@@ -27,6 +27,7 @@ describe("room configuration", () => {
         WHO_INTERVAL_SECONDS: "2",
         SOCKETS_PER_USER: "3",
         SOCKETS_PER_ROOM: "100",
+        SHARD_CAPACITY: "50",
         LONG_POLLS_PER_USER: "1",
         LONG_POLLS_PER_ROOM: "50",
         NEW_MEMBER_SECONDS: "30",
@@ -40,14 +41,14 @@ describe("room configuration", () => {
       admins: ["g_ops", "idp:alice"],
       rateLimit: { messages: 5, windowMs: 60_000 },
       whoIntervalMs: 2_000,
-      sockets: { perUser: 3, perRoom: 100 },
+      sockets: { perUser: 3, perRoom: 100, shardCapacity: 50 },
       longPolls: { perUser: 1, perRoom: 50 },
       newcomers: { ageMs: 30_000, messages: 8 },
     });
   });
 
-  it("keeps the room's sockets under the platform's limit, whatever SOCKETS_PER_ROOM says", () => {
-    expect(readRoomConfig(env({ SOCKETS_PER_ROOM: "100000" })).sockets.perRoom).toBe(32_767);
+  it("keeps every object's sockets under the platform's limit, whatever SHARD_CAPACITY says", () => {
+    expect(readRoomConfig(env({ SHARD_CAPACITY: "100000" })).sockets.shardCapacity).toBe(32_767);
   });
 
   it("refuses an ALLOWED_ORIGINS entry that is not an origin, and normalizes the rest", () => {

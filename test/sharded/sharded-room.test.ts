@@ -1,0 +1,163 @@
+import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { CloseCode, type ChatMessage } from "../../src/protocol";
+import type { FanoutShard } from "../../src/shard/fanout-shard";
+import { shardName } from "../../src/shard/shard-batch";
+import { api, connect, newRoom, newUser, upgrade, type TestUser } from "../runtime/helpers";
+import type { TestSocket } from "../support/test-socket";
+
+// SHARD_CAPACITY is 50 here (vitest.config.ts): the room holds the first 50 connections, and
+// each shard the next 50.
+const CAPACITY = 50;
+
+const roomStub = (room: string) => env.ROOMS.get(env.ROOMS.idFromName(room));
+const shardStub = (room: string, shard: number) => env.SHARDS.get(env.SHARDS.idFromName(shardName(room, shard)));
+
+interface Person {
+  user: TestUser;
+  socket: TestSocket;
+}
+
+/** `count` people connected to `room`, `together` at a time, in the order they were placed. */
+async function crowd(room: string, count: number, together = 25): Promise<Person[]> {
+  const people: Person[] = [];
+  for (let start = 0; start < count; start += together) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(together, count - start) }, async (_, n) => {
+        const user = await newUser(`P${start + n}`);
+        return { user, socket: await connect(room, user) };
+      }),
+    );
+    people.push(...batch);
+  }
+  return people;
+}
+
+/** How many connections each shard holds, shard 1 first. */
+async function shardLoads(room: string, shards: number): Promise<number[]> {
+  return Promise.all(Array.from({ length: shards }, async (_, k) => (await shardStub(room, k + 1).connections()).length));
+}
+
+/** The next `count` messages a socket receives, in the order received. */
+async function messages(socket: TestSocket, count: number): Promise<ChatMessage[]> {
+  const got: ChatMessage[] = [];
+  while (got.length < count) got.push(await socket.next("message"));
+  return got;
+}
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+describe("a room of 500 over ten objects", () => {
+  it("gives every client every message exactly once and in seq order, whichever shard holds sender and receiver", async () => {
+    const room = newRoom("crowd");
+    const people = await crowd(room, 500);
+    expect(await shardLoads(room, 10)).toEqual([50, 50, 50, 50, 50, 50, 50, 50, 50, 0]);
+
+    // One sender held by the room itself, the others on shards 1, 3, 5 and 9.
+    const senders = [0, 60, 170, 280, 499].map((i) => people[i]!);
+    await Promise.all(
+      senders.map(async ({ socket }, s) => {
+        for (const n of range(4)) {
+          socket.send({ type: "send", id: `s${s}-${n}`, text: `from ${s}, number ${n}` });
+          await socket.next("ack", (ack) => ack.id === `s${s}-${n}`);
+        }
+      }),
+    );
+
+    const everyText = senders.flatMap((_, s) => range(4).map((n) => `from ${s}, number ${n}`)).sort();
+    await Promise.all(
+      people.map(async ({ user, socket }) => {
+        const own = senders.some((sender) => sender.user.id === user.id);
+        const got = await messages(socket, own ? 16 : 20);
+        const seqs = got.map((m) => m.seq);
+        expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+        expect(new Set(seqs).size).toBe(seqs.length);
+        const mine = own ? everyText.filter((text) => got.every((m) => m.text !== text)) : [];
+        expect([...got.map((m) => m.text), ...mine].sort()).toEqual(everyText);
+        if (own) expect(mine.every((text) => got.every((m) => m.from.id !== user.id))).toBe(true);
+      }),
+    );
+    const extra = await Promise.all(people.map(({ socket }) => socket.quietFor("message", 0)));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(people.flatMap(({ socket }) => socket.pending("message"))).toEqual([]);
+    expect(extra.flat()).toEqual([]);
+  });
+});
+
+describe("a sharded room keeps the room's promises", () => {
+  it("sends a direct message across shards to its two people only, and acks it on the sending socket", async () => {
+    const room = newRoom("dm");
+    const people = await crowd(room, 120);
+    const [ada, bob, bystander] = [people[10]!, people[110]!, people[105]!];
+
+    bob.socket.send({ type: "send", id: "dm-1", text: "psst, Ada", to: ada.user.id });
+    const ack = await bob.socket.next("ack", (a) => a.id === "dm-1");
+    expect(await ada.socket.next("message")).toMatchObject({ seq: ack.seq, text: "psst, Ada", to: ada.user.id, from: { id: bob.user.id } });
+    expect(await bystander.socket.quietFor("message", 300)).toEqual([]);
+    expect(bob.socket.pending("message")).toEqual([]);
+
+    ada.socket.send({ type: "send", id: "dm-2", text: "hi Bob", to: bob.user.id });
+    await ada.socket.next("ack");
+    expect(await bob.socket.next("message")).toMatchObject({ text: "hi Bob", from: { id: ada.user.id } });
+  });
+
+  it("counts everyone online in welcome and who, wherever they are held, and tells everyone who came and went", async () => {
+    const room = newRoom("presence");
+    const people = await crowd(room, 70);
+    const late = await newUser("Late");
+    const arrival = await upgrade(room, late);
+    // Held by shard 1, and counted with the 50 on the room object and the 20 beside it.
+    expect((await arrival.joined()).welcome.online).toBe(71);
+    people[5]!.socket.send({ type: "who" });
+    expect((await people[5]!.socket.next("members")).online).toBe(71);
+    for (const person of [people[0]!, people[65]!]) {
+      await person.socket.next("presence", (p) => p.joined.some((u) => u.id === late.id));
+    }
+
+    await arrival.close();
+    await people[0]!.socket.next("presence", (p) => p.left.some((u) => u.id === late.id));
+    await people[65]!.socket.next("presence", (p) => p.left.some((u) => u.id === late.id));
+    expect((await (await upgrade(room, await newUser("Again"))).joined()).welcome.online).toBe(71);
+    // A `members` answer serves every `who` for a second (member-roster.ts).
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    people[6]!.socket.send({ type: "who" });
+    expect((await people[6]!.socket.next("members")).online).toBe(71);
+  });
+
+  it("passes typing from a shard to the room's own sockets and back", async () => {
+    const room = newRoom("typing");
+    const people = await crowd(room, 60);
+    people[55]!.socket.send({ type: "typing" });
+    expect(await people[3]!.socket.next("typing")).toMatchObject({ user: { id: people[55]!.user.id } });
+    people[3]!.socket.send({ type: "typing" });
+    await people[58]!.socket.next("typing", (t) => t.user.id === people[3]!.user.id);
+    // Nobody is told of their own typing, on a shard as on the room.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(people[55]!.socket.pending("typing").map((t) => t.user.id)).toEqual([people[3]!.user.id]);
+  });
+
+  it("closes a banned person's sockets on every shard, and the ban holds when they come back", async () => {
+    const owner = await newUser("Owner");
+    const created = await api(owner, "/api/rooms", { method: "POST", body: JSON.stringify({ visibility: "public", title: "Big" }) });
+    const room = ((await created.json()) as { room: { id: string } }).room.id;
+    const host = await connect(room, owner);
+    const troll = await newUser("Troll");
+    const onRoom = await connect(room, troll);
+    await crowd(room, 60);
+    // The room is full (50): these two tabs are held by shard 1 and shard 2.
+    const onShards = [await connect(room, troll)];
+    await crowd(room, 37);
+    onShards.push(await connect(room, troll));
+    expect(await shardLoads(room, 2)).toEqual([50, 1]);
+
+    const banned = await api(owner, `/api/rooms/${room}/members/${troll.id}/ban`, { method: "POST", body: "{}" });
+    expect(banned.status).toBe(200);
+    for (const tab of [onRoom, ...onShards]) expect((await tab.closed).code).toBe(CloseCode.Forbidden);
+    await expect.poll(() => shardLoads(room, 2)).toEqual([49, 0]);
+
+    const back = await upgrade(room, troll);
+    expect((await back.next("error")).code).toBe("forbidden");
+    expect((await back.closed).code).toBe(CloseCode.Forbidden);
+    expect(host.pending("error")).toEqual([]);
+  });
+});

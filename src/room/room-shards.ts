@@ -103,15 +103,15 @@ export class RoomShards {
 
   /**
    * A shard restarted, or closed sockets without telling the room (its reports failed): the
-   * connections the room still counts there and the shard no longer holds are gone. Only
-   * ones older than a join in flight are judged, so a connection being welcomed is not lost.
+   * connections the room still counts there and the shard no longer holds are gone. A
+   * connection being welcomed is among those the shard names, so none is lost on its way in.
    */
   private async reconcile(shard: number, receipt: ShardReceipt, stub: (shard: number) => DurableObjectStub<FanoutShard>): Promise<void> {
     if (receipt.open >= this.directory.count(shard)) return;
     const held = new Set(await stub(shard).connections());
     for (const connId of this.directory.connIds(shard)) {
       const socket = this.directory.socket(connId);
-      if (socket && !held.has(connId) && Date.now() - socket.deserializeAttachment().connectedAt > 10_000) this.lost(socket);
+      if (socket && !held.has(connId)) this.lost(socket);
     }
   }
 }

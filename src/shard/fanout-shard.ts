@@ -82,9 +82,9 @@ export class FanoutShard extends DurableObject<Env> {
     return { open: this.sockets.size };
   }
 
-  /** The connection ids held here, for the room to forget those it was never told closed. */
+  /** The connections held here or being welcomed, for the room to forget those it was never told closed. */
   async connections(): Promise<string[]> {
-    return this.sockets.connIds();
+    return [...this.sockets.connIds(), ...this.joining.keys()];
   }
 
   override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {

@@ -161,3 +161,86 @@ describe("a sharded room keeps the room's promises", () => {
     expect(host.pending("error")).toEqual([]);
   });
 });
+
+describe("shards that sleep, restart and fail", () => {
+  it("lets an idle shard and its room hibernate, answers pings without waking either, and delivers after both wake", async () => {
+    const room = newRoom("sleepy");
+    const people = await crowd(room, 60);
+    const [onRoom, onShard] = [people[1]!, people[55]!];
+    await evictDurableObject(roomStub(room), { webSockets: "hibernate" });
+    await evictDurableObject(shardStub(room, 1), { webSockets: "hibernate" });
+
+    for (let n = 1; n <= 3; n++) onShard.socket.send("ping");
+    await expect.poll(() => onShard.socket.pongs).toBe(3);
+    // Eviction refuses an object that is not running: neither woke for the pings.
+    await expect(evictDurableObject(shardStub(room, 1), { webSockets: "hibernate" })).rejects.toThrow(/not (currently )?running/i);
+    await expect(evictDurableObject(roomStub(room), { webSockets: "hibernate" })).rejects.toThrow(/not (currently )?running/i);
+
+    onShard.socket.send({ type: "send", id: "wake", text: "anyone up?" });
+    const ack = await onShard.socket.next("ack");
+    expect(await onRoom.socket.next("message")).toMatchObject({ seq: ack.seq, text: "anyone up?" });
+    expect(await people[59]!.socket.next("message")).toMatchObject({ seq: ack.seq });
+    onRoom.socket.send({ type: "send", id: "reply", text: "yes" });
+    await onRoom.socket.next("ack");
+    expect(await onShard.socket.next("message")).toMatchObject({ text: "yes" });
+  });
+
+  it("resumes exactly after a shard restarts: what was sent meanwhile comes in the history, and the room stops counting the lost", async () => {
+    const room = newRoom("restart");
+    const people = await crowd(room, 60);
+    const [speaker, lost] = [people[0]!, people[57]!];
+    speaker.socket.send({ type: "send", id: "before", text: "before the restart" });
+    const before = await lost.socket.next("message");
+
+    await evictDurableObject(shardStub(room, 1), { webSockets: "close" });
+    await lost.socket.closed;
+    for (const n of range(3)) {
+      speaker.socket.send({ type: "send", id: `during-${n}`, text: `while away ${n}` });
+      await speaker.socket.next("ack", (a) => a.id === `during-${n}`);
+    }
+
+    const back = await upgrade(room, lost.user, `?after=${before.seq}`);
+    const { history } = await back.joined();
+    expect(history.messages.map((m) => m.text)).toEqual(["while away 0", "while away 1", "while away 2"]);
+    // The shard's batches told the room what it no longer holds: the ten it lost are offline.
+    await expect
+      .poll(async () => {
+        speaker.socket.send({ type: "who" });
+        return (await speaker.socket.next("members")).online;
+      }, { interval: 5100, timeout: 12_000 })
+      .toBe(51);
+  });
+
+  it("does not hold up other shards when one cannot take its batches, and that shard's clients catch up from their last seq", async () => {
+    const room = newRoom("faulty");
+    const people = await crowd(room, 150);
+    const [speaker, onHealthy, onFaulty] = [people[0]!, people[120]!, people[70]!];
+    let refused = 0;
+    // Shard 1 refuses every attempt at the next batch (RETRY_DELAYS_MS: four attempts), then recovers.
+    // RPC calls only methods of the class, so the fault goes on the prototype, for that one shard.
+    await runInDurableObject(shardStub(room, 1), (faulty: FanoutShard) => {
+      const proto = Object.getPrototypeOf(faulty) as FanoutShard;
+      const deliver = proto.deliver;
+      proto.deliver = async function (this: FanoutShard, batch) {
+        if (this !== faulty || refused >= 4) return deliver.call(this, batch);
+        if (++refused === 4) proto.deliver = deliver;
+        throw new Error("shard overloaded");
+      };
+    });
+
+    speaker.socket.send({ type: "send", id: "m1", text: "one" });
+    const ack = await speaker.socket.next("ack");
+    expect(await onHealthy.socket.next("message")).toMatchObject({ seq: ack.seq });
+    // Delivered while shard 1's batch was still being retried (50 + 250 + 1000 ms).
+    expect(refused).toBeLessThan(4);
+
+    expect((await onFaulty.socket.closed).code).toBe(CloseCode.CatchUp);
+    expect(refused).toBe(4);
+    expect(onFaulty.socket.pending("message")).toEqual([]);
+    const back = await upgrade(room, onFaulty.user, `?after=${ack.seq - 1}`);
+    expect((await back.joined()).history.messages.map((m) => m.text)).toEqual(["one"]);
+    back.send({ type: "send", id: "m2", text: "two" });
+    await back.next("ack");
+    expect(await onHealthy.socket.next("message")).toMatchObject({ text: "two" });
+  });
+});

@@ -2,9 +2,11 @@
 // run, the result printed as one JSON line. bench/run.mjs starts it as a separate process.
 //   node bench/load.mjs '{"target":{"kind":"edge-chat","base":"http://127.0.0.1:8787"},"scenario":"fanout"}'
 import WebSocket from "ws";
+import { usage } from "./targets.mjs";
 
 const { target, scenario, pid, historyBytes } = JSON.parse(process.argv[2]);
 const isProject = target.kind === "edge-chat";
+const isDemo = target.kind === "demo-do";
 const wsBase = target.base.replace(/^http/, "ws");
 let counter = 0;
 
@@ -36,13 +38,23 @@ async function participant(room, { onPayload = () => {}, onHistory = () => {}, q
   const path = isProject ? `/api/rooms/${room}/ws` : `/ws/${room}`;
   const ws = new WebSocket(`${wsBase}${path}${query}`, protocols, { perMessageDeflate: false });
   const client = { ws, acks: 0, sent: 0 };
+  const name = `Load ${++counter}`;
   await new Promise((resolve, reject) => {
     ws.once("error", reject);
-    if (!isProject) ws.once("open", resolve);
+    // The demo's clients name themselves first, and are sent the room's traffic once it says ready.
+    if (isDemo) ws.once("open", () => ws.send(JSON.stringify({ name })));
+    else if (!isProject) ws.once("open", resolve);
     ws.on("message", (data) => {
       const receivedAt = performance.now();
       const text = data.toString();
       if (text === "pong") return;
+      if (isDemo) {
+        const frame = JSON.parse(text);
+        if (frame.ready) resolve();
+        // The demo echoes a message to its sender too; the others count as deliveries.
+        else if (frame.message !== undefined && frame.name !== name) onPayload(frame.message);
+        return;
+      }
       if (!isProject) {
         if (text.startsWith("{")) return onPayload(JSON.parse(text).text);
         return onHistory(text.length, undefined, receivedAt);
@@ -56,7 +68,11 @@ async function participant(room, { onPayload = () => {}, onHistory = () => {}, q
       }
     });
   });
-  client.send = (payload) => ws.send(isProject ? JSON.stringify({ type: "send", id: `m${++client.sent}`, text: payload }) : relayFrame(payload, ++client.sent));
+  client.send = (payload) => {
+    if (isProject) ws.send(JSON.stringify({ type: "send", id: `m${++client.sent}`, text: payload }));
+    else if (isDemo) ws.send(JSON.stringify({ message: payload }));
+    else ws.send(relayFrame(payload, ++client.sent));
+  };
   /** Closes, and resolves once the server has answered the close: the room has seen it go. */
   client.close = () => new Promise((resolve) => (ws.once("close", resolve), ws.close()));
   return client;
@@ -169,6 +185,74 @@ const scenarios = {
     return { p50: percentile(l, 50), p95: percentile(l, 95), p99: percentile(l, 99), lost: expected - track.delivered, duplicates: track.duplicates };
   },
 
+  /**
+   * One room of 150 where everyone talks, each at 1.9 messages/s (under edge-chat's default
+   * 2/s): the shape where group commit has little to share and the per-message path shows.
+   * Deliveries/s over the whole run, and the runtime's CPU per delivery.
+   */
+  async manySenders() {
+    const [clients, perSecond, seconds] = [150, 1.9, 10];
+    const count = Math.round(perSecond * seconds);
+    const interval = 1000 / perSecond;
+    const track = tracker(clients, clients, count);
+    const room = `many-${Date.now()}`;
+    const { all } = await connectMany(clients, () => room, (i) => (payload) => track.record(i, payload));
+    await new Promise((r) => setTimeout(r, 500));
+    const before = usage(pid);
+    const started = performance.now();
+    await Promise.all(all.map(async (c, s) => {
+      const t0 = started + (s / clients) * interval;
+      for (let n = 0; n < count; n++) {
+        const wait = t0 + n * interval - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        c.send(`${s}:${n}:${performance.now()}`);
+      }
+    }));
+    const expected = clients * count * (clients - 1);
+    await drained(track, expected);
+    const after = usage(pid);
+    close(all);
+    const l = track.latencies;
+    return {
+      deliveriesPerSecond: track.delivered / ((track.last - started) / 1000),
+      cpuUsPerDelivery: ((after.cpuSeconds - before.cpuSeconds) * 1e6) / track.delivered,
+      p50: percentile(l, 50),
+      p99: percentile(l, 99),
+      lost: expected - track.delivered,
+      duplicates: track.duplicates,
+    };
+  },
+
+  /**
+   * 1,000 clients in one room, 5 of them sending as fast as they can. bench/run.mjs runs it on
+   * edge-chat twice: with SHARD_CAPACITY=100 (the room and nine shards) and unsharded, to
+   * compare the CPU a delivery costs through shards with the same load in one object.
+   */
+  async thousand() {
+    const [clients, senders, each] = [1000, 5, 40];
+    const track = tracker(clients, senders, each);
+    const room = `thousand-${Date.now()}`;
+    const { all, connectMs } = await connectMany(clients, () => room, (i) => (payload) => track.record(i, payload));
+    await new Promise((r) => setTimeout(r, 500));
+    const before = usage(pid);
+    const started = performance.now();
+    await Promise.all(all.slice(0, senders).map((c, s) => blast(c, s, each)));
+    const expected = senders * each * (clients - 1);
+    await drained(track, expected, 60_000);
+    const after = usage(pid);
+    close(all);
+    const l = track.latencies;
+    return {
+      connectMs,
+      deliveriesPerSecond: track.delivered / ((track.last - started) / 1000),
+      cpuUsPerDelivery: ((after.cpuSeconds - before.cpuSeconds) * 1e6) / track.delivered,
+      p50: percentile(l, 50),
+      p99: percentile(l, 99),
+      lost: expected - track.delivered,
+      duplicates: track.duplicates,
+    };
+  },
+
   /** 50 rooms of 4, everyone sending: how the runtime spreads many small rooms. */
   async manyRooms() {
     const [rooms, perRoom, each] = [50, 4, 40];
@@ -191,7 +275,6 @@ const scenarios = {
   async idle() {
     const [clients, windowSeconds, pingEveryMs] = [500, 10, 2500];
     const room = `idle-${Date.now()}`;
-    const { usage } = await import("./targets.mjs");
     // One client first, so the code, the object and its storage are loaded before we measure:
     // what is left is the memory each further connection costs.
     (await participant(room)).close();
@@ -271,7 +354,6 @@ const scenarios = {
 async function roomWithHomes(homes) {
   const [members, online, messages, perSecond] = [1000, 20, 500, 100];
   const room = `homes-${Date.now()}`;
-  const { usage } = await import("./targets.mjs");
   const tokens = [];
   for (let i = 0; i < members; i += 50) {
     tokens.push(...(await Promise.all(Array.from({ length: Math.min(50, members - i) }, () => signIn()))));

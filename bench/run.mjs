@@ -7,14 +7,19 @@
 import { execFile } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { promisify } from "node:util";
-import { STATE_DIR, startDoRelay, startNodeRelay, startProject } from "./targets.mjs";
+import { STATE_DIR, startDemoDo, startDoRelay, startNodeRelay, startProject } from "./targets.mjs";
 
 const run = promisify(execFile);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const SCENARIOS = process.env.BENCH_SCENARIOS?.split(",") ?? ["idle", "fanout", "fixedLoad", "manyRooms", "resume", "homesClosed", "homesOpen"];
-const TARGETS = { "edge-chat": startProject, "relay-do": startDoRelay, "relay-node": startNodeRelay };
-// Homes exist only in edge-chat: these compare edge-chat with itself (docs/home.md).
-const PROJECT_ONLY = new Set(["homesClosed", "homesOpen"]);
+const SCENARIOS = process.env.BENCH_SCENARIOS?.split(",") ?? ["idle", "fanout", "fixedLoad", "manyRooms", "resume", "manySenders", "unsharded", "sharded", "homesClosed", "homesOpen"];
+const TARGETS = { "edge-chat": startProject, "relay-do": startDoRelay, "relay-node": startNodeRelay, "demo-do": startDemoDo };
+// Homes and shards exist only in edge-chat: these compare edge-chat with itself (docs/home.md, docs/sharding.md).
+const PROJECT_ONLY = new Set(["homesClosed", "homesOpen", "unsharded", "sharded"]);
+// The demo's baseline answers the many-sender scenario, the one it was added for (issue 19).
+const DEMO_SCENARIOS = new Set(["manySenders"]);
+// The same load (bench/load.mjs `thousand`) in one object, and over the room and nine shards.
+const LOAD_OF = { unsharded: "thousand", sharded: "thousand" };
+const PROJECT_VARS = { sharded: { SHARD_CAPACITY: "100" } };
 
 // The relays replay a frame as large as edge-chat's history of the same 500 messages.
 const sample = { type: "message", seq: 123, id: "m12", from: { id: "g_0123456789abcdef", name: "Load 123" }, text: `12:3:${"x".repeat(60)}`, ts: 1795540000000 };
@@ -33,11 +38,12 @@ for (let round = 0; round < ROUNDS; round++) {
     // Rotate the order so no target always runs on a cold or a tired machine.
     const order = Object.keys(TARGETS)
       .map((_, i, all) => all[(i + round) % all.length])
-      .filter((kind) => kind === "edge-chat" || !PROJECT_ONLY.has(scenario));
+      .filter((kind) => kind === "edge-chat" || !PROJECT_ONLY.has(scenario))
+      .filter((kind) => kind !== "demo-do" || DEMO_SCENARIOS.has(scenario));
     for (const kind of order) {
-      const target = await TARGETS[kind]();
+      const target = await (kind === "edge-chat" ? startProject(PROJECT_VARS[scenario]) : TARGETS[kind]());
       try {
-        const config = JSON.stringify({ target: { kind, base: target.base }, scenario, pid: target.pid, historyBytes });
+        const config = JSON.stringify({ target: { kind, base: target.base }, scenario: LOAD_OF[scenario] ?? scenario, pid: target.pid, historyBytes });
         const { stdout } = await run(process.execPath, [new URL("./load.mjs", import.meta.url).pathname, config], { maxBuffer: 1 << 20, timeout: 120_000 });
         const result = JSON.parse(stdout.trim().split("\n").at(-1));
         results[kind][scenario].push(result);
@@ -67,13 +73,17 @@ const FIGURES = [
   ["idle", "quietCpuSeconds", "CPU in 10 s with 500 quiet clients (s)", "lower"],
   ["idle", "idleCpuSeconds", "CPU for 2,000 pings from 500 idle clients (s)", "lower"],
   ["resume", "resumeMs", "resume: 500 missed messages in one frame (ms)", "lower"],
+  ["manySenders", "deliveriesPerSecond", "1 room of 150, all sending 1.9/s: deliveries/s", "higher"],
+  ["manySenders", "cpuUsPerDelivery", "1 room of 150, all sending: runtime CPU per delivery (µs)", "lower"],
+  ["manySenders", "p50", "1 room of 150, all sending: latency p50 (ms)", "lower"],
+  ["manySenders", "p99", "1 room of 150, all sending: latency p99 (ms)", "lower"],
 ];
 
 const rows = FIGURES.filter(([scenario]) => !PROJECT_ONLY.has(scenario)).filter(([scenario]) => SCENARIOS.includes(scenario)).map(([scenario, key, label, better]) => {
-  const [ours, relayDo, relayNode] = ["edge-chat", "relay-do", "relay-node"].map((k) => figure(k, scenario, key));
+  const [ours, relayDo, relayNode, demo] = ["edge-chat", "relay-do", "relay-node", "demo-do"].map((k) => figure(k, scenario, key));
   // A ratio to nothing (no CPU at all in a quiet window, say) is not a figure.
   const ratio = (baseline) => (baseline > 0 ? ours / baseline : null);
-  return { label, better, ours, relayDo, relayNode, vsRelayDo: ratio(relayDo), vsRelayNode: ratio(relayNode) };
+  return { label, better, ours, relayDo, relayNode, demo, vsRelayDo: ratio(relayDo), vsRelayNode: ratio(relayNode), vsDemo: ratio(demo) };
 });
 const losses = Object.entries(results).flatMap(([kind, byScenario]) =>
   Object.entries(byScenario).flatMap(([scenario, runs]) =>
@@ -85,10 +95,16 @@ let homes;
 const fmt = (n) => (Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(n < 1 ? 3 : 1));
 const times = (ratio) => (ratio === null ? "-" : `${ratio.toFixed(2)}x`);
 console.log(`\nedge-chat benchmark, ${ROUNDS} interleaved rounds, medians, ${Math.round((Date.now() - started) / 1000)} s, rooms' state in ${STATE_DIR}\n`);
-console.log("| figure | better | edge-chat | DO relay | Node ws relay | edge-chat / DO relay | edge-chat / Node relay |");
-console.log("| --- | --- | --- | --- | --- | --- | --- |");
+console.log("| figure | better | edge-chat | DO relay | Node ws relay | chat demo | edge-chat / DO relay | edge-chat / Node relay | edge-chat / chat demo |");
+console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
 for (const r of rows) {
-  console.log(`| ${r.label} | ${r.better} | ${fmt(r.ours)} | ${fmt(r.relayDo)} | ${fmt(r.relayNode)} | ${times(r.vsRelayDo)} | ${times(r.vsRelayNode)} |`);
+  console.log(`| ${r.label} | ${r.better} | ${fmt(r.ours)} | ${fmt(r.relayDo)} | ${fmt(r.relayNode)} | ${Number.isNaN(r.demo) ? "-" : fmt(r.demo)} | ${times(r.vsRelayDo)} | ${times(r.vsRelayNode)} | ${times(r.vsDemo)} |`);
+}
+let sharding;
+if (SCENARIOS.includes("unsharded") && SCENARIOS.includes("sharded")) {
+  const [one, ten] = ["unsharded", "sharded"].map((s) => ({ rate: figure("edge-chat", s, "deliveriesPerSecond"), cpu: figure("edge-chat", s, "cpuUsPerDelivery"), p50: figure("edge-chat", s, "p50"), p99: figure("edge-chat", s, "p99"), connectMs: figure("edge-chat", s, "connectMs") }));
+  sharding = { unsharded: one, sharded: ten, cpuRatio: ten.cpu / one.cpu, rateRatio: ten.rate / one.rate };
+  console.log(`\n1 room of 1,000, 5 senders: one object ${fmt(one.rate)} deliveries/s at ${fmt(one.cpu)} µs CPU each (p50 ${fmt(one.p50)} ms, p99 ${fmt(one.p99)} ms); room + 9 shards (SHARD_CAPACITY=100) ${fmt(ten.rate)} deliveries/s at ${fmt(ten.cpu)} µs (p50 ${fmt(ten.p50)} ms, p99 ${fmt(ten.p99)} ms): CPU per delivery ${times(sharding.cpuRatio)}, deliveries/s ${times(sharding.rateRatio)}; connecting 1,000 took ${fmt(one.connectMs)} ms and ${fmt(ten.connectMs)} ms`);
 }
 if (SCENARIOS.includes("homesClosed") && SCENARIOS.includes("homesOpen")) {
   const [closed, open] = ["homesClosed", "homesOpen"].map((s) => figure("edge-chat", s, "cpuMsPerMessage"));
@@ -98,6 +114,6 @@ if (SCENARIOS.includes("homesClosed") && SCENARIOS.includes("homesOpen")) {
 console.log(`\nlost or duplicated messages: ${losses.length === 0 ? "none" : losses.join("; ")}`);
 
 mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
-writeFileSync(new URL("./results/latest.json", import.meta.url), JSON.stringify({ rounds: ROUNDS, stateDir: STATE_DIR, rows, homes, losses, raw: results }, null, 2));
+writeFileSync(new URL("./results/latest.json", import.meta.url), JSON.stringify({ rounds: ROUNDS, stateDir: STATE_DIR, rows, homes, sharding, losses, raw: results }, null, 2));
 // Loss in a baseline is a finding to report; loss in edge-chat is a failure.
 if (losses.some((line) => line.startsWith("edge-chat"))) process.exitCode = 1;

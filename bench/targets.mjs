@@ -52,13 +52,19 @@ export function freePort() {
  * edge-chat itself, as `npm run dev` runs it, with the limits a load generator trips lifted:
  * the per-user and newcomers' message limits, and guest sign-ins from one address.
  */
-export function startProject() {
+export function startProject(vars = {}) {
   return startWrangler("edge-chat", [
     "--var", `JWT_SECRET:${randomBytes(32).toString("base64url")}`,
     "--var", "RATE_LIMIT_MESSAGES:1000000000",
     "--var", "NEW_MEMBER_MESSAGES:1000000000",
     "--var", "GUEST_SIGNINS_PER_IP:1000000000",
+    ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
   ]);
+}
+
+/** Baseline (c): per message what Cloudflare's workers-chat-demo does (bench/demo-do/wrangler.toml). */
+export function startDemoDo() {
+  return startWrangler("demo-do", ["--config", join(ROOT, "bench/demo-do/wrangler.toml")]);
 }
 
 /** Baseline (a): the minimal Durable Object relay under the same local workerd. */

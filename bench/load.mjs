@@ -146,6 +146,44 @@ function close(clients) {
   for (const c of clients) c.close();
 }
 
+/**
+ * One room of 150 where everyone sends `perSecond` messages/s for `seconds`, at evenly spread
+ * moments: deliveries/s over the whole run, the runtime's CPU per delivery, latency.
+ */
+async function everyoneTalks(perSecond, seconds) {
+  const clients = 150;
+  const count = Math.round(perSecond * seconds);
+  const interval = 1000 / perSecond;
+  const track = tracker(clients, clients, count);
+  const room = `many-${Date.now()}`;
+  const { all } = await connectMany(clients, () => room, (i) => (payload) => track.record(i, payload));
+  await new Promise((r) => setTimeout(r, 500));
+  const before = usage(pid);
+  const started = performance.now();
+  await Promise.all(all.map(async (c, s) => {
+    const t0 = started + (s / clients) * interval;
+    for (let n = 0; n < count; n++) {
+      const wait = t0 + n * interval - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      c.send(`${s}:${n}:${performance.now()}`);
+    }
+  }));
+  const expected = clients * count * (clients - 1);
+  await drained(track, expected);
+  const after = usage(pid);
+  close(all);
+  const l = track.latencies;
+  return {
+    deliveriesPerSecond: track.delivered / ((track.last - started) / 1000),
+    cpuUsPerDelivery: ((after.cpuSeconds - before.cpuSeconds) * 1e6) / track.delivered,
+    p50: percentile(l, 50),
+    p99: percentile(l, 99),
+    lost: expected - track.delivered,
+    duplicates: track.duplicates,
+  };
+}
+
+
 const scenarios = {
   /** One room of 100, 5 of them sending as fast as they can: deliveries per second at saturation. */
   async fanout() {
@@ -191,36 +229,12 @@ const scenarios = {
    * Deliveries/s over the whole run, and the runtime's CPU per delivery.
    */
   async manySenders() {
-    const [clients, perSecond, seconds] = [150, 1.9, 10];
-    const count = Math.round(perSecond * seconds);
-    const interval = 1000 / perSecond;
-    const track = tracker(clients, clients, count);
-    const room = `many-${Date.now()}`;
-    const { all } = await connectMany(clients, () => room, (i) => (payload) => track.record(i, payload));
-    await new Promise((r) => setTimeout(r, 500));
-    const before = usage(pid);
-    const started = performance.now();
-    await Promise.all(all.map(async (c, s) => {
-      const t0 = started + (s / clients) * interval;
-      for (let n = 0; n < count; n++) {
-        const wait = t0 + n * interval - performance.now();
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-        c.send(`${s}:${n}:${performance.now()}`);
-      }
-    }));
-    const expected = clients * count * (clients - 1);
-    await drained(track, expected);
-    const after = usage(pid);
-    close(all);
-    const l = track.latencies;
-    return {
-      deliveriesPerSecond: track.delivered / ((track.last - started) / 1000),
-      cpuUsPerDelivery: ((after.cpuSeconds - before.cpuSeconds) * 1e6) / track.delivered,
-      p50: percentile(l, 50),
-      p99: percentile(l, 99),
-      lost: expected - track.delivered,
-      duplicates: track.duplicates,
-    };
+    return everyoneTalks(1.9, 10);
+  },
+
+  /** The same room with everyone sending 5 messages/s, more than any target delivers: deliveries/s at saturation. */
+  async manySendersSaturated() {
+    return everyoneTalks(5, 6);
   },
 
   /**
@@ -229,23 +243,34 @@ const scenarios = {
    * compare the CPU a delivery costs through shards with the same load in one object.
    */
   async thousand() {
-    const [clients, senders, each] = [1000, 5, 40];
-    const track = tracker(clients, senders, each);
+    const [clients, senders, each, paced] = [1000, 5, 40, 30];
+    const track = tracker(clients, senders, each + paced);
     const room = `thousand-${Date.now()}`;
     const { all, connectMs } = await connectMany(clients, () => room, (i) => (payload) => track.record(i, payload));
     await new Promise((r) => setTimeout(r, 500));
     const before = usage(pid);
     const started = performance.now();
     await Promise.all(all.slice(0, senders).map((c, s) => blast(c, s, each)));
-    const expected = senders * each * (clients - 1);
+    let expected = senders * each * (clients - 1);
     await drained(track, expected, 60_000);
     const after = usage(pid);
+    const deliveries = track.delivered;
+    const deliveriesPerSecond = deliveries / ((track.last - started) / 1000);
+    const l = Float64Array.from(track.latencies);
+    // Then one message at a time, each waiting until all have it: every message is a batch of
+    // its own, so what sharding adds per batch (one call per shard) shows undiluted.
+    for (let n = each; n < each + paced; n++) {
+      all[0].send(`0:${n}:${performance.now()}`);
+      expected += clients - 1;
+      await drained(track, expected);
+    }
+    const end = usage(pid);
     close(all);
-    const l = track.latencies;
     return {
       connectMs,
-      deliveriesPerSecond: track.delivered / ((track.last - started) / 1000),
-      cpuUsPerDelivery: ((after.cpuSeconds - before.cpuSeconds) * 1e6) / track.delivered,
+      deliveriesPerSecond,
+      cpuUsPerDelivery: ((after.cpuSeconds - before.cpuSeconds) * 1e6) / deliveries,
+      cpuMsPerPacedMessage: ((end.cpuSeconds - after.cpuSeconds) * 1000) / paced,
       p50: percentile(l, 50),
       p99: percentile(l, 99),
       lost: expected - track.delivered,

@@ -114,7 +114,7 @@ async function startWranglerOnce(kind, args) {
   try {
     // Wrangler reports a failed start (a port in use, say) and keeps running; do not wait it out.
     await waitForPort(port, () => child.exitCode === null && !said.includes("ERROR"));
-    return { kind, base: `http://127.0.0.1:${port}`, pid: workerdUnder(child.pid), stop };
+    return { kind, base: `http://127.0.0.1:${port}`, inspector, pid: workerdUnder(child.pid), stop };
   } catch (error) {
     await stop();
     throw new Error(`${kind} did not start: ${error.message}; wrangler said:\n${said}`);

@@ -51,6 +51,7 @@ import { RoomHome } from "./room-home";
 import { RoomRecord } from "./room-record";
 import { RoomShards } from "./room-shards";
 import { isRemote, type RemoteSocket } from "./remote-socket";
+import { LocalSockets } from "./local-sockets";
 import { sendError } from "./outgoing-frames";
 import { SendRate } from "./send-rate";
 import { answerClose, isBenignTeardownError } from "./socket-teardown";
@@ -95,6 +96,7 @@ export class ChatRoom extends DurableObject<Env> {
   private readonly answers: FrameAnswers;
   private readonly files: FileList;
   private readonly shards: RoomShards;
+  private readonly local: LocalSockets;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -114,6 +116,7 @@ export class ChatRoom extends DurableObject<Env> {
     this.log = new MessageLog(ctx.storage.sql, this.config.historyLimit, reactions, this.files);
     this.sendRate = new SendRate(this.log, { ...this.config.rateLimit, newcomers: this.config.newcomers }, (id) => this.members.joinedAt(id));
     this.shards = new RoomShards(ctx.storage.sql, env, () => (this.id ??= this.room.get()?.id), this.log.latestSeq(), (socket) => this.disconnect(socket.asWebSocket()));
+    this.local = new LocalSockets(() => ctx.getWebSockets());
     this.online = new OnlineIndex(() => [...ctx.getWebSockets(), ...this.shards.sockets()]);
     this.roster = new MemberRoster(this.online, this.members, this.roles);
     this.home = new RoomHome(ctx.storage.sql, env, this.room, this.members, this.log);
@@ -179,7 +182,9 @@ export class ChatRoom extends DurableObject<Env> {
     if (this.online.add(connection)) this.presence.joined(connect.user);
 
     // Nothing can run between these sends, so no live message slips in before the history.
-    for (const frame of this.greeting(admitted.room, connect, now).frames) server.send(frame);
+    const greeting = this.greeting(admitted.room, connect, now);
+    for (const frame of greeting.frames) server.send(frame);
+    this.local.add(server, greeting.seq);
 
     await this.sweep.schedule();
     const headers = connect.subprotocol ? { "Sec-WebSocket-Protocol": PROTOCOL } : undefined;
@@ -224,7 +229,7 @@ export class ChatRoom extends DurableObject<Env> {
   async shardFrame(_shard: number, connId: string, data: string | ArrayBuffer): Promise<boolean> {
     const socket = this.shards.find(connId);
     if (!socket) return false;
-    await this.webSocketMessage(socket.asWebSocket(), data);
+    await this.answer(socket.asWebSocket(), data, false);
     return true;
   }
 
@@ -252,13 +257,18 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
+    return this.answer(ws, data, true);
+  }
+
+  /** A frame from one of the room's own sockets (`local`), or from a connection a shard holds. */
+  private async answer(ws: WebSocket, data: string | ArrayBuffer, local: boolean): Promise<void> {
     // Frames already on their way when we closed a socket still arrive; a client we cut off
     // must not keep the room busy answering into a closed socket.
     if (ws.readyState !== WebSocket.OPEN) return;
     const connection = ws.deserializeAttachment() as Connection;
     const now = Date.now();
     // A shard keeps its own sockets' silence (its sweep); the room needs no copy of it.
-    if (!isRemote(ws)) this.sweep.heard(ws, connection, now);
+    if (local) this.sweep.heard(ws, connection, now);
     try {
       const frame = parseClientFrame(data);
       if (!frame.ok) return this.answers.strike(ws, connection, { ...failure(400, frame.code, frame.message), id: frame.id });
@@ -560,7 +570,7 @@ export class ChatRoom extends DurableObject<Env> {
     const frame = JSON.stringify(entry);
     const shards = this.shards.entrySink(entry, sender);
     if (shards) this.held.hold(shards, frame);
-    if (entry.to === undefined) return this.held.hold(this.ctx.getWebSockets(), frame, sender);
+    if (entry.to === undefined) return this.held.hold(this.local.after(entry.seq), frame, sender);
     const recipients = this.ctx.getWebSockets(entry.to);
     if (entry.to !== entry.from.id) recipients.push(...this.ctx.getWebSockets(entry.from.id));
     this.held.hold(recipients, frame, sender);
@@ -574,10 +584,11 @@ export class ChatRoom extends DurableObject<Env> {
 
   private broadcast(frame: string, except?: WebSocket): void {
     this.shards.broadcast(frame, except);
-    for (const ws of this.ctx.getWebSockets()) if (ws !== except) trySend(ws, frame);
+    for (const ws of this.local.all()) if (ws !== except) trySend(ws, frame);
   }
 
   private disconnect(ws: WebSocket | RemoteSocket): void {
+    if (!isRemote(ws)) this.local.remove(ws);
     const connection = ws.deserializeAttachment() as Connection | null;
     if (!connection) return;
     if (isRemote(ws) && !this.shards.forget(ws)) return;

@@ -10,7 +10,7 @@
  * rhythm. The gate still stands behind this: nothing sent here can overtake a write.
  */
 export class HeldFrames {
-  private frames: { to: readonly FrameSink[]; frame: string; except?: FrameSink }[] = [];
+  private frames: { to: Iterable<FrameSink>; frame: string; except?: FrameSink }[] = [];
   /** The previous release, so batches go out in the order they were written even if their confirmations do not. */
   private last: Promise<void> = Promise.resolve();
 
@@ -21,7 +21,7 @@ export class HeldFrames {
   ) {}
 
   /** Queues a frame for `to`, except the socket `except`. */
-  hold(to: FrameSink | readonly FrameSink[], frame: string, except?: FrameSink): void {
+  hold(to: FrameSink | Iterable<FrameSink>, frame: string, except?: FrameSink): void {
     this.frames.push({ to: "send" in to ? [to] : to, frame, except });
   }
 

@@ -12,6 +12,7 @@ const RESERVATION_MS = 30_000;
 export class ShardDirectory {
   private byConn?: Map<string, RemoteSocket>;
   private readonly counts = new Map<number, number>();
+  private holding: number[] | undefined;
   /** Places promised to connections the Worker is forwarding to a shard: shard -> times promised. */
   private readonly reserved = new Map<number, number[]>();
 
@@ -51,6 +52,7 @@ export class ShardDirectory {
     const socket = new RemoteSocket(shard, connection, this.outlet);
     sockets.set(connection.connId, socket);
     this.counts.set(shard, (this.counts.get(shard) ?? 0) + 1);
+    this.holding = undefined;
     this.sql.exec(
       "INSERT OR REPLACE INTO shard_connections (conn_id, shard, user_id, attachment) VALUES (?, ?, ?, ?)",
       connection.connId,
@@ -69,6 +71,7 @@ export class ShardDirectory {
     sockets.delete(connId);
     socket.readyState = WebSocket.CLOSED;
     this.counts.set(socket.shard, (this.counts.get(socket.shard) ?? 1) - 1);
+    this.holding = undefined;
     this.sql.exec("DELETE FROM shard_connections WHERE conn_id = ?", connId);
     return true;
   }
@@ -91,10 +94,11 @@ export class ShardDirectory {
     return this.sockets().filter((socket) => socket.deserializeAttachment().user.id === userId);
   }
 
-  /** The shards holding at least one connection: those a stored message must reach. */
-  shards(): number[] {
+  /** The shards holding at least one connection: those a stored message must reach. Read per message, so kept until a count changes. */
+  shards(): readonly number[] {
     this.load();
-    return [...this.counts].filter(([, count]) => count > 0).map(([shard]) => shard);
+    this.holding ??= [...this.counts].filter(([, count]) => count > 0).map(([shard]) => shard);
+    return this.holding;
   }
 
   get size(): number {

@@ -4,6 +4,8 @@
 // Writes bench/results/latest.json. BENCH_ROUNDS sets the rounds (default 3); BENCH_SCENARIOS
 // (comma-separated) runs only some scenarios, for a quick look while changing the hot path;
 // BENCH_STATE_DIR puts the rooms' state somewhere other than memory (bench/targets.mjs says why).
+// BENCH_BEFORE=<checkout> adds that checkout of edge-chat (a `git worktree` of an earlier commit,
+// with node_modules) as a fourth target in the same interleaved rounds, for the ratio a change made.
 import { execFile } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { promisify } from "node:util";
@@ -12,7 +14,8 @@ import { STATE_DIR, startDemoDo, startDoRelay, startNodeRelay, startProject } fr
 const run = promisify(execFile);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SCENARIOS = process.env.BENCH_SCENARIOS?.split(",") ?? ["idle", "fanout", "fixedLoad", "manyRooms", "resume", "manySenders", "manySendersSaturated", "unsharded", "sharded", "homesClosed", "homesOpen"];
-const TARGETS = { "edge-chat": startProject, "relay-do": startDoRelay, "relay-node": startNodeRelay, "demo-do": startDemoDo };
+const BEFORE = process.env.BENCH_BEFORE;
+const TARGETS = { "edge-chat": startProject, "relay-do": startDoRelay, "relay-node": startNodeRelay, "demo-do": startDemoDo, ...(BEFORE ? { before: startProject } : {}) };
 // Homes and shards exist only in edge-chat: these compare edge-chat with itself (docs/home.md, docs/sharding.md).
 const PROJECT_ONLY = new Set(["homesClosed", "homesOpen", "unsharded", "sharded"]);
 // The demo's baseline answers the many-sender scenario, the one it was added for (issue 19).
@@ -38,12 +41,12 @@ for (let round = 0; round < ROUNDS; round++) {
     // Rotate the order so no target always runs on a cold or a tired machine.
     const order = Object.keys(TARGETS)
       .map((_, i, all) => all[(i + round) % all.length])
-      .filter((kind) => kind === "edge-chat" || !PROJECT_ONLY.has(scenario))
+      .filter((kind) => kind === "edge-chat" || kind === "before" || !PROJECT_ONLY.has(scenario))
       .filter((kind) => kind !== "demo-do" || DEMO_SCENARIOS.has(scenario));
     for (const kind of order) {
-      const target = await (kind === "edge-chat" ? startProject(PROJECT_VARS[scenario]) : TARGETS[kind]());
+      const target = await (kind === "edge-chat" || kind === "before" ? startProject(PROJECT_VARS[scenario], kind === "before" ? BEFORE : undefined) : TARGETS[kind]());
       try {
-        const config = JSON.stringify({ target: { kind, base: target.base }, scenario: LOAD_OF[scenario] ?? scenario, pid: target.pid, historyBytes });
+        const config = JSON.stringify({ target: { kind: kind === "before" ? "edge-chat" : kind, base: target.base }, scenario: LOAD_OF[scenario] ?? scenario, pid: target.pid, historyBytes });
         const { stdout } = await run(process.execPath, [new URL("./load.mjs", import.meta.url).pathname, config], { maxBuffer: 1 << 20, timeout: 120_000 });
         const result = JSON.parse(stdout.trim().split("\n").at(-1));
         results[kind][scenario].push(result);
@@ -113,6 +116,13 @@ if (SCENARIOS.includes("homesClosed") && SCENARIOS.includes("homesOpen")) {
   const [closed, open] = ["homesClosed", "homesOpen"].map((s) => figure("edge-chat", s, "cpuMsPerMessage"));
   homes = { closed, open, ratio: open / closed, news: figure("edge-chat", "homesOpen", "homeNews") };
   console.log(`\nroom of 1,000 members, 20 online, 100 messages/s: CPU per message ${fmt(closed)} ms with no home page open, ${fmt(open)} ms with 20 open (${homes.news} home updates): ${times(homes.ratio)}`);
+}
+if (BEFORE) {
+  console.log(`\nedge-chat against ${BEFORE} (before), same rounds:`);
+  for (const [scenario, key, label] of FIGURES.filter(([scenario]) => SCENARIOS.includes(scenario))) {
+    const [now, then] = [figure("edge-chat", scenario, key), figure("before", scenario, key)];
+    console.log(`  ${label}: ${fmt(now)} now, ${fmt(then)} before: ${times(then > 0 ? now / then : null)}`);
+  }
 }
 console.log(`\nlost or duplicated messages: ${losses.length === 0 ? "none" : losses.join("; ")}`);
 

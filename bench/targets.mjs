@@ -52,14 +52,14 @@ export function freePort() {
  * edge-chat itself, as `npm run dev` runs it, with the limits a load generator trips lifted:
  * the per-user and newcomers' message limits, and guest sign-ins from one address.
  */
-export function startProject(vars = {}) {
+export function startProject(vars = {}, root = ROOT) {
   return startWrangler("edge-chat", [
     "--var", `JWT_SECRET:${randomBytes(32).toString("base64url")}`,
     "--var", "RATE_LIMIT_MESSAGES:1000000000",
     "--var", "NEW_MEMBER_MESSAGES:1000000000",
     "--var", "GUEST_SIGNINS_PER_IP:1000000000",
     ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
-  ]);
+  ], root);
 }
 
 /** Baseline (c): per message what Cloudflare's workers-chat-demo does (bench/demo-do/wrangler.toml). */
@@ -86,10 +86,10 @@ export async function startNodeRelay() {
  * stop bind ports of their own), which happened about once in a hundred starts; a start that
  * fails is tried again on other ports.
  */
-async function startWrangler(kind, args, attempts = 3) {
+async function startWrangler(kind, args, root = ROOT, attempts = 3) {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startWranglerOnce(kind, args);
+      return await startWranglerOnce(kind, args, root);
     } catch (error) {
       if (attempt === attempts) throw error;
       console.error(`${error.message}\ntrying again on other ports`);
@@ -97,13 +97,13 @@ async function startWrangler(kind, args, attempts = 3) {
   }
 }
 
-async function startWranglerOnce(kind, args) {
+async function startWranglerOnce(kind, args, root) {
   const [port, inspector] = [await freePort(), await freePort()];
   const persist = mkdtempSync(join(STATE_DIR, `edge-chat-${kind}-`));
   const child = spawn(
     "npx",
     ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector), "--log-level", "warn", "--persist-to", persist, ...args],
-    { cwd: ROOT, env: QUIET, stdio: ["ignore", "pipe", "pipe"], detached: true },
+    { cwd: root, env: QUIET, stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
   // Read what wrangler says, so its pipes never fill, and keep the end of it for a failed start.
   let said = "";

@@ -46,8 +46,21 @@ function report(profile) {
     add(functions, `${functionName || "(anonymous)"} ${file}:${lineNumber + 1}`, us);
     add(files, file, us);
   }
+  // Inclusive time: a sample counts for every distinct function on its stack, once.
+  const parent = new Map();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const inclusive = new Map();
+  for (const [id, us] of self) {
+    const seen = new Set();
+    for (let at = id; at !== undefined; at = parent.get(at)) {
+      const { functionName, url, lineNumber } = byId.get(at).callFrame;
+      if (!url) continue;
+      const key = `${functionName || "(anonymous)"} ${url.replace(/^.*\//, "")}:${lineNumber + 1}`;
+      if (!seen.has(key)) (seen.add(key), add(inclusive, key, us));
+    }
+  }
   const top = (map, n) => [...map].sort((a, b) => b[1] - a[1]).slice(0, n).map(([key, us]) => `${((100 * us) / total).toFixed(1).padStart(5)}%  ${key}`);
-  console.log(`sampled ${(total / 1e6).toFixed(2)} s of the Worker's thread\n\nfunctions by self time:\n${top(functions, 25).join("\n")}\n\nfiles by self time:\n${top(files, 15).join("\n")}`);
+  console.log(`sampled ${(total / 1e6).toFixed(2)} s of the Worker's thread\n\nfunctions by self time:\n${top(functions, 25).join("\n")}\n\nfunctions by inclusive time:\n${top(inclusive, 30).join("\n")}\n\nfiles by self time:\n${top(files, 15).join("\n")}`);
 }
 
 function connect(url) {

@@ -51,7 +51,6 @@ import { RoomHome } from "./room-home";
 import { RoomRecord } from "./room-record";
 import { RoomShards } from "./room-shards";
 import { isRemote, type RemoteSocket } from "./remote-socket";
-import { LocalSockets } from "./local-sockets";
 import { sendError } from "./outgoing-frames";
 import { SendRate } from "./send-rate";
 import { answerClose, isBenignTeardownError } from "./socket-teardown";
@@ -96,7 +95,6 @@ export class ChatRoom extends DurableObject<Env> {
   private readonly answers: FrameAnswers;
   private readonly files: FileList;
   private readonly shards: RoomShards;
-  private readonly local: LocalSockets;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -116,7 +114,6 @@ export class ChatRoom extends DurableObject<Env> {
     this.log = new MessageLog(ctx.storage.sql, this.config.historyLimit, reactions, this.files);
     this.sendRate = new SendRate(this.log, { ...this.config.rateLimit, newcomers: this.config.newcomers }, (id) => this.members.joinedAt(id));
     this.shards = new RoomShards(ctx.storage.sql, env, () => (this.id ??= this.room.get()?.id), this.log.latestSeq(), (socket) => this.disconnect(socket.asWebSocket()));
-    this.local = new LocalSockets(() => ctx.getWebSockets());
     this.online = new OnlineIndex(() => [...ctx.getWebSockets(), ...this.shards.sockets()]);
     this.roster = new MemberRoster(this.online, this.members, this.roles);
     this.home = new RoomHome(ctx.storage.sql, env, this.room, this.members, this.log);
@@ -182,9 +179,7 @@ export class ChatRoom extends DurableObject<Env> {
     if (this.online.add(connection)) this.presence.joined(connect.user);
 
     // Nothing can run between these sends, so no live message slips in before the history.
-    const greeting = this.greeting(admitted.room, connect, now);
-    for (const frame of greeting.frames) server.send(frame);
-    this.local.add(server, greeting.seq);
+    for (const frame of this.greeting(admitted.room, connect, now).frames) server.send(frame);
 
     await this.sweep.schedule();
     const headers = connect.subprotocol ? { "Sec-WebSocket-Protocol": PROTOCOL } : undefined;
@@ -570,7 +565,7 @@ export class ChatRoom extends DurableObject<Env> {
     const frame = JSON.stringify(entry);
     const shards = this.shards.entrySink(entry, sender);
     if (shards) this.held.hold(shards, frame);
-    if (entry.to === undefined) return this.held.hold(this.local.after(entry.seq), frame, sender);
+    if (entry.to === undefined) return this.held.hold(this.ctx.getWebSockets(), frame, sender);
     const recipients = this.ctx.getWebSockets(entry.to);
     if (entry.to !== entry.from.id) recipients.push(...this.ctx.getWebSockets(entry.from.id));
     this.held.hold(recipients, frame, sender);
@@ -584,11 +579,10 @@ export class ChatRoom extends DurableObject<Env> {
 
   private broadcast(frame: string, except?: WebSocket): void {
     this.shards.broadcast(frame, except);
-    for (const ws of this.local.all()) if (ws !== except) trySend(ws, frame);
+    for (const ws of this.ctx.getWebSockets()) if (ws !== except) trySend(ws, frame);
   }
 
   private disconnect(ws: WebSocket | RemoteSocket): void {
-    if (!isRemote(ws)) this.local.remove(ws);
     const connection = ws.deserializeAttachment() as Connection | null;
     if (!connection) return;
     if (isRemote(ws) && !this.shards.forget(ws)) return;

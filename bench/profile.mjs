@@ -1,5 +1,5 @@
-// `npm run bench:profile [scenario]`: runs one load scenario (default manySendersSaturated)
-// against edge-chat while V8's sampling profiler records the Worker and its objects through
+// `npm run bench:profile [scenario] [target]`: runs one load scenario (default
+// manySendersSaturated) against edge-chat (or `demo-do`, `relay-do`) while V8's sampling profiler records the Worker and its objects through
 // wrangler's inspector, then prints where the CPU went: the functions with the most self
 // time, and the same grouped by source file. The profile itself goes to
 // bench/results/<scenario>.cpuprofile, which Chrome's DevTools open.
@@ -7,10 +7,12 @@ import { execFile } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { promisify } from "node:util";
 import WebSocket from "ws";
-import { startProject } from "./targets.mjs";
+import { startDemoDo, startDoRelay, startProject } from "./targets.mjs";
 
 const scenario = process.argv[2] ?? "manySendersSaturated";
-const target = await startProject(scenario === "sharded" ? { SHARD_CAPACITY: "100" } : {});
+const kind = process.argv[3] ?? "edge-chat";
+const start = { "edge-chat": () => startProject(scenario === "sharded" ? { SHARD_CAPACITY: "100" } : {}), "demo-do": startDemoDo, "relay-do": startDoRelay }[kind];
+const target = await start();
 try {
   const targets = await (await fetch(`http://127.0.0.1:${target.inspector}/json`)).json();
   const worker = targets.find((t) => t.webSocketDebuggerUrl && !/proxy/i.test(t.title ?? "")) ?? targets[0];
@@ -18,12 +20,12 @@ try {
   await cdp.call("Profiler.enable");
   await cdp.call("Profiler.setSamplingInterval", { interval: 200 });
   await cdp.call("Profiler.start");
-  const config = JSON.stringify({ target: { kind: "edge-chat", base: target.base }, scenario: scenario === "sharded" || scenario === "unsharded" ? "thousand" : scenario, pid: target.pid, historyBytes: 0 });
+  const config = JSON.stringify({ target: { kind, base: target.base }, scenario: scenario === "sharded" || scenario === "unsharded" ? "thousand" : scenario, pid: target.pid, historyBytes: 0 });
   const { stdout } = await promisify(execFile)(process.execPath, [new URL("./load.mjs", import.meta.url).pathname, config], { maxBuffer: 1 << 20, timeout: 180_000 });
   const { profile } = await cdp.call("Profiler.stop");
   cdp.close();
   mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
-  writeFileSync(new URL(`./results/${scenario}.cpuprofile`, import.meta.url), JSON.stringify(profile));
+  writeFileSync(new URL(`./results/${scenario}-${kind}.cpuprofile`, import.meta.url), JSON.stringify(profile));
   console.log(`load: ${stdout.trim().split("\n").at(-1)}\n`);
   report(profile);
 } finally {

@@ -6,6 +6,7 @@
 // BENCH_STATE_DIR puts the rooms' state somewhere other than memory (bench/targets.mjs says why).
 // BENCH_BEFORE=<checkout> adds that checkout of edge-chat (a `git worktree` of an earlier commit,
 // with node_modules) as a fourth target in the same interleaved rounds, for the ratio a change made.
+// BENCH_TARGETS (comma-separated) runs only some targets, e.g. edge-chat,before while trying a change.
 import { execFile } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { promisify } from "node:util";
@@ -42,7 +43,8 @@ for (let round = 0; round < ROUNDS; round++) {
     const order = Object.keys(TARGETS)
       .map((_, i, all) => all[(i + round) % all.length])
       .filter((kind) => kind === "edge-chat" || kind === "before" || !PROJECT_ONLY.has(scenario))
-      .filter((kind) => kind !== "demo-do" || DEMO_SCENARIOS.has(scenario));
+      .filter((kind) => kind !== "demo-do" || DEMO_SCENARIOS.has(scenario))
+      .filter((kind) => !process.env.BENCH_TARGETS || process.env.BENCH_TARGETS.split(",").includes(kind));
     for (const kind of order) {
       const target = await (kind === "edge-chat" || kind === "before" ? startProject(PROJECT_VARS[scenario], kind === "before" ? BEFORE : undefined) : TARGETS[kind]());
       try {

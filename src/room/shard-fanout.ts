@@ -1,5 +1,9 @@
-import type { FanoutShard } from "../shard/fanout-shard";
 import type { ShardBatch, ShardOp, ShardReceipt } from "../shard/shard-batch";
+
+/** What the fan-out needs of a shard: its stub's `deliver` (src/shard/fanout-shard.ts). */
+export interface ShardEndpoint {
+  deliver(batch: ShardBatch): Promise<ShardReceipt>;
+}
 
 /** Waits between attempts to hand a shard its batch; after the last, the shard's clients are told to catch up instead. */
 const RETRY_DELAYS_MS = [50, 250, 1000];
@@ -28,7 +32,7 @@ export class ShardFanout {
   private readonly lanes = new Map<number, ShardLane>();
 
   constructor(
-    private readonly stub: (shard: number) => DurableObjectStub<FanoutShard>,
+    private readonly stub: (shard: number) => ShardEndpoint,
     /** The room's newest seq when it woke: no batch this wake-up sends starts before it. */
     private readonly startSeq: number,
     private readonly receipt: (shard: number, receipt: ShardReceipt) => void,

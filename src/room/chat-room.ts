@@ -33,13 +33,12 @@ import { HeldFrames, trySend } from "./held-frames";
 import { AbusePolicy } from "./abuse-policy";
 import { InviteList } from "./invite-list";
 import { MemberList } from "./member-list";
-import { FileList } from "./file-list";
 import { FrameAnswers } from "./frame-answers";
 import { MemberActions } from "./member-actions";
 import { MemberRoster } from "./member-roster";
 import { Moderation } from "./moderation";
 import { MessageIntake, type Changed } from "./message-intake";
-import { visibleTo, type LogEntry } from "./log-entries";
+import type { LogEntry } from "./log-entries";
 import { ReactionList } from "./reaction-list";
 import { LongPolls } from "./long-polls";
 import { MessageLog, type PageQuery } from "./message-log";
@@ -48,6 +47,7 @@ import { RemovalList } from "./removal-list";
 import { RoomAccess } from "./room-access";
 import { failure, NOT_A_MEMBER, type RoomFailure, type RoomResult } from "./room-failure";
 import { RoomHome } from "./room-home";
+import { RoomFiles } from "./room-files";
 import { RoomRecord } from "./room-record";
 import { RoomShards } from "./room-shards";
 import { isRemote, type RemoteSocket } from "./remote-socket";
@@ -55,9 +55,6 @@ import { sendError } from "./outgoing-frames";
 import { SendRate } from "./send-rate";
 import { answerClose, isBenignTeardownError } from "./socket-teardown";
 import { StaleSweep } from "./stale-sweep";
-
-/** A file uploaded and not attached to a message within this long is deleted. */
-const UNATTACHED_FILE_MS = 3600_000;
 
 /** A `send` or a change (edit, delete, react) waiting for its turn to be stored (see group-commit.ts). */
 interface QueuedSend {
@@ -93,7 +90,7 @@ export class ChatRoom extends DurableObject<Env> {
   private readonly roles: Moderation;
   private readonly memberActions: MemberActions;
   private readonly answers: FrameAnswers;
-  private readonly files: FileList;
+  private readonly files: RoomFiles;
   private readonly shards: RoomShards;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -109,9 +106,8 @@ export class ChatRoom extends DurableObject<Env> {
     this.abuse = new AbusePolicy(this.config.whoIntervalMs);
     this.polls = new LongPolls(this.config.longPolls.perUser, this.config.longPolls.perRoom);
     const reactions = new ReactionList(ctx.storage.sql);
-    // Deleting bytes in R2 needs no answer before the room goes on.
-    this.files = new FileList(ctx.storage.sql, (ids) => ctx.waitUntil(this.deleteFileBytes(ids)));
-    this.log = new MessageLog(ctx.storage.sql, this.config.historyLimit, reactions, this.files);
+    this.files = new RoomFiles(ctx, env.FILES, () => (this.id ??= this.room.get()?.id), this.access, this.roles, (seq) => this.log.message(seq));
+    this.log = new MessageLog(ctx.storage.sql, this.config.historyLimit, reactions, this.files.list);
     this.sendRate = new SendRate(this.log, { ...this.config.rateLimit, newcomers: this.config.newcomers }, (id) => this.members.joinedAt(id));
     this.shards = new RoomShards(ctx.storage.sql, env, () => (this.id ??= this.room.get()?.id), this.log.latestSeq(), (socket) => this.disconnect(socket.asWebSocket()));
     this.online = new OnlineIndex(() => [...ctx.getWebSockets(), ...this.shards.sockets()]);
@@ -119,7 +115,7 @@ export class ChatRoom extends DurableObject<Env> {
     this.home = new RoomHome(ctx.storage.sql, env, this.room, this.members, this.log);
     const sockets = { of: (userId: string) => [...ctx.getWebSockets(userId), ...this.shards.socketsOf(userId).map((socket) => socket.asWebSocket())], forget: (ws: WebSocket) => this.disconnect(ws), note: (event: string, fields: LogFields) => this.note(event, fields) };
     this.memberActions = new MemberActions(sockets, this.room, this.members, this.access, this.roles, this.polls, this.home);
-    this.intake = new MessageIntake(this.config, this.log, this.members, this.sendRate, reactions, this.roles, this.files);
+    this.intake = new MessageIntake(this.config, this.log, this.members, this.sendRate, reactions, this.roles, this.files.list);
     this.presence = new PresenceBatcher(
       () => presenceWindowMs(this.online.size),
       (frame) => this.broadcast(JSON.stringify(frame)),
@@ -238,7 +234,7 @@ export class ChatRoom extends DurableObject<Env> {
 
   /** The stale-socket sweep (stale-sweep.ts), and files never attached (deleted after an hour). */
   override async alarm(): Promise<void> {
-    await this.sweepFiles(Date.now());
+    await this.files.sweep(Date.now());
     for (const { ws, connection, why } of await this.sweep.run(Date.now())) {
       try {
         if (why === "expired") ws.close(CloseCode.InvalidToken, "your session expired; sign in again");
@@ -488,54 +484,19 @@ export class ChatRoom extends DurableObject<Env> {
     return result;
   }
 
-  /** `POST /api/rooms/:room/files`, before any byte is stored: whoever may post here may upload. */
+  /** `POST /api/rooms/:room/files`, before any byte is stored (room-files.ts). */
   async mayUpload(user: UserRef): Promise<RoomResult<{}>> {
-    const refused = this.access.refuseReader(user);
-    if (refused) return refused;
-    if (this.roles.mutedUntil(user.id, Date.now()) !== undefined) return failure(403, "forbidden", "you are muted here and cannot share files");
-    return { ok: true };
+    return this.files.mayUpload(user);
   }
 
   /** The upload is in R2: the room remembers it, for its uploader to attach to one message. */
   async recordUpload(user: UserRef, file: FileInfo): Promise<void> {
-    const now = Date.now();
-    this.files.add(user.id, file, now);
-    await this.alarmBy(now + UNATTACHED_FILE_MS);
+    await this.files.record(user, file);
   }
 
-  private async sweepFiles(now: number): Promise<void> {
-    this.files.discardUnattachedBefore(now - UNATTACHED_FILE_MS);
-    const oldest = this.files.oldestUnattached();
-    if (oldest !== undefined) await this.alarmBy(oldest + UNATTACHED_FILE_MS);
-  }
-
-  /** Makes sure the alarm runs by `at`; the sweep sets its own while sockets are open. */
-  private async alarmBy(at: number): Promise<void> {
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
-  }
-
-  private async deleteFileBytes(ids: string[]): Promise<void> {
-    this.id ??= this.room.get()?.id;
-    try {
-      await this.env.FILES.delete(ids.map((id) => `${this.id}/${id}`));
-    } catch (error) {
-      logError("room.file_delete_failed", error, { room: this.id, files: ids.length });
-    }
-  }
-
-  /**
-   * `GET /api/rooms/:room/files/:id`: a file is for whoever may see the message it went out
-   * with (a direct message's two people only); before that, for its uploader only.
-   */
+  /** `GET /api/rooms/:room/files/:id` (room-files.ts). */
   async fileFor(user: UserRef, fileId: string): Promise<RoomResult<{ file: FileInfo }>> {
-    const refused = this.access.refuseReader(user);
-    if (refused) return refused;
-    const found = this.files.get(fileId);
-    const message = found?.messageSeq == null ? undefined : this.log.message(found.messageSeq);
-    const visible = message ? !message.deleted && visibleTo(message, user.id) : found?.uploader === user.id;
-    if (!found || !visible) return failure(404, "not_found", "no such file, or not one you can see");
-    return { ok: true, file: found.file };
+    return this.files.fileFor(user, fileId);
   }
 
   /** Caps checked before anything else: one user's tabs, and the room's share of the platform's socket limit. */

@@ -146,6 +146,18 @@ function close(clients) {
   for (const c of clients) c.close();
 }
 
+/** Each sender sends `count` messages `interval` ms apart, the senders' moments spread evenly over an interval. */
+function onSchedule(senders, started, interval, count) {
+  return Promise.all(senders.map(async (c, s) => {
+    const t0 = started + (s / senders.length) * interval;
+    for (let n = 0; n < count; n++) {
+      const wait = t0 + n * interval - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      c.send(`${s}:${n}:${performance.now()}`);
+    }
+  }));
+}
+
 /**
  * One room of 150 where everyone sends `perSecond` messages/s for `seconds`, at evenly spread
  * moments: deliveries/s over the whole run, the runtime's CPU per delivery, latency.
@@ -160,14 +172,7 @@ async function everyoneTalks(perSecond, seconds) {
   await new Promise((r) => setTimeout(r, 500));
   const before = usage(pid);
   const started = performance.now();
-  await Promise.all(all.map(async (c, s) => {
-    const t0 = started + (s / clients) * interval;
-    for (let n = 0; n < count; n++) {
-      const wait = t0 + n * interval - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      c.send(`${s}:${n}:${performance.now()}`);
-    }
-  }));
+  await onSchedule(all, started, interval, count);
   const expected = clients * count * (clients - 1);
   await drained(track, expected);
   const after = usage(pid);
@@ -208,14 +213,7 @@ const scenarios = {
     const track = tracker(clients, senders, count);
     const room = `fixed-${Date.now()}`;
     const { all } = await connectMany(clients, () => room, (i) => (payload) => track.record(i, payload));
-    await Promise.all(all.slice(0, senders).map(async (c, s) => {
-      const t0 = performance.now() + s * (interval / senders);
-      for (let n = 0; n < count; n++) {
-        const wait = t0 + n * interval - performance.now();
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-        c.send(`${s}:${n}:${performance.now()}`);
-      }
-    }));
+    await onSchedule(all.slice(0, senders), performance.now(), interval, count);
     const expected = senders * count * (clients - 1);
     await drained(track, expected);
     close(all);

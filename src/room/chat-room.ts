@@ -158,7 +158,7 @@ export class ChatRoom extends DurableObject<Env> {
     if (admitted.joined) this.ctx.waitUntil(this.home.joined(connect.user));
     // Past what one object should hold, the connection goes to a fan-out shard; the room
     // welcomes it when it arrives there (shardJoined).
-    const shard = this.shards.place(this.online.connections - this.shards.connections, this.config.sockets.shardCapacity, now);
+    const shard = await this.shards.place(this.online.connections - this.shards.connections, this.config.sockets.shardCapacity, now);
     if (shard > 0) return toShardRedirect(shard);
 
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];

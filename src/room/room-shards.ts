@@ -1,7 +1,7 @@
 import type { Env } from "../env";
 import { logError } from "../log";
 import type { FanoutShard } from "../shard/fanout-shard";
-import { shardName, type ShardReceipt } from "../shard/shard-batch";
+import { shardName } from "../shard/shard-batch";
 import type { FrameSink } from "./held-frames";
 import type { LogEntry } from "./log-entries";
 import type { Connection } from "./presence";
@@ -18,11 +18,14 @@ import { ShardFanout } from "./shard-fanout";
 export class RoomShards {
   private readonly directory: ShardDirectory;
   private readonly fanout: ShardFanout;
+  private readonly stub: (shard: number) => DurableObjectStub<FanoutShard>;
+  /** This wake-up's asking of the shards what they hold (place); every placement waits for it. */
+  private checked: Promise<unknown> | undefined;
 
   constructor(
     sql: SqlStorage,
     env: Env,
-    roomId: () => string | undefined,
+    private readonly roomId: () => string | undefined,
     startSeq: number,
     /** Tells the room a shard holds fewer connections than it thought, so it counts them as gone. */
     private readonly lost: (socket: RemoteSocket) => void,
@@ -36,21 +39,30 @@ export class RoomShards {
         if (expiresAt !== undefined) this.fanout.push([socket.shard], { kind: "renewed", conn: socket.connId, expiresAt });
       },
     });
-    const stub = (shard: number) => {
+    this.stub = (shard: number) => {
       const id = roomId();
       if (id === undefined) throw new Error("a room with shards knows its id");
       return env.SHARDS.get(env.SHARDS.idFromName(shardName(id, shard)));
     };
     this.fanout = new ShardFanout(
-      stub,
+      this.stub,
       startSeq,
-      (shard, receipt) => void this.reconcile(shard, receipt, stub).catch((error: unknown) => logError("room.shard_check_failed", error, { room: roomId(), shard })),
+      // A shard holding fewer than the room counts lost some without telling it.
+      (shard, receipt) => void (receipt.open < this.directory.count(shard) && this.check(shard)),
       (shard, error, final) => logError(final ? "room.shard_batch_dropped" : "room.shard_batch_retried", error, { room: roomId(), shard }),
     );
   }
 
-  /** 0 when the room holds the connection itself, else the shard the Worker is to forward it to. */
-  place(local: number, capacity: number, now: number): number {
+  /**
+   * 0 when the room holds the connection itself, else the shard the Worker is to forward it to.
+   * A deploy restarts every object and closes every socket without a word from the shards, so
+   * after a wake-up the directory may still count connections that are gone; before it places
+   * anyone on a shard, the room asks each shard once what it holds, or the returning crowd
+   * would be sent to new shards while the old ones stood empty.
+   */
+  async place(local: number, capacity: number, now: number): Promise<number> {
+    if (local < capacity) return 0;
+    await (this.checked ??= Promise.all(this.directory.shards().map((shard) => this.check(shard))));
     return this.directory.place(local, capacity, now);
   }
 
@@ -106,9 +118,15 @@ export class RoomShards {
    * connections the room still counts there and the shard no longer holds are gone. A
    * connection being welcomed is among those the shard names, so none is lost on its way in.
    */
-  private async reconcile(shard: number, receipt: ShardReceipt, stub: (shard: number) => DurableObjectStub<FanoutShard>): Promise<void> {
-    if (receipt.open >= this.directory.count(shard)) return;
-    const held = new Set(await stub(shard).connections());
+  private async check(shard: number): Promise<void> {
+    let connections: string[];
+    try {
+      connections = await this.stub(shard).connections();
+    } catch (error) {
+      // Unreachable for now: its connections stay counted until a later check.
+      return logError("room.shard_check_failed", error, { room: this.roomId(), shard });
+    }
+    const held = new Set(connections);
     for (const connId of this.directory.connIds(shard)) {
       const socket = this.directory.socket(connId);
       if (socket && !held.has(connId)) this.lost(socket);

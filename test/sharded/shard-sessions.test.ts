@@ -2,9 +2,9 @@ import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { decodeJwt } from "jose";
 import { describe, expect, it } from "vitest";
 import { CloseCode } from "../../src/protocol";
-import { shardName } from "../../src/shard/shard-batch";
 import { forgeSessionToken } from "../support/tokens";
-import { connect, newRoom, newUser } from "../runtime/helpers";
+import { newRoom, newUser } from "../runtime/helpers";
+import { connect, shardStub } from "./helpers";
 
 const secret = env.JWT_SECRET!;
 const seconds = () => Math.floor(Date.now() / 1000);
@@ -16,7 +16,7 @@ describe("a connection held by a shard", () => {
     for (let n = 0; n < 50; n++) await connect(room, await newUser(`Filler${n}`));
     const renewing = await connect(room, { token: await forgeSessionToken(secret, { sub: "g_shard_renewing", name: "Ada", exp: seconds() + 2 }) });
     const lapsing = await connect(room, { token: await forgeSessionToken(secret, { sub: "g_shard_lapsing", name: "Bo", exp: seconds() + 2 }) });
-    expect((await env.SHARDS.get(env.SHARDS.idFromName(shardName(room, 1))).connections()).length).toBe(2);
+    expect((await shardStub(room, 1).connections()).length).toBe(2);
 
     const fresh = await forgeSessionToken(secret, { sub: "g_shard_renewing", name: "Ada", exp: seconds() + 3600 });
     renewing.send({ type: "auth", token: fresh });
@@ -25,7 +25,7 @@ describe("a connection held by a shard", () => {
     expect(await renewing.next("error")).toMatchObject({ code: "invalid_token", message: "that token is for someone else" });
 
     await new Promise((resolve) => setTimeout(resolve, 2500));
-    await runDurableObjectAlarm(env.SHARDS.get(env.SHARDS.idFromName(shardName(room, 1))));
+    await runDurableObjectAlarm(shardStub(room, 1));
     expect(await lapsing.closed).toEqual({ code: CloseCode.InvalidToken, reason: "your session expired; sign in again" });
     renewing.send({ type: "who" });
     expect((await renewing.next("members")).online).toBe(51);

@@ -1,42 +1,13 @@
-import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { CloseCode, type ChatMessage } from "../../src/protocol";
 import type { FanoutShard } from "../../src/shard/fanout-shard";
-import { shardName } from "../../src/shard/shard-batch";
-import { api, connect, newRoom, newUser, upgrade, type TestUser } from "../runtime/helpers";
+import { api, newRoom, newUser } from "../runtime/helpers";
 import type { TestSocket } from "../support/test-socket";
+import { connect, crowd, roomStub, shardLoads, shardStub, upgrade } from "./helpers";
 
 // SHARD_CAPACITY is 50 here (vitest.config.ts): the room holds the first 50 connections, and
 // each shard the next 50.
-const CAPACITY = 50;
-
-const roomStub = (room: string) => env.ROOMS.get(env.ROOMS.idFromName(room));
-const shardStub = (room: string, shard: number) => env.SHARDS.get(env.SHARDS.idFromName(shardName(room, shard)));
-
-interface Person {
-  user: TestUser;
-  socket: TestSocket;
-}
-
-/** `count` people connected to `room`, `together` at a time, in the order they were placed. */
-async function crowd(room: string, count: number, together = 25): Promise<Person[]> {
-  const people: Person[] = [];
-  for (let start = 0; start < count; start += together) {
-    const batch = await Promise.all(
-      Array.from({ length: Math.min(together, count - start) }, async (_, n) => {
-        const user = await newUser(`P${start + n}`);
-        return { user, socket: await connect(room, user) };
-      }),
-    );
-    people.push(...batch);
-  }
-  return people;
-}
-
-/** How many connections each shard holds, shard 1 first. */
-async function shardLoads(room: string, shards: number): Promise<number[]> {
-  return Promise.all(Array.from({ length: shards }, async (_, k) => (await shardStub(room, k + 1).connections()).length));
-}
 
 /** The next `count` messages a socket receives, in the order received. */
 async function messages(socket: TestSocket, count: number): Promise<ChatMessage[]> {
@@ -209,6 +180,26 @@ describe("shards that sleep, restart and fail", () => {
         return (await speaker.socket.next("members")).online;
       }, { interval: 5100, timeout: 12_000 })
       .toBe(51);
+  });
+
+  it("after a deploy closes every socket, sends the returning crowd to the shards it had rather than to new ones", async () => {
+    const room = newRoom("deploy");
+    const people = await crowd(room, 50);
+    // What a deploy leaves: the room's directory still lists shard 1's fifty connections, which
+    // the restart closed without any shard telling the room.
+    await runInDurableObject(roomStub(room), (_, state) => {
+      for (let n = 0; n < 50; n++) {
+        const connection = { connId: `gone-${n}`, user: { id: `g_gone_${n}`, name: `Gone ${n}` }, connectedAt: Date.now(), lastHeardAt: Date.now(), strikes: 0 };
+        state.storage.sql.exec("INSERT INTO shard_connections (conn_id, shard, user_id, attachment) VALUES (?, 1, ?, ?)", connection.connId, connection.user.id, JSON.stringify(connection));
+      }
+    });
+    await evictDurableObject(roomStub(room), { webSockets: "hibernate" });
+
+    const returning = await crowd(room, 10);
+    expect(await shardLoads(room, 2)).toEqual([10, 0]);
+    returning[0]!.socket.send({ type: "who" });
+    expect((await returning[0]!.socket.next("members")).online).toBe(60);
+    expect(people).toHaveLength(50);
   });
 
   it("does not hold up other shards when one cannot take its batches, and that shard's clients catch up from their last seq", async () => {

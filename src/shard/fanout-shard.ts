@@ -79,7 +79,8 @@ export class FanoutShard extends DurableObject<Env> {
     if (missed || batch.catchUp) this.catchUp(missed ? "missed" : "room");
     else for (const op of batch.ops) this.apply(op);
     this.through = Math.max(this.through ?? batch.through, batch.through);
-    return { open: this.sockets.size };
+    // Those being welcomed count: the room already lists them, and a lower count makes it check.
+    return { open: this.sockets.size + this.joining.size };
   }
 
   /** The connections held here or being welcomed, for the room to forget those it was never told closed. */

@@ -27,7 +27,7 @@ export type ShardOp =
   /** A connection's session was renewed in-band: the shard's sweep must not close it at the old expiry. */
   | { kind: "renewed"; conn: string; expiresAt: number };
 
-/** What a shard answers a batch with: how many connections it holds, so the room notices ones it was never told closed. */
+/** What a shard answers a batch with: how many connections it holds or is welcoming, so the room notices ones it was never told closed. */
 export interface ShardReceipt {
   open: number;
 }

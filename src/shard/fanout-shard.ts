@@ -57,12 +57,13 @@ export class FanoutShard extends DurableObject<Env> {
     if (!welcome) return refuseWebSocket(1011, { type: "error", code: "internal", message: "the room could not be reached; reconnecting" }, connect.subprotocol);
     if (!welcome.ok) return refuseWebSocket(CloseCode.Forbidden, { type: "error", code: welcome.code, message: welcome.message }, connect.subprotocol);
 
+    // Alone here, the connection's welcome is where this shard's batches now begin. Asked before
+    // accepting it: once accepted, the runtime's list (which the map is built from) holds it.
+    if (this.sockets.size === 0) this.through = welcome.seq;
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     const held: ShardConnection = { ...connection, roomId: connect.roomId, shard: connect.shard, since: welcome.seq };
     this.ctx.acceptWebSocket(server, [connect.user.id]);
     server.serializeAttachment(held);
-    // Alone here, the connection's welcome is where this shard's batches now begin.
-    if (this.sockets.size === 0) this.through = welcome.seq;
     this.sockets.add(server, held);
     for (const frame of welcome.frames) server.send(frame);
     for (const op of arrived) this.apply(op, server);

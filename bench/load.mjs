@@ -35,8 +35,9 @@ async function signIn() {
 async function participant(room, { onPayload = () => {}, onHistory = () => {}, query = "", token } = {}) {
   let protocols;
   if (isProject) protocols = ["edge-chat.v1", `bearer.${token ?? (await signIn())}`];
-  const path = isProject ? `/api/rooms/${room}/ws` : `/ws/${room}`;
-  const ws = new WebSocket(`${wsBase}${path}${query}`, protocols, { perMessageDeflate: false });
+  // edge-chat's own client reads `batch` frames, and says so (docs/protocol.md).
+  const path = isProject ? `/api/rooms/${room}/ws${query ? `${query}&` : "?"}batch=1` : `/ws/${room}${query}`;
+  const ws = new WebSocket(`${wsBase}${path}`, protocols, { perMessageDeflate: false });
   const client = { ws, acks: 0, sent: 0 };
   const name = `Load ${++counter}`;
   await new Promise((resolve, reject) => {
@@ -59,12 +60,14 @@ async function participant(room, { onPayload = () => {}, onHistory = () => {}, q
         if (text.startsWith("{")) return onPayload(JSON.parse(text).text);
         return onHistory(text.length, undefined, receivedAt);
       }
-      const frame = JSON.parse(text);
-      if (frame.type === "message") onPayload(frame.text);
-      else if (frame.type === "ack") client.acks++;
-      else if (frame.type === "history") {
-        onHistory(text.length, frame.messages.length, receivedAt);
-        resolve();
+      const outer = JSON.parse(text);
+      for (const frame of outer.type === "batch" ? outer.frames : [outer]) {
+        if (frame.type === "message") onPayload(frame.text);
+        else if (frame.type === "ack") client.acks++;
+        else if (frame.type === "history") {
+          onHistory(text.length, frame.messages.length, receivedAt);
+          resolve();
+        }
       }
     });
   });

@@ -1,8 +1,9 @@
 import {
+  BATCH_QUERY,
   BEARER_PROTOCOL_PREFIX,
   CloseCode,
   isTerminalCloseCode,
-  parseServerFrame,
+  parseServerFrames,
   PING,
   PROTOCOL,
   type ChatMessage,
@@ -192,6 +193,19 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
 
   // ---- WebSocket -------------------------------------------------------------------------
 
+  private onFrame(frame: ServerFrame): void {
+    if (frame.type !== "welcome") return this.emit("frame", frame);
+    this.socketReady = true;
+    this.socketFailures = 0;
+    if (this.mode === "http") {
+      this.mode = "websocket";
+      this.poll?.abort();
+      this.poll = undefined;
+    }
+    this.emit("frame", frame);
+    this.setStatus({ state: "online", transport: "websocket" });
+  }
+
   private openSocket(): void {
     const WebSocketImpl = this.options.WebSocket;
     if (!WebSocketImpl || this.socket) return;
@@ -199,6 +213,7 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
     url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
     const after = this.options.cursor();
     if (after > 0) url.searchParams.set("after", String(after));
+    url.searchParams.set(BATCH_QUERY, "1");
     let ws: WebSocket;
     try {
       ws = new WebSocketImpl(url.toString(), [PROTOCOL, `${BEARER_PROTOCOL_PREFIX}${this.token}`]);
@@ -220,18 +235,11 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
       if (this.socket !== ws) return;
       this.heartbeat.alive();
       if (typeof event.data !== "string") return;
-      const frame = parseServerFrame(event.data);
-      if (!frame) return;
-      if (frame.type !== "welcome") return this.emit("frame", frame);
-      this.socketReady = true;
-      this.socketFailures = 0;
-      if (this.mode === "http") {
-        this.mode = "websocket";
-        this.poll?.abort();
-        this.poll = undefined;
+      for (const frame of parseServerFrames(event.data)) {
+        // A frame's handler may have closed or replaced this socket: the rest is not for us.
+        if (this.socket !== ws) return;
+        this.onFrame(frame);
       }
-      this.emit("frame", frame);
-      this.setStatus({ state: "online", transport: "websocket" });
     };
     ws.onclose = (event) => {
       if (this.socket !== ws) return;

@@ -177,6 +177,17 @@ export interface AuthAcceptedFrame {
   expiresAt: number;
 }
 
+/**
+ * Several frames that would have gone one after another, in one: sent only to connections that
+ * asked with `?batch=1`. A busy room's frames for one socket then cost one send instead of one
+ * each (docs/performance.md, "When everyone talks"). Clients handle the frames in order, as if
+ * they had come separately.
+ */
+export interface BatchFrame {
+  type: "batch";
+  frames: ServerFrame[];
+}
+
 export type ServerFrame =
   | WelcomeFrame
   | AuthAcceptedFrame

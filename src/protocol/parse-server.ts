@@ -9,7 +9,29 @@ import { isChatMessage, isUpdateFrame, isMemberList, isNumber, isObject, isSeq, 
  */
 export function parseServerFrame(data: string): ServerFrame | null {
   const value = frameObject(data);
-  if (!value) return null;
+  return value && serverFrame(value);
+}
+
+/**
+ * Parses what one WebSocket message from the server carries: one frame, or a `batch` frame's
+ * frames in order (for clients that asked for batches). Frames this version does not know are
+ * left out, as parseServerFrame leaves them.
+ */
+export function parseServerFrames(data: string): ServerFrame[] {
+  const value = frameObject(data);
+  if (!value) return [];
+  if (value.type !== "batch") {
+    const frame = serverFrame(value);
+    return frame ? [frame] : [];
+  }
+  if (!Array.isArray(value.frames)) return [];
+  return value.frames.flatMap((inner: unknown) => {
+    const frame = isObject(inner) && inner.type !== "batch" ? serverFrame(inner) : null;
+    return frame ? [frame] : [];
+  });
+}
+
+function serverFrame(value: Record<string, unknown>): ServerFrame | null {
   switch (value.type) {
     case "message":
       return isChatMessage(value) ? value : null;

@@ -50,6 +50,7 @@ import { RoomHome } from "./room-home";
 import { RoomFiles } from "./room-files";
 import { RoomRecord } from "./room-record";
 import { RoomShards } from "./room-shards";
+import { BatchReaders } from "./batch-readers";
 import { isRemote, type RemoteSocket } from "./remote-socket";
 import { sendError } from "./outgoing-frames";
 import { SendRate } from "./send-rate";
@@ -92,6 +93,7 @@ export class ChatRoom extends DurableObject<Env> {
   private readonly answers: FrameAnswers;
   private readonly files: RoomFiles;
   private readonly shards: RoomShards;
+  private readonly batchReaders = new BatchReaders();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -123,6 +125,7 @@ export class ChatRoom extends DurableObject<Env> {
     this.held = new HeldFrames(
       () => ctx.storage.sync(),
       (error) => logError("room.write_failed", error, { room: this.id }),
+      (sink) => this.batchReaders.reads(sink),
     );
     this.sends = new GroupCommit((batch) => {
       batch.forEach(({ ws, frame }) => this.answers.stored(ws, frame));
@@ -170,6 +173,7 @@ export class ChatRoom extends DurableObject<Env> {
       lastHeardAt: now,
       strikes: 0,
     };
+    if (connect.batch) connection.batch = true;
     this.ctx.acceptWebSocket(server, [connect.user.id]);
     server.serializeAttachment(connection);
     if (this.online.add(connection)) this.presence.joined(connect.user);

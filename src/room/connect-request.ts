@@ -18,6 +18,8 @@ export interface ConnectRequest {
   subprotocol: boolean;
   /** Set when the room placed the connection on one of its fan-out shards, for that shard. */
   shard?: number;
+  /** The client reads `batch` frames (`?batch=1`). */
+  batch?: boolean;
 }
 
 const HEADER = "X-Edge-Chat-Connect";

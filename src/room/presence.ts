@@ -11,6 +11,8 @@ export interface Connection {
   lastHeardAt: number;
   /** Frames refused for rate limiting since this connection last had a message accepted. */
   strikes: number;
+  /** The client reads `batch` frames: what the room sends it in one turn may go as one. */
+  batch?: boolean;
 }
 
 /** All the online index reads from a socket: what the room attached to it. */

@@ -5,7 +5,7 @@ import { logError, logEvent } from "../log";
 import { CloseCode, PING, PONG, PROTOCOL } from "../protocol";
 import { refuseWebSocket } from "../refused-socket";
 import { fromConnectRequest } from "../room/connect-request";
-import { trySend } from "../room/held-frames";
+import { batchOf, trySend } from "../room/held-frames";
 import type { Connection } from "../room/presence";
 import { answerClose, isBenignTeardownError } from "../room/socket-teardown";
 import { StaleSweep } from "../room/stale-sweep";
@@ -29,6 +29,8 @@ export class FanoutShard extends DurableObject<Env> {
   private through: number | undefined;
   /** Connections the room is still welcoming, and what arrived for them meanwhile. */
   private readonly joining = new Map<string, ShardOp[]>();
+  /** Frames of the batch being delivered, per socket that reads `batch` frames (send, flush). */
+  private readonly outbox = new Map<WebSocket, string[]>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -47,6 +49,7 @@ export class FanoutShard extends DurableObject<Env> {
     if (!connect || connect.shard === undefined) return new Response("expected a WebSocket upgrade placed by the room", { status: 400 });
     const now = Date.now();
     const connection: Connection = { connId: crypto.randomUUID(), user: connect.user, connectedAt: now, expiresAt: connect.expiresAt, lastHeardAt: now, strikes: 0 };
+    if (connect.batch) connection.batch = true;
     this.joining.set(connection.connId, []);
     const welcome = await this.room(connect.roomId)
       .shardJoined(connect.shard, connect, connection)
@@ -67,6 +70,7 @@ export class FanoutShard extends DurableObject<Env> {
     this.sockets.add(server, held);
     for (const frame of welcome.frames) server.send(frame);
     for (const op of arrived) this.apply(op, server);
+    this.flush();
 
     await this.sweep.schedule();
     const headers = connect.subprotocol ? { "Sec-WebSocket-Protocol": PROTOCOL } : undefined;
@@ -79,6 +83,7 @@ export class FanoutShard extends DurableObject<Env> {
     const missed = this.through !== undefined && batch.after > this.through;
     if (missed || batch.catchUp) this.catchUp(missed ? "missed" : "room");
     else for (const op of batch.ops) this.apply(op);
+    this.flush();
     this.through = Math.max(this.through ?? batch.through, batch.through);
     // Those being welcomed count: the room already lists them, and a lower count makes it check.
     return { open: this.sockets.size + this.joining.size };
@@ -130,26 +135,43 @@ export class FanoutShard extends DurableObject<Env> {
       case "entry":
         if (!only && this.through !== undefined && op.seq <= this.through) return;
         for (const [ws, connection] of this.sockets.audience(op.to, only)) {
-          if (op.seq > connection.since && connection.connId !== op.except) trySend(ws, op.frame);
+          if (op.seq > connection.since && connection.connId !== op.except) this.send(ws, connection, op.frame);
         }
         return;
       case "live":
-        for (const [ws, connection] of this.sockets.audience(undefined, only)) if (connection.connId !== op.except) trySend(ws, op.frame);
+        for (const [ws, connection] of this.sockets.audience(undefined, only)) if (connection.connId !== op.except) this.send(ws, connection, op.frame);
         return;
       case "direct": {
         const ws = this.sockets.byConn(op.conn);
-        if (ws && (!only || ws === only)) trySend(ws, op.frame);
+        const connection = ws && this.sockets.get(ws);
+        if (ws && connection && (!only || ws === only)) this.send(ws, connection, op.frame);
         return;
       }
       case "close": {
         const ws = this.sockets.byConn(op.conn);
-        if (ws && (!only || ws === only)) this.close(ws, op.code, op.reason);
+        if (!ws || (only && ws !== only)) return;
+        // What was meant for it before the close goes first.
+        this.flush();
+        this.close(ws, op.code, op.reason);
         return;
       }
       case "renewed":
         this.sockets.renewed(op.conn, op.expiresAt);
         return;
     }
+  }
+
+  /** A frame for one socket: at once, or, for a client that reads batches, with the rest of this batch's frames for it (flush). */
+  private send(ws: WebSocket, connection: ShardConnection, frame: string): void {
+    if (!connection.batch) return trySend(ws, frame);
+    const list = this.outbox.get(ws);
+    if (list) list.push(frame);
+    else this.outbox.set(ws, [frame]);
+  }
+
+  private flush(): void {
+    for (const [ws, frames] of this.outbox) trySend(ws, batchOf(frames));
+    this.outbox.clear();
   }
 
   /**

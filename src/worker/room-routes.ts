@@ -3,6 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import { readAuthConfig } from "../config";
 import {
+  BATCH_QUERY,
   checkChange,
   checkForRequest,
   checkRoleRequest,
@@ -109,7 +110,8 @@ roomRoutes.get("/:room/ws", async (c) => {
   if (invite instanceof AuthError) {
     return refuseWebSocket(CloseCode.Forbidden, { type: "error", code: "invalid_invite", message: invite.message }, subprotocol);
   }
-  const connect = { roomId: c.get("roomId"), user: c.get("user"), expiresAt: c.get("session").expiresAt, after, inviteId: invite, subprotocol };
+  const batch = c.req.query(BATCH_QUERY) === "1";
+  const connect = { roomId: c.get("roomId"), user: c.get("user"), expiresAt: c.get("session").expiresAt, after, inviteId: invite, subprotocol, batch };
   const answer = await room(c).fetch(toConnectRequest(connect));
   // A large room holds some connections on fan-out shards: the room admitted this one and
   // chose its shard, and the shard takes the same upgrade (docs/sharding.md).

@@ -123,6 +123,34 @@ describe("a conversation in a room", () => {
   });
 });
 
+describe("a busy room", () => {
+  it("sends a client that reads batches what it has for it in fewer frames, every message once and in order, as a client that does not gets them one by one", async () => {
+    const room = uniqueRoom("busy");
+    const reader = await join(alice, room, "?batch=1");
+    const plain = await join(bob, room);
+    const senders = await Promise.all(Array.from({ length: 10 }, async (_, k) => join(await chat.signIn(`Sender ${k}`), room, "?batch=1")));
+
+    // Sent without waiting, 150 in all (15 each, under the default 20 per 10 s): the room
+    // stores what arrives together in one group commit and sends it together.
+    senders.forEach(({ socket }, k) => {
+      for (let n = 0; n < 15; n++) socket.send({ type: "send", id: `busy-${k}-${n}`, text: `${k}.${n}` });
+    });
+    const acks = await Promise.all(senders.map(({ socket }) => Promise.all(Array.from({ length: 15 }, () => socket.next("ack")))));
+    const seqs = acks.flat().map((ack) => ack.seq).sort((x, y) => x - y);
+    expect(seqs).toEqual(Array.from({ length: 150 }, (_, i) => seqs[0]! + i));
+
+    for (const { socket } of [reader, plain]) {
+      const got: number[] = [];
+      while (got.length < 150) got.push((await socket.next("message")).seq);
+      expect(got).toEqual(seqs);
+      expect(await socket.quietFor("message", 100)).toEqual([]);
+    }
+    expect(reader.socket.batches).toBeGreaterThan(0);
+    expect(plain.socket.batches).toBe(0);
+    expect(senders.reduce((sum, { socket }) => sum + socket.batches, 0)).toBeGreaterThan(0);
+  });
+});
+
 describe("direct messages", () => {
   it("reach only the recipient and the sender's other tabs", async () => {
     const room = uniqueRoom("dm");

@@ -36,14 +36,17 @@ export interface Person {
   socket: TestSocket;
 }
 
-/** `count` people connected to `room`, `together` at a time, in the order they were placed. */
-export async function crowd(room: string, count: number, together = 25): Promise<Person[]> {
+/**
+ * `count` people connected to `room`, `together` at a time, in the order they were placed;
+ * those for whom `readsBatches` says so ask for `batch` frames.
+ */
+export async function crowd(room: string, count: number, together = 25, readsBatches = (_: number) => false): Promise<Person[]> {
   const people: Person[] = [];
   for (let start = 0; start < count; start += together) {
     const batch = await Promise.all(
       Array.from({ length: Math.min(together, count - start) }, async (_, n) => {
         const user = await newUser(`P${start + n}`);
-        return { user, socket: await connect(room, user) };
+        return { user, socket: await connect(room, user, readsBatches(start + n) ? "?batch=1" : "") };
       }),
     );
     people.push(...batch);

@@ -21,7 +21,8 @@ const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 describe("a room of 500 over ten objects", () => {
   it("gives every client every message exactly once and in seq order, whichever shard holds sender and receiver", async () => {
     const room = newRoom("crowd");
-    const people = await crowd(room, 500);
+    // Every other client reads `batch` frames, as edge-chat's own client does.
+    const people = await crowd(room, 500, 25, (n) => n % 2 === 1);
     expect(await shardLoads(room, 10)).toEqual([50, 50, 50, 50, 50, 50, 50, 50, 50, 0]);
 
     // One sender held by the room itself, the others on shards 1, 3, 5 and 9.
@@ -48,6 +49,9 @@ describe("a room of 500 over ten objects", () => {
         if (own) expect(mine.every((text) => got.every((m) => m.from.id !== user.id))).toBe(true);
       }),
     );
+    // Shards group a batch's frames per socket for the clients that read batches, and only for them.
+    expect(people.slice(50).filter((_, i) => i % 2 === 1).reduce((sum, { socket }) => sum + socket.batches, 0)).toBeGreaterThan(0);
+    expect(people.filter((_, i) => i % 2 === 0).reduce((sum, { socket }) => sum + socket.batches, 0)).toBe(0);
     const extra = await Promise.all(people.map(({ socket }) => socket.quietFor("message", 0)));
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(people.flatMap(({ socket }) => socket.pending("message"))).toEqual([]);

@@ -2,6 +2,7 @@ import {
   BEARER_PROTOCOL_PREFIX,
   INVITE_PROTOCOL_PREFIX,
   parseServerFrame,
+  parseServerFrames,
   PONG,
   PROTOCOL,
   type ClientFrame,
@@ -18,13 +19,20 @@ export class TestSocket {
   private readonly inbox: ServerFrame[] = [];
   private waiters: (() => void)[] = [];
   pongs = 0;
+  /** How many `batch` frames arrived (their frames go to the inbox one by one). */
+  batches = 0;
   readonly closed: Promise<{ code: number; reason: string }>;
 
   private constructor(readonly ws: WebSocket) {
     ws.addEventListener("message", (event) => {
       const data = String(event.data);
       if (data === PONG) this.pongs++;
-      else {
+      else if (data.startsWith('{"type":"batch"')) {
+        this.batches++;
+        const frames = parseServerFrames(data);
+        if (frames.length !== (JSON.parse(data) as { frames: unknown[] }).frames.length) throw new Error(`server sent a batch with frames the protocol does not know: ${data.slice(0, 200)}`);
+        this.inbox.push(...frames);
+      } else {
         const frame = parseServerFrame(data);
         if (!frame) throw new Error(`server sent a frame the protocol does not know: ${data.slice(0, 200)}`);
         this.inbox.push(frame);

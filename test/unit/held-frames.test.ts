@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { HeldFrames } from "../../src/room/held-frames";
+import { batchOf, HeldFrames } from "../../src/room/held-frames";
+import { parseServerFrames } from "../../src/protocol";
 
 /** A socket that records what it was sent; a closed one throws, as the runtime's does. */
 function socket(name: string, received: string[], closed = false): WebSocket {
@@ -12,12 +13,13 @@ function socket(name: string, received: string[], closed = false): WebSocket {
 }
 
 /** Held frames whose writes become durable when the test says so, one confirmation per release. */
-function heldFrames() {
+function heldFrames(readsBatches?: (ws: object) => boolean) {
   const confirmations: { confirm: () => void; fail: (error: Error) => void }[] = [];
   const failures: unknown[] = [];
   const box = new HeldFrames(
     () => new Promise<void>((confirm, fail) => confirmations.push({ confirm, fail })),
     (error) => failures.push(error),
+    readsBatches,
   );
   return { box, confirmations, failures };
 }
@@ -91,5 +93,36 @@ describe("frames held until their writes are durable", () => {
     const { box, confirmations } = heldFrames();
     box.releaseWhenDurable();
     expect(confirmations).toEqual([]);
+  });
+});
+
+describe("frames for a client that reads batches", () => {
+  const ack = (n: number) => JSON.stringify({ type: "ack", id: `m${n}`, seq: n, ts: 1 });
+  const message = (n: number) => JSON.stringify({ type: "message", seq: n, id: `m${n}`, from: { id: "u", name: "U" }, text: `t${n}`, ts: 1 });
+
+  it("go as one batch frame per release, in order, while other sockets get them one by one", async () => {
+    const received: string[] = [];
+    const [reader, plain] = [socket("reader", received), socket("plain", received)];
+    const { box, confirmations } = heldFrames((ws) => ws === reader);
+    box.hold(reader, ack(1));
+    box.hold([reader, plain], message(2));
+    box.hold([reader, plain], message(3), reader);
+    box.releaseWhenDurable();
+    confirmations[0]!.confirm();
+    await settled();
+
+    expect(received).toEqual([`plain:${message(2)}`, `plain:${message(3)}`, `reader:${batchOf([ack(1), message(2)])}`]);
+    expect(parseServerFrames(received[2]!.slice("reader:".length))).toEqual([JSON.parse(ack(1)), JSON.parse(message(2))]);
+  });
+
+  it("is a plain frame when a release has one frame for the socket", async () => {
+    const received: string[] = [];
+    const reader = socket("reader", received);
+    const { box, confirmations } = heldFrames(() => true);
+    box.hold(reader, ack(1));
+    box.releaseWhenDurable();
+    confirmations[0]!.confirm();
+    await settled();
+    expect(received).toEqual([`reader:${ack(1)}`]);
   });
 });

@@ -7,6 +7,7 @@ import {
   parseClientFrame,
   parseSeq,
   parseServerFrame,
+  parseServerFrames,
 } from "../../src/protocol";
 
 describe("display names", () => {
@@ -116,6 +117,21 @@ describe("server frames", () => {
     expect(parseServerFrame(JSON.stringify({ ...message, seq: "1" }))).toBeNull();
     expect(parseServerFrame(JSON.stringify({ type: "from-the-future" }))).toBeNull();
     expect(parseServerFrame("pong")).toBeNull();
+  });
+
+  it.each([
+    ["one frame", (m: object) => m, 1],
+    ["a batch, in order", (m: object) => ({ type: "batch", frames: [m, { ...m, seq: 2 }] }), 2],
+    ["a batch, unknown frames in it left out", (m: object) => ({ type: "batch", frames: [{ type: "from-the-future" }, m, 7] }), 1],
+    ["a batch inside a batch, refused", (m: object) => ({ type: "batch", frames: [{ type: "batch", frames: [m] }] }), 0],
+    ["a batch without frames", () => ({ type: "batch" }), 0],
+    ["an unknown frame", () => ({ type: "from-the-future" }), 0],
+  ])("come out of a WebSocket message as a list: %s", (_, shape, count) => {
+    const message = { type: "message", seq: 1, id: "a", from: { id: "u", name: "U" }, text: "t", ts: 1 };
+    const frames = parseServerFrames(JSON.stringify(shape(message)));
+    expect(frames).toHaveLength(count);
+    if (count > 0) expect(frames[0]).toEqual(message);
+    if (count === 2) expect(frames[1]).toEqual({ ...message, seq: 2 });
   });
 });
 

@@ -11,9 +11,11 @@ export class BatchReaders {
   private readonly known = new WeakMap<FrameSink, boolean>();
 
   reads(sink: FrameSink): boolean {
+    // A shard's sink is made afresh for every stored entry: remembering it would only churn the map.
+    if (!(sink instanceof WebSocket)) return false;
     let reads = this.known.get(sink);
     if (reads === undefined) {
-      reads = sink instanceof WebSocket && (sink.deserializeAttachment() as Connection | null)?.batch === true;
+      reads = (sink.deserializeAttachment() as Connection | null)?.batch === true;
       this.known.set(sink, reads);
     }
     return reads;

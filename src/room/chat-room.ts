@@ -213,15 +213,16 @@ export class ChatRoom extends DurableObject<Env> {
    */
   async shardJoined(shard: number, connect: ConnectRequest, connection: Connection): Promise<RoomResult<{ frames: string[]; seq: number }>> {
     const room = this.room.get();
-    const refused = this.access.refuseReader(connect.user) ?? (room ? undefined : failure(404, "not_found", "no such room"));
-    if (refused || !room) return refused ?? failure(404, "not_found", "no such room");
+    if (!room) return failure(404, "not_found", "no such room");
+    const refused = this.access.refuseReader(connect.user);
+    if (refused) return refused;
     this.shards.joined(shard, connection);
     if (this.online.add(connection)) this.presence.joined(connect.user);
     return { ok: true, ...this.greeting(room, connect, Date.now()) };
   }
 
   /** A frame from a connection a shard holds, answered as if it came on one of the room's own sockets; false if the room does not know the connection. */
-  async shardFrame(_shard: number, connId: string, data: string | ArrayBuffer): Promise<boolean> {
+  async shardFrame(connId: string, data: string | ArrayBuffer): Promise<boolean> {
     const socket = this.shards.find(connId);
     if (!socket) return false;
     await this.answer(socket.asWebSocket(), data, false);
@@ -229,7 +230,7 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   /** Connections a shard saw close. */
-  async shardLeft(_shard: number, connIds: string[]): Promise<void> {
+  async shardLeft(connIds: string[]): Promise<void> {
     for (const connId of connIds) {
       const socket = this.shards.find(connId);
       if (socket) this.disconnect(socket.asWebSocket());

@@ -100,7 +100,7 @@ export class FanoutShard extends DurableObject<Env> {
     if (!connection) return;
     this.sweep.heard(ws, connection, Date.now());
     try {
-      const known = await this.room(connection.roomId).shardFrame(connection.shard, connection.connId, data);
+      const known = await this.room(connection.roomId).shardFrame(connection.connId, data);
       // The room has no record of it (it lost track after a fault): a fresh connection will have one.
       if (!known) this.close(ws, CloseCode.CatchUp, "the room lost this connection; reconnecting");
     } catch (error) {
@@ -201,7 +201,7 @@ export class FanoutShard extends DurableObject<Env> {
     const connection = this.sockets.remove(ws);
     if (!connection) return;
     try {
-      await this.room(connection.roomId).shardLeft(connection.shard, [connection.connId]);
+      await this.room(connection.roomId).shardLeft([connection.connId]);
     } catch (error) {
       // The room will find out when it next checks what this shard holds (ShardFanout receipts).
       logError("shard.leave_failed", error, { room: connection.roomId, shard: connection.shard });

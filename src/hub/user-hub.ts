@@ -3,7 +3,7 @@ import type { Env } from "../env";
 import { logError } from "../log";
 import { PING, PONG, PROTOCOL, type HomeFrame, type HomeRoom, type RoomInfo, type UserRef } from "../protocol";
 import { failure, type RoomResult } from "../room/room-failure";
-import { answerClose, isBenignTeardownError } from "../room/socket-teardown";
+import { answerClose, isBenignTeardownError } from "../shared/socket-teardown";
 import { RoomIndex } from "./room-index";
 
 const USER_HEADER = "X-Edge-Chat-User";

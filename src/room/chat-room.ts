@@ -26,36 +26,37 @@ import {
   type UserRef,
   type WelcomeFrame,
 } from "../protocol";
-import { refuseWebSocket } from "../refused-socket";
-import { fromConnectRequest, toShardRedirect, type ConnectRequest } from "./connect-request";
-import { GroupCommit } from "./group-commit";
-import { HeldFrames, trySend } from "./held-frames";
-import { AbusePolicy } from "./abuse-policy";
-import { InviteList } from "./invite-list";
-import { MemberList } from "./member-list";
-import { FrameAnswers } from "./frame-answers";
-import { MemberActions } from "./member-actions";
-import { MemberRoster } from "./member-roster";
-import { Moderation } from "./moderation";
-import { MessageIntake, type Changed } from "./message-intake";
-import type { LogEntry } from "./log-entries";
-import { ReactionList } from "./reaction-list";
-import { LongPolls } from "./long-polls";
-import { MessageLog, type PageQuery } from "./message-log";
-import { OnlineIndex, PresenceBatcher, presenceWindowMs, type Connection } from "./presence";
-import { RemovalList } from "./removal-list";
-import { RoomAccess } from "./room-access";
+import { refuseWebSocket } from "../shared/refused-socket";
+import { fromConnectRequest, toShardRedirect, type ConnectRequest } from "../shared/connect-request";
+import { GroupCommit } from "./connections/group-commit";
+import { HeldFrames, trySend } from "../shared/held-frames";
+import { AbusePolicy } from "./connections/abuse-policy";
+import { InviteList } from "./membership/invite-list";
+import { MemberList } from "./membership/member-list";
+import { FrameAnswers } from "./connections/frame-answers";
+import { MemberActions } from "./membership/member-actions";
+import { MemberRoster } from "./membership/member-roster";
+import { Moderation } from "./membership/moderation";
+import { MessageIntake, type Changed } from "./history/message-intake";
+import type { LogEntry } from "./history/log-entries";
+import { ReactionList } from "./history/reaction-list";
+import { LongPolls } from "./connections/long-polls";
+import { MessageLog, type PageQuery } from "./history/message-log";
+import { OnlineIndex, PresenceBatcher, presenceWindowMs } from "./connections/presence";
+import type { Connection } from "../shared/connection";
+import { RemovalList } from "./membership/removal-list";
+import { RoomAccess } from "./membership/room-access";
 import { failure, NOT_A_MEMBER, type RoomFailure, type RoomResult } from "./room-failure";
-import { RoomHome } from "./room-home";
-import { RoomFiles } from "./room-files";
-import { RoomRecord } from "./room-record";
-import { RoomShards } from "./room-shards";
-import { BatchReaders } from "./batch-readers";
-import { isRemote, type RemoteSocket } from "./remote-socket";
-import { sendError } from "./outgoing-frames";
-import { SendRate } from "./send-rate";
-import { answerClose, isBenignTeardownError } from "./socket-teardown";
-import { StaleSweep } from "./stale-sweep";
+import { RoomHome } from "./home/room-home";
+import { RoomFiles } from "./files/room-files";
+import { RoomRecord } from "./membership/room-record";
+import { RoomShards } from "./shards/room-shards";
+import { BatchReaders } from "./connections/batch-readers";
+import { isRemote, type RemoteSocket } from "./shards/remote-socket";
+import { sendError } from "./connections/outgoing-frames";
+import { SendRate } from "./history/send-rate";
+import { answerClose, isBenignTeardownError } from "../shared/socket-teardown";
+import { StaleSweep } from "../shared/stale-sweep";
 
 /** A `send` or a change (edit, delete, react) waiting for its turn to be stored (see group-commit.ts). */
 interface QueuedSend {

@@ -3,12 +3,12 @@ import { readRoomConfig } from "../config";
 import type { Env } from "../env";
 import { logError, logEvent } from "../log";
 import { CloseCode, PING, PONG, PROTOCOL } from "../protocol";
-import { refuseWebSocket } from "../refused-socket";
-import { fromConnectRequest } from "../room/connect-request";
-import { batchOf, trySend } from "../room/held-frames";
-import type { Connection } from "../room/presence";
-import { answerClose, isBenignTeardownError } from "../room/socket-teardown";
-import { StaleSweep } from "../room/stale-sweep";
+import { refuseWebSocket } from "../shared/refused-socket";
+import { fromConnectRequest } from "../shared/connect-request";
+import { batchOf, trySend } from "../shared/held-frames";
+import type { Connection } from "../shared/connection";
+import { answerClose, isBenignTeardownError } from "../shared/socket-teardown";
+import { StaleSweep } from "../shared/stale-sweep";
 import { ShardSockets, type ShardConnection } from "./shard-sockets";
 import type { ShardBatch, ShardOp, ShardReceipt } from "./shard-batch";
 

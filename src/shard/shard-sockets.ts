@@ -1,4 +1,4 @@
-import type { Connection } from "../room/presence";
+import type { Connection } from "../shared/connection";
 
 /** What a shard attaches to each socket: the room's connection record, and where the socket belongs. */
 export interface ShardConnection extends Connection {

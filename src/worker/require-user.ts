@@ -2,7 +2,7 @@ import { createMiddleware } from "hono/factory";
 import { readAuthConfig } from "../config";
 import { logEvent } from "../log";
 import { CloseCode, PROTOCOL } from "../protocol";
-import { refuseWebSocket } from "../refused-socket";
+import { refuseWebSocket } from "../shared/refused-socket";
 import type { AppEnv } from "./app-env";
 import { AuthError, offeredSubprotocols, tokenFromRequest, verifySessionToken } from "../auth";
 import { jsonError } from "./http-error";

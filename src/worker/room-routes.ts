@@ -21,8 +21,8 @@ import {
   type CreatedRoom,
   type PostedMessage,
 } from "../protocol";
-import { refuseWebSocket } from "../refused-socket";
-import { shardOf, toConnectRequest } from "../room/connect-request";
+import { refuseWebSocket } from "../shared/refused-socket";
+import { shardOf, toConnectRequest } from "../shared/connect-request";
 import { shardName } from "../shard/shard-batch";
 import { AuthError, offeredSubprotocols, signInvite, subprotocolValue, verifyInvite } from "../auth";
 import { BadRequest, jsonError } from "./http-error";

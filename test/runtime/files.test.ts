@@ -1,9 +1,9 @@
 import { env, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { ApiErrorBody, FileInfo, MessagesPage } from "../../src/protocol";
-import { FileList } from "../../src/room/file-list";
-import { MessageLog } from "../../src/room/message-log";
-import { ReactionList } from "../../src/room/reaction-list";
+import { FileList } from "../../src/room/files/file-list";
+import { MessageLog } from "../../src/room/history/message-log";
+import { ReactionList } from "../../src/room/history/reaction-list";
 import { api, connect, newRoom, newUser, type TestUser } from "./helpers";
 
 const PNG = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 2, 128, 0, 0, 1, 224, 8, 6, 0, 0, 0, ...new Array(100).fill(7)]);

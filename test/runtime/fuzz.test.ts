@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CloseCode, type MessagesPage } from "../../src/protocol";
-import { MAX_STRIKES } from "../../src/room/abuse-policy";
+import { MAX_STRIKES } from "../../src/room/connections/abuse-policy";
 import { api, connect, newRoom, newUser } from "./helpers";
 
 /** A small seeded generator (mulberry32), so a failing run can be replayed with its seed. */

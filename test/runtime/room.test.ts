@@ -2,10 +2,10 @@ import { env, evictDurableObject, runInDurableObject, SELF } from "cloudflare:te
 import { describe, expect, it } from "vitest";
 import { CloseCode, LIMITS, type ApiErrorBody, type ClientFrame, type MessagesPage } from "../../src/protocol";
 import type { ChatRoom } from "../../src/room/chat-room";
-import { MAX_STRIKES } from "../../src/room/abuse-policy";
-import { MessageLog } from "../../src/room/message-log";
-import { FileList } from "../../src/room/file-list";
-import { ReactionList } from "../../src/room/reaction-list";
+import { MAX_STRIKES } from "../../src/room/connections/abuse-policy";
+import { MessageLog } from "../../src/room/history/message-log";
+import { FileList } from "../../src/room/files/file-list";
+import { ReactionList } from "../../src/room/history/reaction-list";
 import { forgeSessionToken } from "../support/tokens";
 import { api, connect, newRoom, newUser, upgrade, type TestUser } from "./helpers";
 

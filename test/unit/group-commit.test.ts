@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { GroupCommit } from "../../src/room/group-commit";
+import { GroupCommit } from "../../src/room/connections/group-commit";
 
 /** A room's send path with the event loop's turns under the test's control. */
 function room() {

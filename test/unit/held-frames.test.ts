@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { batchOf, HeldFrames } from "../../src/room/held-frames";
+import { batchOf, HeldFrames } from "../../src/shared/held-frames";
 import { parseServerFrames } from "../../src/protocol";
 
 /** A socket that records what it was sent; a closed one throws, as the runtime's does. */

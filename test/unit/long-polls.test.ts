@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LongPolls } from "../../src/room/long-polls";
+import { LongPolls } from "../../src/room/connections/long-polls";
 
 const settled = async (promise: Promise<void>) => {
   let done = false;

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { PresenceFrame, UserRef } from "../../src/protocol";
-import { OnlineIndex, PRESENCE_DELIVERIES_PER_SECOND, PresenceBatcher, presenceWindowMs, type Connection } from "../../src/room/presence";
+import { OnlineIndex, PRESENCE_DELIVERIES_PER_SECOND, PresenceBatcher, presenceWindowMs } from "../../src/room/connections/presence";
+import type { Connection } from "../../src/shared/connection";
 
 const user = (n: number): UserRef => ({ id: `u${n}`, name: `User ${n}` });
 

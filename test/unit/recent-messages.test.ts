@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ChatMessage } from "../../src/protocol";
-import { RecentMessages } from "../../src/room/recent-messages";
+import { RecentMessages } from "../../src/room/history/recent-messages";
 
 const ada = { id: "g_ada", name: "Ada" };
 const bob = { id: "g_bob", name: "Bob" };

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { ShardFanout } from "../../src/room/shard-fanout";
+import { ShardFanout } from "../../src/room/shards/shard-fanout";
 import type { ShardBatch, ShardOp } from "../../src/shard/shard-batch";
 
 type Entry = Extract<ShardOp, { kind: "entry" }>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isBenignTeardownError, replyCloseCode } from "../../src/room/socket-teardown";
+import { isBenignTeardownError, replyCloseCode } from "../../src/shared/socket-teardown";
 
 describe("answering a peer's close", () => {
   it.each([

@@ -1,0 +1,138 @@
+import type { RoomConfig } from "../../config";
+import { LIMITS, quoteOf, type ChangeFrame, type ChatMessage, type OutgoingMessage, type UpdateFrame, type UserRef } from "../../protocol";
+import type { FileList } from "../files/file-list";
+import { visibleTo, type LogEntry } from "./log-entries";
+import type { MemberList } from "../membership/member-list";
+import type { MessageLog } from "./message-log";
+import type { Moderation } from "../membership/moderation";
+import type { ReactionList } from "./reaction-list";
+import { failure, UNKNOWN_MEMBER, type RoomFailure, type RoomResult } from "../room-failure";
+import type { SendRate } from "./send-rate";
+
+export type Stored = RoomResult<{ message: ChatMessage; created: boolean }>;
+
+/**
+ * A change, answered: the event that was stored (undefined when it changed nothing: a reaction
+ * added twice), and the seq and time its ack carries.
+ */
+export type Changed = RoomResult<{ update: UpdateFrame | undefined; seq: number; ts: number; created: boolean }>;
+
+const NOT_FOUND = failure(404, "not_found", "no such message, or not one you can see");
+const SAME_ID = failure(400, "bad_message", "that id was used for something else; use a new id");
+
+/**
+ * The one way anything gets into the log, from a socket or over HTTP alike: messages, and
+ * changes to them (edits, deletions, reactions). Stored before anyone hears of it: the
+ * runtime's output gate holds every frame sent after a write until the write is durable.
+ */
+export class MessageIntake {
+  constructor(
+    private readonly config: RoomConfig,
+    private readonly log: MessageLog,
+    private readonly members: MemberList,
+    private readonly sendRate: SendRate,
+    private readonly reactions: ReactionList,
+    private readonly roles: Moderation,
+    private readonly files: FileList,
+  ) {}
+
+  /**
+   * Stores a message unless it is a retransmit (then the stored original stands), the recipient
+   * or someone mentioned is unknown, what it answers is not the sender's to see, or the sender
+   * is over the rate limit.
+   */
+  store(from: UserRef, message: OutgoingMessage, now: number): Stored {
+    const muted = this.refuseMuted(from, now);
+    if (muted) return this.storedBefore(from, message.id) ?? muted;
+    if (message.to !== undefined && !this.members.has(message.to)) return UNKNOWN_MEMBER;
+    if (message.mentions?.some((id) => !this.members.has(id))) {
+      return failure(400, "unknown_user", "only members of this room can be mentioned");
+    }
+    // Only a refused message costs a look for an original: a retransmit of one stored before
+    // the limit was reached (or the message it answers deleted) is still acknowledged.
+    const files = message.files ? this.files.claimable(from.id, message.files) : [];
+    const answered = message.replyTo === undefined ? undefined : this.log.message(message.replyTo);
+    const refused =
+      this.overLimit(from, now) ??
+      (message.replyTo === undefined ? undefined : this.refuseReply(from, message, answered)) ??
+      (typeof files === "string" ? failure(400, "bad_message", files) : undefined);
+    if (refused || typeof files === "string") return this.storedBefore(from, message.id) ?? refused!;
+    const stored = this.log.append(from, message, now, files, answered && quoteOf(answered));
+    if (!stored) return this.storedBefore(from, message.id) ?? SAME_ID;
+    if (message.files) this.files.attach(message.files, stored.seq);
+    this.sendRate.record(from.id, now);
+    return { ok: true, message: stored, created: true };
+  }
+
+  /**
+   * Applies an edit, deletion or reaction by `by`. An edit is the author's, of a message not
+   * deleted; a deletion the author's; a reaction anyone's who sees the message. Adding a
+   * reaction twice, or taking back one not given, changes nothing and stores nothing.
+   */
+  change(by: UserRef, change: ChangeFrame, now: number): Changed {
+    const original = this.log.find(by.id, change.id);
+    if (original) return original.type === "update" ? { ok: true, update: original, seq: original.seq, ts: original.ts, created: false } : SAME_ID;
+    const target = this.log.message(change.target);
+    if (!target || !visibleTo(target, by.id)) return NOT_FOUND;
+    if (target.deleted) return failure(404, "not_found", "that message was deleted");
+    const moderating = change.type === "delete" && target.from.id !== by.id && this.roles.canModerate(by.id);
+    if (change.type !== "react" && target.from.id !== by.id && !moderating) {
+      return failure(403, "forbidden", change.type === "edit" ? "only its author can edit a message" : "only its author, or the room's owners and moderators, can delete a message");
+    }
+    // A muted member may still take back what they said, but not add to it.
+    const muted = change.type === "delete" ? undefined : this.refuseMuted(by, now);
+    if (muted) return muted;
+    const limited = this.overLimit(by, now);
+    if (limited) return limited;
+    let count = 0;
+    if (change.type === "react") {
+      if (change.on && !this.reactions.accepts(target.seq, change.emoji, LIMITS.maxReactionsPerMessage)) {
+        return failure(400, "bad_message", `a message can have at most ${LIMITS.maxReactionsPerMessage} different emoji`);
+      }
+      if (!this.reactions.set(target.seq, change.emoji, by.id, change.on)) return { ok: true, update: undefined, seq: target.seq, ts: now, created: false };
+      count = this.reactions.count(target.seq, change.emoji);
+    }
+    const update = this.log.appendChange(by, change, target, now, count);
+    if (!update) return NOT_FOUND;
+    if (moderating) this.roles.record(by, { ts: now, action: "delete", member: target.from.id, target: target.seq });
+    this.sendRate.record(by.id, now);
+    return { ok: true, update, seq: update.seq, ts: update.ts, created: true };
+  }
+
+  /** The message this sender stored under this id before, as the answer to its retransmit; a change's id is refused. */
+  private storedBefore(from: UserRef, id: string): Stored | undefined {
+    const original: LogEntry | undefined = this.log.find(from.id, id);
+    if (!original) return undefined;
+    return original.type === "message" ? { ok: true, message: original, created: false } : SAME_ID;
+  }
+
+  /**
+   * A reply must answer a message its sender sees; one to a direct message stays between its
+   * two people, or it would show the quote to the room.
+   */
+  private refuseReply(from: UserRef, message: OutgoingMessage, original: ChatMessage | undefined): RoomFailure | undefined {
+    if (!original || !visibleTo(original, from.id)) return NOT_FOUND;
+    if (original.to === undefined) return undefined;
+    const other = original.from.id === from.id ? original.to : original.from.id;
+    return message.to === other ? undefined : failure(400, "bad_message", "a reply to a direct message must go to the same person only (to)");
+  }
+
+  private refuseMuted(user: UserRef, now: number): RoomFailure | undefined {
+    const until = this.roles.mutedUntil(user.id, now);
+    if (until === undefined) return undefined;
+    if (until === null) return failure(403, "forbidden", "you are muted here until a moderator unmutes you");
+    const left = until - now;
+    return failure(403, "forbidden", `you are muted here for another ${left < 60_000 ? `${Math.ceil(left / 1000)} s` : `${Math.ceil(left / 60_000)} min`}`);
+  }
+
+  private overLimit(from: UserRef, now: number): RoomFailure | undefined {
+    const { waitMs, newcomer } = this.sendRate.retryAfter(from.id, now);
+    if (waitMs <= 0) return undefined;
+    const { messages, windowMs } = this.config.rateLimit;
+    const why = newcomer
+      ? `new members share ${this.config.newcomers.messages} messages per ${windowMs / 1000} s for their first ${this.config.newcomers.ageMs / 1000} s here`
+      : `at most ${messages} messages (edits and reactions included) per ${windowMs / 1000} s`;
+    return { ...failure(429, "rate_limited", why), retryAfterMs: waitMs };
+  }
+}
+

@@ -1,0 +1,126 @@
+import type { LogFields } from "../../log";
+import { CloseCode, type ModerationEvent, type UserRef } from "../../protocol";
+import type { LongPolls } from "../connections/long-polls";
+import type { MemberList } from "./member-list";
+import type { Moderation } from "./moderation";
+import { send, sendError } from "../connections/outgoing-frames";
+import type { RoomAccess } from "./room-access";
+import { failure, UNKNOWN_MEMBER, type RoomResult } from "../room-failure";
+import type { RoomHome } from "../home/room-home";
+import type { RoomRecord } from "./room-record";
+
+/** What the actions need of the room object itself: its sockets, and forgetting one it closed. */
+export interface RoomSockets {
+  of(userId: string): WebSocket[];
+  /** Counts a socket the room closed as gone at once (presence, limits). */
+  forget(ws: WebSocket): void;
+  note(event: string, fields: LogFields): void;
+}
+
+/**
+ * What owners, moderators and members do to membership: remove and readmit, roles, mute and
+ * unmute, ban, and leaving. Each checks who may (room-access.ts), records the moderation
+ * action with who did it, tells the person's open sockets, and keeps their home in step.
+ */
+export class MemberActions {
+  constructor(
+    private readonly sockets: RoomSockets,
+    private readonly room: RoomRecord,
+    private readonly members: MemberList,
+    private readonly access: RoomAccess,
+    private readonly roles: Moderation,
+    private readonly polls: LongPolls,
+    private readonly home: RoomHome,
+  ) {}
+
+  /** Removal: the member's connections close with 4003, their long-polls end refused, and only the owner lets them back. */
+  async remove(user: UserRef, memberId: string): Promise<RoomResult<{}>> {
+    const removed = this.access.removeMember(user, memberId, Date.now());
+    if (!removed.ok) return removed;
+    this.sockets.note("room.member_removed", { user: user.id, member: memberId });
+    this.roles.record(user, { ts: Date.now(), action: "remove", member: memberId });
+    await this.shut(memberId, "removed from this room", "you were removed from this room");
+    return { ok: true };
+  }
+
+  async readmit(user: UserRef, memberId: string): Promise<RoomResult<{}>> {
+    const readmitted = this.access.readmit(user, memberId, Date.now());
+    if (!readmitted.ok) return readmitted;
+    this.sockets.note("room.member_readmitted", { user: user.id, member: memberId });
+    this.roles.record(user, { ts: Date.now(), action: "readmit", member: memberId });
+    await this.home.joined({ id: memberId, name: "" });
+    return readmitted;
+  }
+
+  /** Owners appoint and dismiss moderators. */
+  setRole(user: UserRef, memberId: string, role: "moderator" | "member"): RoomResult<{}> {
+    const refused = this.access.refuseNonOwner(user) ?? this.access.refuseOverOwner(memberId);
+    if (refused) return refused;
+    if (!this.members.has(memberId)) return { ...UNKNOWN_MEMBER, status: 404 };
+    this.roles.setRole(memberId, role);
+    this.roles.record(user, { ts: Date.now(), action: "role", member: memberId, role });
+    return { ok: true };
+  }
+
+  /** The member still reads; their sends, edits and reactions are refused until the time is up, or until unmuted. */
+  mute(user: UserRef, memberId: string, seconds?: number): RoomResult<{ until: number | null }> {
+    const refused = this.access.refuseNonModerator(user) ?? this.access.refuseOverOwner(memberId);
+    if (refused) return refused;
+    if (!this.members.has(memberId)) return { ...UNKNOWN_MEMBER, status: 404 };
+    const now = Date.now();
+    const until = seconds === undefined ? null : now + seconds * 1000;
+    this.roles.mute(memberId, until);
+    this.roles.record(user, { ts: now, action: "mute", member: memberId, ...(until === null ? {} : { until }) });
+    for (const ws of this.sockets.of(memberId)) send(ws, { type: "muted", muted: true, until });
+    return { ok: true, until };
+  }
+
+  unmute(user: UserRef, memberId: string): RoomResult<{}> {
+    const refused = this.access.refuseNonModerator(user);
+    if (refused) return refused;
+    if (!this.roles.unmute(memberId)) return failure(404, "unknown_user", "that member is not muted");
+    this.roles.record(user, { ts: Date.now(), action: "unmute", member: memberId });
+    for (const ws of this.sockets.of(memberId)) send(ws, { type: "muted", muted: false });
+    return { ok: true };
+  }
+
+  /**
+   * Like removal, in public rooms too, and by owners and moderators: the person cannot come
+   * back, by link or by the room's name, until the ban ends (or the owner readmits them).
+   */
+  async ban(user: UserRef, memberId: string, seconds?: number): Promise<RoomResult<{ until: number | null }>> {
+    const refused = this.access.refuseNonModerator(user) ?? this.access.refuseOverOwner(memberId);
+    if (refused) return refused;
+    const now = Date.now();
+    const until = seconds === undefined ? null : now + seconds * 1000;
+    this.access.ban(this.members.get(memberId) ?? { id: memberId, name: memberId }, now, until);
+    this.roles.record(user, { ts: now, action: "ban", member: memberId, ...(until === null ? {} : { until }) });
+    this.sockets.note("room.member_banned", { user: user.id, member: memberId });
+    await this.shut(memberId, "banned from this room", "you were banned from this room");
+    return { ok: true, until };
+  }
+
+  log(user: UserRef, limit: number): RoomResult<{ events: ModerationEvent[] }> {
+    return this.access.refuseNonModerator(user) ?? { ok: true, events: this.roles.log(limit) };
+  }
+
+  /** The member leaves: the room leaves their home, and their sockets here close. */
+  async leave(user: UserRef): Promise<RoomResult<{}>> {
+    const left = this.access.leave(user);
+    if (!left.ok) return left;
+    await this.shut(user.id, "you left this room");
+    return { ok: true };
+  }
+
+  /** Closes someone's sockets here with 4003 (saying why first, if told), ends their long-polls, and takes the room off their home. */
+  private async shut(userId: string, reason: string, notice?: string): Promise<void> {
+    for (const ws of this.sockets.of(userId)) {
+      if (notice) sendError(ws, { code: "forbidden", message: notice });
+      ws.close(CloseCode.Forbidden, reason);
+      this.sockets.forget(ws);
+    }
+    this.polls.wake([userId]);
+    const room = this.room.get();
+    if (room) await this.home.left(userId, room.id);
+  }
+}

@@ -1,0 +1,16 @@
+import { PROTOCOL, type ErrorFrame } from "../protocol";
+
+/**
+ * Answers a WebSocket upgrade that must be refused by accepting it just long enough to say why
+ * and close with an application code (4001, 4003): a browser learns nothing from a failed
+ * handshake, so this is the only way it can tell "sign in again" or "no entry" from a network
+ * failure. A browser that offered a subprotocol fails the handshake unless the answer names one.
+ */
+export function refuseWebSocket(closeCode: number, error: ErrorFrame, offeredProtocol: boolean): Response {
+  const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
+  server.accept();
+  server.send(JSON.stringify(error));
+  server.close(closeCode, error.message.slice(0, 120));
+  const headers = offeredProtocol ? { "Sec-WebSocket-Protocol": PROTOCOL } : undefined;
+  return new Response(null, { status: 101, webSocket: client, headers });
+}

@@ -59,6 +59,10 @@ describe("room configuration", () => {
     expect(() => readAllowedOrigins(env({ ALLOWED_ORIGINS: "a.example" }))).toThrow(/ALLOWED_ORIGINS/);
   });
 
+  it("takes an empty value as unset, so `NAME = \"\"` keeps the default", () => {
+    expect(readRoomConfig(env({ HISTORY_LIMIT: "", ADMIN_USERS: "" }))).toEqual(readRoomConfig(env({})));
+  });
+
   it.each(["0", "-5", "ten", "1.5"])("refuses HISTORY_LIMIT=%s, naming the variable", (value) => {
     expect(() => readRoomConfig(env({ HISTORY_LIMIT: value }))).toThrow(ConfigError);
     expect(() => readRoomConfig(env({ HISTORY_LIMIT: value }))).toThrow(/HISTORY_LIMIT/);

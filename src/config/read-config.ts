@@ -1,0 +1,97 @@
+import { ConfigError, readVariable } from "./read-variable";
+import type { Variables } from "./variables";
+
+export interface AuthConfig {
+  /** Signs new tokens. */
+  secret: Uint8Array;
+  /** Verify tokens: the current secret first, then the previous one during a rotation. */
+  verificationSecrets: Uint8Array[];
+  allowGuests: boolean;
+  sessionTtlSeconds: number;
+  jwks?: { url: URL; issuer: string; audience: string };
+}
+
+export interface RoomConfig {
+  historyLimit: number;
+  staleAfterMs: number;
+  /** User ids with an owner's powers in every room (ADMIN_USERS). */
+  admins: string[];
+  rateLimit: { messages: number; windowMs: number };
+  whoIntervalMs: number;
+  /** perRoom counts every shard's sockets together; shardCapacity is what each object (the room, each shard) holds. */
+  sockets: { perUser: number; perRoom: number; shardCapacity: number };
+  longPolls: { perUser: number; perRoom: number };
+  /** Newcomers' shared budget: members younger than `ageMs` together send at most `messages` per rate-limit window. */
+  newcomers: { ageMs: number; messages: number };
+}
+
+export function readAuthConfig(env: Variables): AuthConfig {
+  const secret = readVariable(env, "JWT_SECRET");
+  const previous = readVariable(env, "JWT_SECRET_PREVIOUS");
+  const jwksUrl = readVariable(env, "JWT_JWKS_URL");
+  let jwks: AuthConfig["jwks"];
+  if (jwksUrl) {
+    const issuer = readVariable(env, "JWT_ISSUER");
+    const audience = readVariable(env, "JWT_AUDIENCE");
+    // Without both, a token minted for any other app that trusts the same provider would pass.
+    if (!issuer || !audience) {
+      const missing = issuer ? "JWT_AUDIENCE" : "JWT_ISSUER";
+      throw new ConfigError(missing, `JWT_JWKS_URL is set, so ${missing} must be too: JWT_ISSUER and JWT_AUDIENCE name the tokens meant for this app`);
+    }
+    jwks = { url: jwksUrl, issuer, audience };
+  }
+  return {
+    secret,
+    verificationSecrets: previous ? [secret, previous] : [secret],
+    allowGuests: readVariable(env, "ALLOW_GUESTS"),
+    sessionTtlSeconds: readVariable(env, "SESSION_TTL_SECONDS"),
+    jwks,
+  };
+}
+
+export function readRoomConfig(env: Variables): RoomConfig {
+  return {
+    historyLimit: readVariable(env, "HISTORY_LIMIT"),
+    staleAfterMs: readVariable(env, "STALE_CONNECTION_SECONDS") * 1000,
+    admins: readVariable(env, "ADMIN_USERS"),
+    rateLimit: {
+      messages: readVariable(env, "RATE_LIMIT_MESSAGES"),
+      windowMs: readVariable(env, "RATE_LIMIT_WINDOW_SECONDS") * 1000,
+    },
+    whoIntervalMs: readVariable(env, "WHO_INTERVAL_SECONDS") * 1000,
+    sockets: {
+      perUser: readVariable(env, "SOCKETS_PER_USER"),
+      perRoom: readVariable(env, "SOCKETS_PER_ROOM"),
+      shardCapacity: readVariable(env, "SHARD_CAPACITY"),
+    },
+    longPolls: {
+      perUser: readVariable(env, "LONG_POLLS_PER_USER"),
+      perRoom: readVariable(env, "LONG_POLLS_PER_ROOM"),
+    },
+    newcomers: {
+      ageMs: readVariable(env, "NEW_MEMBER_SECONDS") * 1000,
+      messages: readVariable(env, "NEW_MEMBER_MESSAGES"),
+    },
+  };
+}
+
+/** The largest upload and a person's daily total. */
+export function readFileLimits(env: Variables): { maxBytes: number; quotaPerDay: number } {
+  return {
+    maxBytes: readVariable(env, "MAX_FILE_BYTES"),
+    quotaPerDay: readVariable(env, "FILE_QUOTA_BYTES_PER_USER_DAY"),
+  };
+}
+
+/** How many guest sessions one client address may mint per window. */
+export function readGuestLimit(env: Variables): { perAddress: number; windowMs: number } {
+  return {
+    perAddress: readVariable(env, "GUEST_SIGNINS_PER_IP"),
+    windowMs: readVariable(env, "GUEST_SIGNIN_WINDOW_SECONDS") * 1000,
+  };
+}
+
+/** Origins allowed to open sockets besides the Worker's own, normalized (`https://a.example/` is `https://a.example`). */
+export function readAllowedOrigins(env: Variables): string[] {
+  return readVariable(env, "ALLOWED_ORIGINS");
+}

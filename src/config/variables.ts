@@ -1,0 +1,57 @@
+/** The platform's limit of hibernatable sockets per object; no object (room or shard) is given more than one short of it. */
+export const PLATFORM_SOCKETS_PER_OBJECT = 32_768;
+
+/**
+ * How one variable is set (`kind`: in `[vars]`, or with `wrangler secret put`) and read (`type`).
+ * An unset or empty variable takes its `default`; one that is set but unusable is refused, never defaulted.
+ */
+export type VariableSpec = { description: string } & (
+  | { kind: "secret"; type: "secret"; required?: true }
+  // A value past `atMost` is lowered to it rather than refused: beyond the platform's limit, it can only mean "as many as it allows".
+  | { kind: "variable"; type: "positiveInt"; default: number; atMost?: number }
+  | { kind: "variable"; type: "boolean"; default: boolean }
+  // `of: "origin"` normalizes each item, so `https://a.example/` matches the Origin header a browser sends.
+  | { kind: "variable"; type: "list"; of?: "origin" }
+  | { kind: "variable"; type: "url" }
+  | { kind: "variable"; type: "string" }
+);
+
+/** Every variable and secret the Worker reads; docs/configuration.md lists the same ones (test/unit/configuration-doc.test.ts). */
+export const VARIABLES = {
+  JWT_SECRET: { kind: "secret", type: "secret", required: true, description: "HS256 key that signs and verifies session tokens" },
+  JWT_SECRET_PREVIOUS: { kind: "secret", type: "secret", description: "the secret before the last rotation: still accepted when verifying, never used to sign" },
+  ALLOWED_ORIGINS: { kind: "variable", type: "list", of: "origin", description: "origins whose pages may open sockets, besides the Worker's own" },
+  STALE_CONNECTION_SECONDS: { kind: "variable", type: "positiveInt", default: 90, description: "a socket silent this long (no ping, no frame) is closed and its user counted as gone" },
+  ALLOW_GUESTS: { kind: "variable", type: "boolean", default: true, description: "whether guests may sign in" },
+  SESSION_TTL_SECONDS: { kind: "variable", type: "positiveInt", default: 7 * 24 * 3600, description: "lifetime of a guest session token" },
+  JWT_JWKS_URL: { kind: "variable", type: "url", description: "an external identity provider's JWK set, whose tokens are accepted too" },
+  JWT_ISSUER: { kind: "variable", type: "string", description: "the `iss` a provider's tokens must carry; required with JWT_JWKS_URL" },
+  JWT_AUDIENCE: { kind: "variable", type: "string", description: "the `aud` a provider's tokens must carry; required with JWT_JWKS_URL" },
+  HISTORY_LIMIT: { kind: "variable", type: "positiveInt", default: 10_000, description: "messages kept per room" },
+  RATE_LIMIT_MESSAGES: { kind: "variable", type: "positiveInt", default: 20, description: "messages one user may send per window, per room" },
+  RATE_LIMIT_WINDOW_SECONDS: { kind: "variable", type: "positiveInt", default: 10, description: "the rate-limit window" },
+  WHO_INTERVAL_SECONDS: { kind: "variable", type: "positiveInt", default: 5, description: "a connection's `who` is answered at most once per this many seconds" },
+  SOCKETS_PER_USER: { kind: "variable", type: "positiveInt", default: 10, description: "open sockets one user may hold in one room" },
+  SOCKETS_PER_ROOM: { kind: "variable", type: "positiveInt", default: 100_000, description: "open sockets in one room, all users together, shards included" },
+  SHARD_CAPACITY: {
+    kind: "variable",
+    type: "positiveInt",
+    default: 16_000,
+    atMost: PLATFORM_SOCKETS_PER_OBJECT - 1,
+    description: "sockets the room object holds itself; past it, connections go to fan-out shards of this many each (src/shard/)",
+  },
+  LONG_POLLS_PER_USER: { kind: "variable", type: "positiveInt", default: 5, description: "long-polls one user may have waiting in one room" },
+  LONG_POLLS_PER_ROOM: { kind: "variable", type: "positiveInt", default: 1000, description: "long-polls waiting in one room, all users together" },
+  GUEST_SIGNINS_PER_IP: { kind: "variable", type: "positiveInt", default: 30, description: "guest sign-ins one client address may make per window" },
+  GUEST_SIGNIN_WINDOW_SECONDS: { kind: "variable", type: "positiveInt", default: 60, description: "the guest sign-in window" },
+  NEW_MEMBER_SECONDS: { kind: "variable", type: "positiveInt", default: 60, description: "members who joined a room less than this long ago share one message budget" },
+  NEW_MEMBER_MESSAGES: { kind: "variable", type: "positiveInt", default: 20, description: "that shared budget, in messages per RATE_LIMIT_WINDOW_SECONDS" },
+  ADMIN_USERS: { kind: "variable", type: "list", description: "user ids who are owners of every room: the operators of `lobby` and the rooms nobody created" },
+  MAX_FILE_BYTES: { kind: "variable", type: "positiveInt", default: 10 * 1024 * 1024, description: "largest file one upload may be, in bytes" },
+  FILE_QUOTA_BYTES_PER_USER_DAY: { kind: "variable", type: "positiveInt", default: 100 * 1024 * 1024, description: "bytes one person may upload per 24 hours, all rooms together" },
+} as const satisfies Record<string, VariableSpec>;
+
+export type VariableName = keyof typeof VARIABLES;
+
+/** The variables and secrets as wrangler passes them: strings, any of them possibly unset. */
+export type Variables = { [Name in VariableName]?: string };

@@ -1,16 +1,17 @@
-import type {
-  ApiErrorBody,
-  ChangeFrame,
-  ApiErrorCode,
-  CreatedInvite,
-  CreatedRoom,
-  CreateRoomRequest,
-  HomeRoomsResponse,
-  MessagesPage,
-  OutgoingMessage,
-  PostedMessage,
-  RoomSnapshot,
-  SessionResponse,
+import {
+  CHANGE_KINDS,
+  type ApiErrorBody,
+  type ChangeFrame,
+  type ApiErrorCode,
+  type CreatedInvite,
+  type CreatedRoom,
+  type CreateRoomRequest,
+  type HomeRoomsResponse,
+  type MessagesPage,
+  type OutgoingMessage,
+  type PostedMessage,
+  type RoomSnapshot,
+  type SessionResponse,
 } from "../protocol";
 
 /** An HTTP error the server explained (4xx/5xx with the API's error body). */
@@ -86,13 +87,11 @@ export class ChatApi {
     return this.request("POST", `/api/rooms/${room}/messages`, message);
   }
 
-  /** An edit, deletion or reaction, over HTTP: the same rules and answer as the socket's frames. */
+  /** A change to a message (edit, delete, react...), over HTTP: the same rules and answer as the socket's frames. */
   change(room: string, change: ChangeFrame): Promise<PostedMessage> {
     const { type, target, ...body } = change;
-    const path = `/api/rooms/${room}/messages/${target}`;
-    if (type === "edit") return this.request("PATCH", path, body);
-    if (type === "delete") return this.request("DELETE", path, body);
-    return this.request("POST", `${path}/reactions`, body);
+    const { method, path } = CHANGE_KINDS[type].route;
+    return this.request(method, `/api/rooms/${room}/messages/${target}${path}`, body);
   }
 
   /** A moderator's action on a member: mute or ban (for `seconds`, or until lifted), unmute, or an owner's change of role. */

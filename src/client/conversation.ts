@@ -1,4 +1,4 @@
-import { quoteOf, type ChatMessage, type UpdateFrame } from "../protocol";
+import { applyChange, CHANGE_KINDS, quoteOf, type ChatMessage, type UpdateFrame } from "../protocol";
 
 /**
  * A room's messages as one reader sees them, built from `message` frames and `update` events
@@ -20,9 +20,9 @@ export class Conversation {
   update(update: UpdateFrame): ChatMessage[] {
     const target = this.bySeq.get(update.target);
     if (!target) return [];
-    const changed = [applyUpdate(target, update, this.you)];
+    const changed = [applyChange(target, update, this.you)];
     this.bySeq.set(update.target, changed[0]!);
-    if (update.kind === "react") return changed;
+    if (!CHANGE_KINDS[update.kind].changesQuote) return changed;
     const quote = quoteOf(changed[0]!);
     for (const message of this.bySeq.values()) {
       if (message.replyTo?.seq !== update.target) continue;
@@ -48,29 +48,6 @@ export class Conversation {
   /** Every message known, oldest first. */
   list(): ChatMessage[] {
     return [...this.bySeq.values()].sort((a, b) => a.seq - b.seq);
-  }
-}
-
-/** The message after one change; what the server's own rows read after it. */
-export function applyUpdate(message: ChatMessage, update: UpdateFrame, you: string): ChatMessage {
-  switch (update.kind) {
-    case "edit":
-      return { ...message, text: update.text, editedAt: update.editedAt };
-    case "delete": {
-      // A tombstone keeps only who sent it, when, and to whom: as the log keeps it.
-      const { type, seq, id, from, ts, to } = message;
-      const tombstone: ChatMessage = { type, seq, id, from, text: "", ts, deleted: true };
-      if (to !== undefined) tombstone.to = to;
-      return tombstone;
-    }
-    case "react": {
-      const reactions = { ...message.reactions };
-      const before = reactions[update.emoji];
-      if (update.count === 0) delete reactions[update.emoji];
-      else reactions[update.emoji] = { count: update.count, mine: update.from.id === you ? update.on : (before?.mine ?? false) };
-      const { reactions: _, ...rest } = message;
-      return Object.keys(reactions).length > 0 ? { ...rest, reactions } : rest;
-    }
   }
 }
 

@@ -2,7 +2,7 @@ import { LIMITS } from "./constants";
 import type { DirectRequest } from "./home";
 import type { CreateRoomRequest } from "./api-bodies";
 import type { ClientFrame, OutgoingMessage } from "./frames";
-import { checkChange } from "./change-checks";
+import { checkChange, isChangeKind } from "./change-kinds";
 import { isObject, isSeq, isUserId } from "./guards";
 import {
   CONTROL_IN_NAME,
@@ -144,15 +144,12 @@ export function parseClientFrame(data: string | ArrayBuffer): Checked<ClientFram
     return fail("bad_message", "frame is not valid JSON");
   }
   if (!isObject(value)) return fail("bad_message", "frame must be a JSON object");
+  if (isChangeKind(value.type)) return checkChange(value.type, value);
   switch (value.type) {
     case "send": {
       const checked = checkOutgoingMessage(value);
       return checked.ok ? ok({ type: "send", ...checked.value }) : checked;
     }
-    case "edit":
-    case "delete":
-    case "react":
-      return checkChange(value.type, value);
     case "typing":
       return ok({ type: "typing" });
     case "auth":

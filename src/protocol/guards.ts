@@ -1,5 +1,5 @@
 import { LIMITS } from "./constants";
-import type { ChatMessage, Member, UpdateFrame, UserRef } from "./frames";
+import type { ChatMessage, Member, UserRef } from "./frames";
 
 // Type guards for values parsed from JSON, shared by the checks of client frames and the
 // parsers of server frames.
@@ -46,17 +46,3 @@ export function isChatMessage(value: unknown): value is ChatMessage {
   );
 }
 
-export function isUpdateFrame(value: unknown): value is UpdateFrame {
-  if (!isObject(value) || value.type !== "update" || !isNumber(value.seq) || !isNumber(value.target)) return false;
-  if (typeof value.id !== "string" || !isUserRef(value.from) || !isNumber(value.ts)) return false;
-  switch (value.kind) {
-    case "edit":
-      return typeof value.text === "string" && isNumber(value.editedAt);
-    case "delete":
-      return true;
-    case "react":
-      return typeof value.emoji === "string" && typeof value.on === "boolean" && isNumber(value.count);
-    default:
-      return false;
-  }
-}

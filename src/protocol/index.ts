@@ -11,7 +11,7 @@ export * from "./home";
 export * from "./api-bodies";
 export { hasFormatCharacter, isBlank, withoutFormatCharacters, type Checked } from "./text";
 export * from "./checks";
-export { checkChange, checkEmoji } from "./change-checks";
+export { applyChange, CHANGE_KINDS, checkChange, checkEmoji, isChangeKind, type ChangeKind, type ChangeKindName } from "./change-kinds";
 export * from "./parse-server";
 export { quoteOf } from "./quote";
 export { checkForRequest, checkRoleRequest } from "./moderation-checks";

@@ -1,7 +1,8 @@
 import type { MutedFrame, AuthAcceptedFrame, AckFrame, ErrorFrame, HistoryFrame, MembersFrame, PresenceFrame, ServerFrame, TypingNotice, WelcomeFrame } from "./frames";
 import { PONG } from "./constants";
 import type { HomeFrame, HomeRoom, HomeRoomFrame, HomeRoomLeftFrame, HomeRoomsFrame } from "./home";
-import { isChatMessage, isUpdateFrame, isMemberList, isNumber, isObject, isSeq, isUserList, isUserRef } from "./guards";
+import { isUpdateFrame } from "./change-kinds";
+import { isChatMessage, isMemberList, isNumber, isObject, isSeq, isUserList, isUserRef } from "./guards";
 
 /**
  * Parses one frame from the server (client side). Returns null for anything that is not a

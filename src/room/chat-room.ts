@@ -1,19 +1,13 @@
 import { DurableObject } from "cloudflare:workers";
-import { readRoomConfig, type RoomConfig } from "../config";
+import { readRoomConfig } from "../config";
 import type { Env } from "../env";
-import { logError, logEvent, type LogFields } from "../log";
 import {
   CloseCode,
-  LIMITS,
-  parseClientFrame,
   PING,
   PONG,
-  PROTOCOL,
   type ChangeFrame,
-  type SendFrame,
   type ChatMessage,
   type FileInfo,
-  type HistoryFrame,
   type HomeRoom,
   type InviteRequest,
   type InvitesPage,
@@ -22,139 +16,115 @@ import {
   type OutgoingMessage,
   type RoomInfo,
   type RoomSnapshot,
-  type Visibility,
   type UserRef,
-  type WelcomeFrame,
+  type Visibility,
 } from "../protocol";
-import { refuseWebSocket } from "../shared/refused-socket";
+import { AlarmSchedule } from "../shared/alarm-schedule";
 import { fromConnectRequest, toShardRedirect, type ConnectRequest } from "../shared/connect-request";
-import { GroupCommit } from "./connections/group-commit";
-import { HeldFrames, trySend } from "../shared/held-frames";
+import type { Connection } from "../shared/connection";
+import { refuseWebSocket } from "../shared/refused-socket";
 import { AbusePolicy } from "./connections/abuse-policy";
-import { InviteList } from "./membership/invite-list";
-import { MemberList } from "./membership/member-list";
+import { Delivery } from "./connections/delivery";
 import { FrameAnswers } from "./connections/frame-answers";
+import { Greeting } from "./connections/greeting";
+import { HttpMessages } from "./connections/http-messages";
+import { LongPolls } from "./connections/long-polls";
+import { RoomSockets } from "./connections/room-sockets";
+import { RoomFiles } from "./files/room-files";
+import type { Changed } from "./history/message-intake";
+import { MessageIntake } from "./history/message-intake";
+import { MessageLog, type PageQuery } from "./history/message-log";
+import { ReactionList } from "./history/reaction-list";
+import { SendRate } from "./history/send-rate";
+import { RoomHome } from "./home/room-home";
+import { RoomHooks } from "./lifecycle/room-hooks";
+import { RoomNotes } from "./lifecycle/room-notes";
+import { InviteList } from "./membership/invite-list";
 import { MemberActions } from "./membership/member-actions";
+import { MemberList } from "./membership/member-list";
 import { MemberRoster } from "./membership/member-roster";
 import { Moderation } from "./membership/moderation";
-import { MessageIntake, type Changed } from "./history/message-intake";
-import type { LogEntry } from "./history/log-entries";
-import { ReactionList } from "./history/reaction-list";
-import { LongPolls } from "./connections/long-polls";
-import { MessageLog, type PageQuery } from "./history/message-log";
-import { OnlineIndex, PresenceBatcher, presenceWindowMs } from "./connections/presence";
-import type { Connection } from "../shared/connection";
 import { RemovalList } from "./membership/removal-list";
 import { RoomAccess } from "./membership/room-access";
-import { failure, NOT_A_MEMBER, type RoomFailure, type RoomResult } from "./room-failure";
-import { RoomHome } from "./home/room-home";
-import { RoomFiles } from "./files/room-files";
 import { RoomRecord } from "./membership/room-record";
+import { failure, NOT_A_MEMBER, type RoomResult } from "./room-failure";
 import { RoomShards } from "./shards/room-shards";
-import { BatchReaders } from "./connections/batch-readers";
-import { isRemote, type RemoteSocket } from "./shards/remote-socket";
-import { sendError } from "./connections/outgoing-frames";
-import { SendRate } from "./history/send-rate";
-import { answerClose, isBenignTeardownError } from "../shared/socket-teardown";
-import { StaleSweep } from "../shared/stale-sweep";
-
-/** A `send` or a change (edit, delete, react) waiting for its turn to be stored (see group-commit.ts). */
-interface QueuedSend {
-  ws: WebSocket;
-  frame: SendFrame | ChangeFrame;
-}
 
 /**
- * One chat room. Its sockets are hibernatable: the object can leave memory while clients stay
- * connected, and every piece of state that must outlive that is in SQLite (room, members,
- * history) or in a socket's attachment (who is on it). What is in memory is derived or
- * disposable: the online index is rebuilt from the sockets, typing throttles may reset.
+ * One chat room: the composition of its parts (docs/architecture.md) and the surface the
+ * Worker, shards and hubs call. Its sockets are hibernatable: the object can leave memory while
+ * clients stay connected, and every piece of state that must outlive that is in SQLite (room,
+ * members, history) or in a socket's attachment (who is on it). What is in memory is derived
+ * or disposable: the online index is rebuilt from the sockets, typing throttles may reset.
  */
 export class ChatRoom extends DurableObject<Env> {
-  private readonly config: RoomConfig;
+  private readonly alarms: AlarmSchedule;
   private readonly room: RoomRecord;
+  private readonly notes: RoomNotes;
   private readonly members: MemberList;
+  private readonly moderation: Moderation;
   private readonly access: RoomAccess;
   private readonly log: MessageLog;
-  private readonly sendRate: SendRate;
-  private readonly online: OnlineIndex;
-  private readonly presence: PresenceBatcher;
-  private readonly sends: GroupCommit<QueuedSend>;
-  private readonly held: HeldFrames;
-  private readonly abuse: AbusePolicy;
-  private readonly roster: MemberRoster;
-  private readonly intake: MessageIntake;
-  private readonly sweep: StaleSweep;
-  /** The room's id, for logs; read from storage once per wake-up. */
-  private id: string | undefined;
-  private readonly polls: LongPolls;
-  private readonly home: RoomHome;
-  private readonly roles: Moderation;
-  private readonly memberActions: MemberActions;
-  private readonly answers: FrameAnswers;
   private readonly files: RoomFiles;
   private readonly shards: RoomShards;
-  private readonly batchReaders = new BatchReaders();
+  private readonly sockets: RoomSockets;
+  private readonly roster: MemberRoster;
+  private readonly greeting: Greeting;
+  private readonly home: RoomHome;
+  private readonly memberActions: MemberActions;
+  private readonly answers: FrameAnswers;
+  private readonly messages: HttpMessages;
+  private readonly shardCapacity: number;
 
+  // Each part is built from parts built before it; they meet later only through the hooks.
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.config = readRoomConfig(env);
+    const config = readRoomConfig(env);
+    const sql = ctx.storage.sql;
+    this.shardCapacity = config.sockets.shardCapacity;
     // Answered by the runtime while the room sleeps: a heartbeat never wakes it.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
-    this.room = new RoomRecord(ctx.storage.sql);
-    this.members = new MemberList(ctx.storage.sql);
-    this.roles = new Moderation(ctx.storage.sql, this.room, this.config.admins);
-    this.access = new RoomAccess(this.room, this.members, new InviteList(ctx.storage.sql), new RemovalList(ctx.storage.sql), this.roles);
-    this.sweep = new StaleSweep(ctx, this.config.staleAfterMs);
-    this.abuse = new AbusePolicy(this.config.whoIntervalMs);
-    this.polls = new LongPolls(this.config.longPolls.perUser, this.config.longPolls.perRoom);
-    const reactions = new ReactionList(ctx.storage.sql);
-    this.files = new RoomFiles(ctx, env.FILES, () => (this.id ??= this.room.get()?.id), this.access, this.roles, (seq) => this.log.message(seq));
-    this.log = new MessageLog(ctx.storage.sql, this.config.historyLimit, reactions, this.files.list);
-    this.sendRate = new SendRate(this.log, { ...this.config.rateLimit, newcomers: this.config.newcomers }, (id) => this.members.joinedAt(id));
-    this.shards = new RoomShards(ctx.storage.sql, env, () => (this.id ??= this.room.get()?.id), this.log.latestSeq(), (socket) => this.disconnect(socket.asWebSocket()));
-    this.online = new OnlineIndex(() => [...ctx.getWebSockets(), ...this.shards.sockets()]);
-    this.roster = new MemberRoster(this.online, this.members, this.roles);
-    this.home = new RoomHome(ctx.storage.sql, env, this.room, this.members, this.log);
-    const sockets = { of: (userId: string) => [...ctx.getWebSockets(userId), ...this.shards.socketsOf(userId).map((socket) => socket.asWebSocket())], forget: (ws: WebSocket) => this.disconnect(ws), note: (event: string, fields: LogFields) => this.note(event, fields) };
-    this.memberActions = new MemberActions(sockets, this.room, this.members, this.access, this.roles, this.polls, this.home);
-    this.intake = new MessageIntake(this.config, this.log, this.members, this.sendRate, reactions, this.roles, this.files.list);
-    this.presence = new PresenceBatcher(
-      () => presenceWindowMs(this.online.size),
-      (frame) => this.broadcast(JSON.stringify(frame)),
-    );
-    this.held = new HeldFrames(
-      () => ctx.storage.sync(),
-      (error) => logError("room.write_failed", error, { room: this.id }),
-      (sink) => this.batchReaders.reads(sink),
-    );
-    this.sends = new GroupCommit((batch) => {
-      batch.forEach(({ ws, frame }) => this.answers.stored(ws, frame));
-      this.held.releaseWhenDurable();
-    });
-    this.answers = new FrameAnswers(env, this.config, this.intake, this.abuse, this.held, this.roster, {
-      deliver: (entry, sender) => this.deliver(entry, sender),
-      disconnect: (ws) => this.disconnect(ws),
-      broadcast: (frame, except) => this.broadcast(frame, except),
-      note: (event, fields) => this.note(event, fields),
-      roomId: () => this.id,
-    });
+    const hooks = new RoomHooks();
+    this.alarms = new AlarmSchedule(ctx.storage);
+    this.room = new RoomRecord(sql);
+    this.notes = new RoomNotes(this.room);
+    this.members = new MemberList(sql);
+    this.moderation = new Moderation(sql, this.room, config.admins);
+    this.access = new RoomAccess(this.room, this.members, new InviteList(sql), new RemovalList(sql), this.moderation);
+    const reactions = new ReactionList(sql);
+    hooks.gone.on((gone) => reactions.forget(gone));
+    this.log = new MessageLog(sql, config.historyLimit, reactions, hooks);
+    this.files = this.alarms.add(new RoomFiles(ctx, env.FILES, () => this.notes.id(), this.access, this.moderation, this.log, this.alarms, hooks));
+    const sendRate = new SendRate(this.log, { ...config.rateLimit, newcomers: config.newcomers }, (id) => this.members.joinedAt(id));
+    const intake = new MessageIntake(config, this.log, this.members, sendRate, this.moderation, this.files.list, hooks);
+    this.shards = new RoomShards(sql, env, () => this.notes.id(), this.log.latestSeq());
+    const polls = new LongPolls(config.longPolls.perUser, config.longPolls.perRoom);
+    const abuse = new AbusePolicy(config.whoIntervalMs);
+    this.sockets = new RoomSockets(ctx, config, this.shards, this.members, abuse, this.notes, this.alarms);
+    this.roster = new MemberRoster(this.sockets.online, this.members, this.moderation);
+    this.greeting = new Greeting(this.log, this.roster, this.moderation, this.sockets.online);
+    this.home = new RoomHome(sql, env, this.room, this.members, this.log, this.access, hooks);
+    const delivery = new Delivery(ctx, this.shards, polls, hooks, this.notes);
+    this.memberActions = new MemberActions(this.sockets, this.notes, this.room, this.members, this.access, this.moderation, polls, this.home);
+    const markRead = (connection: Connection, seq: number) => this.home.markRead(connection.user, seq);
+    this.answers = new FrameAnswers(env, config, intake, abuse, delivery, this.roster, this.sockets, this.notes, markRead);
+    this.messages = new HttpMessages(config, this.access, this.log, intake, polls, this.answers, delivery);
   }
 
-  /** Accepts a WebSocket the Worker has authenticated (see connect-request.ts). */
+  /** Accepts a WebSocket the Worker has authenticated (see shared/connect-request.ts). */
   override async fetch(request: Request): Promise<Response> {
     const connect = fromConnectRequest(request);
     if (!connect) return new Response("expected an authenticated WebSocket upgrade", { status: 400 });
     const now = Date.now();
     // Before admitting: a refused connection must not use up an invite or make anyone a member.
-    const full = this.refuseSocket(connect.user.id);
+    const full = this.sockets.refuse(connect.user.id);
     if (full) {
-      this.note("room.refused", { user: connect.user.id, code: full.code });
+      this.notes.note("room.refused", { user: connect.user.id, code: full.code });
       return refuseWebSocket(CloseCode.Abuse, { type: "error", code: full.code, message: full.message }, connect.subprotocol);
     }
-    const admitted = this.admit(connect.roomId, connect.user, now, connect.inviteId);
+    const admitted = this.access.admit(connect.roomId, connect.user, now, connect.inviteId);
     if (!admitted.ok) {
-      this.note("room.refused", { user: connect.user.id, code: admitted.code });
+      this.notes.note("room.refused", { user: connect.user.id, code: admitted.code });
       return refuseWebSocket(CloseCode.Forbidden, { type: "error", code: admitted.code, message: admitted.message }, connect.subprotocol);
     }
     // A crowd arriving in a public room comes by socket: none of them waits on their home's
@@ -162,49 +132,9 @@ export class ChatRoom extends DurableObject<Env> {
     if (admitted.joined) this.ctx.waitUntil(this.home.joined(connect.user));
     // Past what one object should hold, the connection goes to a fan-out shard; the room
     // welcomes it when it arrives there (shardJoined).
-    const shard = await this.shards.place(this.online.connections - this.shards.connections, this.config.sockets.shardCapacity, now);
+    const shard = await this.shards.place(this.sockets.local, this.shardCapacity, now);
     if (shard > 0) return toShardRedirect(shard);
-
-    const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
-    const connection: Connection = {
-      connId: crypto.randomUUID(),
-      user: connect.user,
-      connectedAt: now,
-      expiresAt: connect.expiresAt,
-      lastHeardAt: now,
-      strikes: 0,
-    };
-    if (connect.batch) connection.batch = true;
-    this.ctx.acceptWebSocket(server, [connect.user.id]);
-    server.serializeAttachment(connection);
-    if (this.online.add(connection)) this.presence.joined(connect.user);
-
-    // Nothing can run between these sends, so no live message slips in before the history.
-    for (const frame of this.greeting(admitted.room, connect, now).frames) server.send(frame);
-
-    await this.sweep.schedule();
-    const headers = connect.subprotocol ? { "Sec-WebSocket-Protocol": PROTOCOL } : undefined;
-    return new Response(null, { status: 101, webSocket: client, headers });
-  }
-
-  /**
-   * The welcome and history that open every connection: the room, who is here, and what the
-   * client has not seen (the recent page, or everything after `after` when it resumes).
-   */
-  private greeting(room: RoomInfo, connect: ConnectRequest, now: number): { frames: [string, string]; seq: number } {
-    const seq = this.log.latestSeq();
-    const welcome: WelcomeFrame = { type: "welcome", room, you: connect.user, seq, members: this.roster.list(), online: this.online.size };
-    const role = this.roles.roleOf(connect.user.id);
-    if (role !== "member") welcome.role = role;
-    const mutedUntil = this.roles.mutedUntil(connect.user.id, now);
-    if (mutedUntil !== undefined) welcome.mutedUntil = mutedUntil;
-    const page =
-      connect.after === undefined
-        ? this.log.page(connect.user.id, { limit: LIMITS.recentHistory })
-        : this.log.page(connect.user.id, { after: connect.after, limit: LIMITS.resumeHistory });
-    const history: HistoryFrame = { type: "history", messages: page.messages, more: page.more };
-    if (page.updates.length > 0) history.updates = page.updates;
-    return { frames: [JSON.stringify(welcome), JSON.stringify(history)], seq };
+    return this.sockets.accept(connect, now, () => this.greeting.frames(admitted.room, connect.user, connect.after, now).frames);
   }
 
   /**
@@ -217,16 +147,15 @@ export class ChatRoom extends DurableObject<Env> {
     if (!room) return failure(404, "not_found", "no such room");
     const refused = this.access.refuseReader(connect.user);
     if (refused) return refused;
-    this.shards.joined(shard, connection);
-    if (this.online.add(connection)) this.presence.joined(connect.user);
-    return { ok: true, ...this.greeting(room, connect, Date.now()) };
+    this.sockets.arrivedOnShard(shard, connection);
+    return { ok: true, ...this.greeting.frames(room, connect.user, connect.after, Date.now()) };
   }
 
   /** A frame from a connection a shard holds, answered as if it came on one of the room's own sockets; false if the room does not know the connection. */
   async shardFrame(connId: string, data: string | ArrayBuffer): Promise<boolean> {
     const socket = this.shards.find(connId);
     if (!socket) return false;
-    await this.answer(socket.asWebSocket(), data, false);
+    await this.answers.answer(socket.asWebSocket(), data, false);
     return true;
   }
 
@@ -234,75 +163,25 @@ export class ChatRoom extends DurableObject<Env> {
   async shardLeft(connIds: string[]): Promise<void> {
     for (const connId of connIds) {
       const socket = this.shards.find(connId);
-      if (socket) this.disconnect(socket.asWebSocket());
+      if (socket) this.sockets.disconnect(socket);
     }
   }
 
-  /** The stale-socket sweep (stale-sweep.ts), and files never attached (deleted after an hour). */
+  /** Whatever part is due: the stale-socket sweep, files never attached (alarm-schedule.ts). */
   override async alarm(): Promise<void> {
-    await this.files.sweep(Date.now());
-    for (const { ws, connection, why } of await this.sweep.run(Date.now())) {
-      try {
-        if (why === "expired") ws.close(CloseCode.InvalidToken, "your session expired; sign in again");
-        else ws.close(CloseCode.NoHeartbeat, "no heartbeat");
-      } catch {
-        // Already closing.
-      }
-      this.note("room.swept", { user: connection.user.id, why });
-      this.disconnect(ws);
-    }
+    await this.alarms.run(Date.now());
   }
 
   override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
-    return this.answer(ws, data, true);
-  }
-
-  /** A frame from one of the room's own sockets (`local`), or from a connection a shard holds. */
-  private async answer(ws: WebSocket, data: string | ArrayBuffer, local: boolean): Promise<void> {
-    // Frames already on their way when we closed a socket still arrive; a client we cut off
-    // must not keep the room busy answering into a closed socket.
-    if (ws.readyState !== WebSocket.OPEN) return;
-    const connection = ws.deserializeAttachment() as Connection;
-    const now = Date.now();
-    // A shard keeps its own sockets' silence (its sweep); the room needs no copy of it.
-    if (local) this.sweep.heard(ws, connection, now);
-    try {
-      const frame = parseClientFrame(data);
-      if (!frame.ok) return this.answers.strike(ws, connection, { ...failure(400, frame.code, frame.message), id: frame.id });
-      switch (frame.value.type) {
-        case "send":
-        case "edit":
-        case "delete":
-        case "react":
-          return this.sends.add({ ws, frame: frame.value });
-        case "typing":
-          return this.answers.typing(ws, connection);
-        case "who":
-          return this.answers.who(ws, connection, now);
-        case "read":
-          return void (await this.markRead(connection.user, frame.value.seq));
-        case "auth":
-          return await this.answers.auth(ws, connection, frame.value.token);
-      }
-    } catch (error) {
-      logError("room.message_failed", error, { room: this.id, user: connection.user.id });
-      sendError(ws, { code: "internal", message: "the server could not handle that frame; try again" });
-    }
+    return this.answers.answer(ws, data, true);
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
-    const connection = ws.deserializeAttachment() as Connection | null;
-    // One line per connection, at its end: a line at the start too would double the log volume
-    // of a busy room and put console output on every client's way in (docs/performance.md).
-    const seconds = connection ? Math.round((Date.now() - connection.connectedAt) / 1000) : undefined;
-    this.note("room.disconnected", { user: connection?.user.id, code, seconds });
-    this.disconnect(ws);
-    answerClose(ws, code, reason);
+    this.sockets.closed(ws, code, reason);
   }
 
   override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
-    if (!isBenignTeardownError(ws, error)) logError("room.socket_error", error, { room: this.id });
-    this.disconnect(ws);
+    this.sockets.errored(ws, error);
   }
 
   /** `POST /api/rooms`: a new room, its creator the owner and first member. */
@@ -317,7 +196,7 @@ export class ChatRoom extends DurableObject<Env> {
 
   /** `POST /api/rooms/:room/join`: become a member without a WebSocket (clients on HTTP, invite links). */
   async join(roomId: string, user: UserRef, inviteId?: string): Promise<RoomResult<RoomSnapshot>> {
-    const admitted = this.admit(roomId, user, Date.now(), inviteId);
+    const admitted = this.access.admit(roomId, user, Date.now(), inviteId);
     if (!admitted.ok) return admitted;
     if (admitted.joined) await this.home.joined(user);
     return { ok: true, room: admitted.room, seq: this.log.latestSeq(), members: this.roster.list() };
@@ -327,18 +206,13 @@ export class ChatRoom extends DurableObject<Env> {
   async describe(roomId: string, viewer: UserRef): Promise<RoomResult<RoomSnapshot>> {
     const refused = this.access.refuseReader(viewer);
     if (refused) return refused;
-    return {
-      ok: true,
-      room: this.room.get() ?? { id: roomId, visibility: "public" },
-      seq: this.log.latestSeq(),
-      members: this.roster.list(),
-    };
+    return { ok: true, room: this.room.get() ?? { id: roomId, visibility: "public" }, seq: this.log.latestSeq(), members: this.roster.list() };
   }
 
   /** `POST /api/rooms/:room/invites`: any member of a private room may invite. */
   async createInvite(user: UserRef, request: InviteRequest): Promise<RoomResult<{ id: string; expiresAt: number }>> {
     const invite = this.access.createInvite(user, Date.now(), request);
-    if (invite.ok) this.note("room.invite_created", { user: user.id, invite: invite.id });
+    if (invite.ok) this.notes.note("room.invite_created", { user: user.id, invite: invite.id });
     return invite;
   }
 
@@ -350,46 +224,32 @@ export class ChatRoom extends DurableObject<Env> {
   /** `DELETE /api/rooms/:room/invites/:id`: links already shared stop working. */
   async revokeInvite(user: UserRef, inviteId: string): Promise<RoomResult<{}>> {
     const revoked = this.access.revokeInvite(user, inviteId, Date.now());
-    if (revoked.ok) this.note("room.invite_revoked", { user: user.id, invite: inviteId });
+    if (revoked.ok) this.notes.note("room.invite_revoked", { user: user.id, invite: inviteId });
     return revoked;
   }
 
-  /** `DELETE /api/rooms/:room/members/:id` (member-actions.ts) */
+  // Membership and moderation (membership/member-actions.ts).
   async removeMember(user: UserRef, memberId: string): Promise<RoomResult<{}>> {
     return this.memberActions.remove(user, memberId);
   }
-
-  /** `POST /api/rooms/:room/members/:id/readmit`: the owner lets a removed member back in. */
   async readmit(user: UserRef, memberId: string): Promise<RoomResult<{}>> {
     return this.memberActions.readmit(user, memberId);
   }
-
-  /** `PUT /api/rooms/:room/members/:id {"role"}` */
   async setRole(user: UserRef, memberId: string, role: "moderator" | "member"): Promise<RoomResult<{}>> {
     return this.memberActions.setRole(user, memberId, role);
   }
-
-  /** `POST .../members/:id/mute {"seconds"?}` */
   async mute(user: UserRef, memberId: string, seconds?: number): Promise<RoomResult<{ until: number | null }>> {
     return this.memberActions.mute(user, memberId, seconds);
   }
-
-  /** `DELETE .../members/:id/mute` */
   async unmute(user: UserRef, memberId: string): Promise<RoomResult<{}>> {
     return this.memberActions.unmute(user, memberId);
   }
-
-  /** `POST .../members/:id/ban {"seconds"?}` */
   async ban(user: UserRef, memberId: string, seconds?: number): Promise<RoomResult<{ until: number | null }>> {
     return this.memberActions.ban(user, memberId, seconds);
   }
-
-  /** `GET /api/rooms/:room/moderation`: every moderation action, newest first, for owners and moderators. */
   async moderationLog(user: UserRef, limit: number): Promise<RoomResult<{ events: ModerationEvent[] }>> {
     return this.memberActions.log(user, limit);
   }
-
-  /** `DELETE /api/rooms/:room/members/me` */
   async leave(user: UserRef): Promise<RoomResult<{}>> {
     return this.memberActions.leave(user);
   }
@@ -413,151 +273,36 @@ export class ChatRoom extends DurableObject<Env> {
     return { ok: true, room };
   }
 
-  /**
-   * A hub reading the user's entry for its home (undefined: not a member, drop the room). With
-   * `watch`, a home page is open: the room sends that hub news until it says nobody looks.
-   */
+  // Homes (home/room-home.ts).
   async summary(userId: string, watch: boolean): Promise<HomeRoom | undefined> {
-    const entry = this.home.entry(userId);
-    if (entry && watch) this.home.watchers.watch(userId);
-    return entry;
+    return this.home.summary(userId, watch);
   }
-
-  /** `POST /api/rooms/:room/read` and the `read` frame: the read position moves forward only, and never past the newest message. */
   async markRead(user: UserRef, seq: number): Promise<RoomResult<{}>> {
-    const refused = this.access.refuseReader(user);
-    if (refused) return refused;
-    if (this.members.readPosition(user.id) === undefined) return NOT_A_MEMBER;
-    if (this.members.markRead(user.id, Math.min(seq, this.log.latestSeq()))) this.home.watchers.changedFor(user.id);
-    return { ok: true };
+    return this.home.markRead(user, seq);
   }
 
-  /**
-   * `GET /api/rooms/:room/messages`: a page of what the viewer may see. With `after` and a
-   * wait, an empty answer is held until a message arrives or the wait is over (long-polling,
-   * for clients that cannot use WebSocket).
-   */
+  // Messages over HTTP (connections/http-messages.ts); posting joins the room.
   async readMessages(viewer: UserRef, query: PageQuery, waitMs = 0): Promise<RoomResult<MessagesPage>> {
-    const refused = this.access.refuseReader(viewer);
-    if (refused) return refused;
-    const deadline = Date.now() + waitMs;
-    let page = this.log.page(viewer.id, query);
-    while (page.messages.length + page.updates.length === 0 && query.after !== undefined && Date.now() < deadline) {
-      const woken = this.polls.wait(viewer.id, deadline - Date.now());
-      if (!woken) {
-        const { perUser, perRoom } = this.config.longPolls;
-        return failure(429, "too_many_connections", `at most ${perUser} waiting reads per person and ${perRoom} per room; try again shortly`);
-      }
-      await woken;
-      // The viewer may have been removed while waiting: what came since is not theirs to read.
-      const refusedNow = this.access.refuseReader(viewer);
-      if (refusedNow) return refusedNow;
-      page = this.log.page(viewer.id, query);
-    }
-    const { messages, updates, more } = page;
-    return { ok: true, messages, ...(updates.length > 0 ? { updates } : {}), more, seq: this.log.latestSeq() };
+    return this.messages.read(viewer, query, waitMs);
   }
-
-  /** `POST /api/rooms/:room/messages`: the same rules as a WebSocket `send`; posting joins the room. */
   async postMessage(roomId: string, user: UserRef, message: OutgoingMessage): Promise<RoomResult<{ message: ChatMessage; created: boolean }>> {
-    const now = Date.now();
-    const admitted = this.admit(roomId, user, now);
+    const admitted = this.access.admit(roomId, user, Date.now());
     if (!admitted.ok) return admitted;
     if (admitted.joined) await this.home.joined(user);
-    // Messages that reached the room before this one are stored before it.
-    this.sends.flush();
-    const result = this.intake.store(user, message, now);
-    if (result.ok && result.created) {
-      this.deliver(result.message);
-      this.held.releaseWhenDurable();
-    }
-    return result;
+    return this.messages.post(user, message);
   }
-
-  /**
-   * `PATCH`/`DELETE .../messages/:seq` and `POST .../messages/:seq/reactions`: the same rules as
-   * the socket's `edit`, `delete` and `react` frames.
-   */
   async changeMessage(user: UserRef, change: ChangeFrame): Promise<Changed> {
-    const refused = this.access.refuseReader(user);
-    if (refused) return refused;
-    this.sends.flush();
-    const result = this.intake.change(user, change, Date.now());
-    if (result.ok && result.update && result.created) {
-      this.deliver(result.update);
-      this.held.releaseWhenDurable();
-    }
-    return result;
+    return this.messages.change(user, change);
   }
 
-  /** `POST /api/rooms/:room/files`, before any byte is stored (room-files.ts). */
+  // Files (files/room-files.ts): the bytes are in R2, the room keeps who may see them.
   async mayUpload(user: UserRef): Promise<RoomResult<{}>> {
     return this.files.mayUpload(user);
   }
-
-  /** The upload is in R2: the room remembers it, for its uploader to attach to one message. */
   async recordUpload(user: UserRef, file: FileInfo): Promise<void> {
     await this.files.record(user, file);
   }
-
-  /** `GET /api/rooms/:room/files/:id` (room-files.ts). */
   async fileFor(user: UserRef, fileId: string): Promise<RoomResult<{ file: FileInfo }>> {
     return this.files.fileFor(user, fileId);
-  }
-
-  /** Caps checked before anything else: one user's tabs, and the room's share of the platform's socket limit. */
-  private refuseSocket(userId: string): RoomFailure | undefined {
-    const { perUser, perRoom } = this.config.sockets;
-    if (this.online.connectionsOf(userId) >= perUser) {
-      return failure(429, "too_many_connections", `you have ${perUser} connections to this room open; close a tab or window first`);
-    }
-    if (this.online.connections >= perRoom) return failure(429, "too_many_connections", "this room is full right now; try again later");
-    return undefined;
-  }
-
-  private admit(roomId: string, user: UserRef, now: number, inviteId?: string): RoomResult<{ room: RoomInfo; joined: boolean }> {
-    const admitted = this.access.admit(roomId, user, now, inviteId);
-    if (admitted.ok) this.id = admitted.room.id;
-    return admitted;
-  }
-
-  /**
-   * Queues a stored message for everyone who may see it, except the connection that sent it
-   * (it gets the ack). The recipients are the sockets open now: one that opens before the
-   * message goes out finds it in its history instead, so nobody gets it twice.
-   */
-  private deliver(entry: LogEntry, sender?: WebSocket): void {
-    this.polls.wake(entry.to === undefined ? "everyone" : [entry.to, entry.from.id]);
-    if (entry.type === "message") this.home.watchers.stored(entry);
-    const frame = JSON.stringify(entry);
-    const shards = this.shards.entrySink(entry, sender);
-    if (shards) this.held.hold(shards, frame);
-    if (entry.to === undefined) return this.held.hold(this.ctx.getWebSockets(), frame, sender);
-    const recipients = this.ctx.getWebSockets(entry.to);
-    if (entry.to !== entry.from.id) recipients.push(...this.ctx.getWebSockets(entry.from.id));
-    this.held.hold(recipients, frame, sender);
-  }
-
-  /** A structured log line about this room: ids and codes only, never tokens or message text. */
-  private note(event: string, fields: LogFields): void {
-    this.id ??= this.room.get()?.id;
-    logEvent(event, { room: this.id, ...fields });
-  }
-
-  private broadcast(frame: string, except?: WebSocket): void {
-    this.shards.broadcast(frame, except);
-    for (const ws of this.ctx.getWebSockets()) if (ws !== except) trySend(ws, frame);
-  }
-
-  private disconnect(ws: WebSocket | RemoteSocket): void {
-    const connection = ws.deserializeAttachment() as Connection | null;
-    if (!connection) return;
-    if (isRemote(ws) && !this.shards.forget(ws)) return;
-    const wentOffline = this.online.remove(connection);
-    this.abuse.forget(connection, wentOffline);
-    if (wentOffline) {
-      this.members.markSeen(connection.user.id, Date.now());
-      this.presence.left(connection.user);
-    }
   }
 }

@@ -8,6 +8,7 @@ import { fromConnectRequest } from "../shared/connect-request";
 import { batchOf, trySend } from "../shared/held-frames";
 import type { Connection } from "../shared/connection";
 import { answerClose, isBenignTeardownError } from "../shared/socket-teardown";
+import { AlarmSchedule } from "../shared/alarm-schedule";
 import { StaleSweep } from "../shared/stale-sweep";
 import { ShardSockets, type ShardConnection } from "./shard-sockets";
 import type { ShardBatch, ShardOp, ShardReceipt } from "./shard-batch";
@@ -24,6 +25,7 @@ import type { ShardBatch, ShardOp, ShardReceipt } from "./shard-batch";
  */
 export class FanoutShard extends DurableObject<Env> {
   private readonly sockets: ShardSockets;
+  private readonly alarms: AlarmSchedule;
   private readonly sweep: StaleSweep;
   /** The seq the last batch ended at; unknown after a wake-up until the next batch. */
   private through: number | undefined;
@@ -36,7 +38,15 @@ export class FanoutShard extends DurableObject<Env> {
     super(ctx, env);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
     this.sockets = new ShardSockets(() => ctx.getWebSockets());
-    this.sweep = new StaleSweep(ctx, readRoomConfig(env).staleAfterMs);
+    this.alarms = new AlarmSchedule(ctx.storage);
+    // Connections gone silent or expired are closed as the room closes its own.
+    this.sweep = this.alarms.add(
+      new StaleSweep(ctx, this.alarms, readRoomConfig(env).staleAfterMs, async ({ ws, why }) => {
+        if (why === "expired") this.close(ws, CloseCode.InvalidToken, "your session expired; sign in again");
+        else this.close(ws, CloseCode.NoHeartbeat, "no heartbeat");
+        await this.left(ws);
+      }),
+    );
   }
 
   /**
@@ -120,13 +130,8 @@ export class FanoutShard extends DurableObject<Env> {
     await this.left(ws);
   }
 
-  /** Closes connections gone silent or expired, as the room does its own (stale-sweep.ts). */
   override async alarm(): Promise<void> {
-    for (const { ws, why } of await this.sweep.run(Date.now())) {
-      if (why === "expired") this.close(ws, CloseCode.InvalidToken, "your session expired; sign in again");
-      else this.close(ws, CloseCode.NoHeartbeat, "no heartbeat");
-      await this.left(ws);
-    }
+    await this.alarms.run(Date.now());
   }
 
   /** Applies one op to every connection it is for, or only to `only` (a connection just welcomed). */

@@ -5,14 +5,13 @@
  * The runtime's output gate would hold them too: a frame sent after a write leaves only once
  * the write is durable. But the gate holds and resumes each frame on its own, a hundred per
  * message in a room of 100, and that made enough garbage for the isolate's stop-the-world
- * collections to come every 1.5 s instead of the relay's 2 s; those pauses set the slowest
+ * collections to come more often than a plain relay's; those pauses set the slowest
  * deliveries (docs/performance.md). Waiting once per batch and then sending keeps the relay's
  * rhythm. The gate still stands behind this: nothing sent here can overtake a write.
  *
  * A client that reads `batch` frames gets everything one release has for it as one frame. In
  * a room where everyone talks a release carries many messages, and a send per message per
- * socket was most of what the room spent: one per socket per release delivered 1.56x as much
- * at 0.54x the CPU per delivery (docs/performance.md, "When everyone talks").
+ * socket was most of what the room spent (docs/performance.md, "When everyone talks").
  */
 export class HeldFrames {
   private frames: { to: Iterable<FrameSink>; frame: string; except?: FrameSink }[] = [];
@@ -34,11 +33,12 @@ export class HeldFrames {
 
   /**
    * Sends what is held once the writes made so far are durable. Call it after the writes the
-   * held frames tell of. If the writes fail, nothing is sent: the runtime restarts the room
-   * from what was stored, and clients resend what was never acknowledged.
+   * held frames tell of; `then` runs after they are sent. If the writes fail, nothing is sent
+   * and `then` never runs: the runtime restarts the room from what was stored, and clients
+   * resend what was never acknowledged.
    */
-  releaseWhenDurable(): void {
-    if (this.frames.length === 0) return;
+  releaseWhenDurable(then?: () => void): void {
+    if (this.frames.length === 0 && !then) return;
     const frames = this.frames;
     this.frames = [];
     const durable = this.durable();
@@ -55,6 +55,7 @@ export class HeldFrames {
           }
         }
         for (const [ws, list] of grouped) trySend(ws, batchOf(list));
+        then?.();
       },
       (error: unknown) => this.failed(error),
     );

@@ -4,6 +4,7 @@ import { createMiddleware } from "hono/factory";
 import { readAuthConfig } from "../config";
 import {
   BATCH_QUERY,
+  CHANGE_KINDS,
   checkChange,
   checkForRequest,
   checkRoleRequest,
@@ -16,7 +17,7 @@ import {
   LIMITS,
   parseSeq,
   PROTOCOL,
-  type ChangeFrame,
+  type ChangeKindName,
   type CreatedInvite,
   type CreatedRoom,
   type PostedMessage,
@@ -150,11 +151,11 @@ roomRoutes.post("/:room/messages", smallBody, async (c) => {
 });
 
 /**
- * Edits, deletions and reactions over HTTP: the body is the socket frame's without `type` and
- * `target`, which the route gives. Answered as a post: 201 for a change stored, 200 for a
- * retransmit or a reaction that changed nothing.
+ * Changes to a message over HTTP, one route per kind (protocol/change-kinds.ts): the body is
+ * the socket frame's without `type` and `target`, which the route gives. Answered as a post:
+ * 201 for a change stored, 200 for a retransmit or a change that changed nothing.
  */
-async function changeRoute(c: Context<RoomEnv>, kind: ChangeFrame["type"]): Promise<Response> {
+async function changeRoute(c: Context<RoomEnv>, kind: ChangeKindName): Promise<Response> {
   const body = await jsonBody(c);
   const target = parseSeq(c.req.param("seq"));
   if (!target.ok || target.value === undefined) throw new BadRequest("the message's seq must be a whole number");
@@ -170,9 +171,10 @@ async function changeRoute(c: Context<RoomEnv>, kind: ChangeFrame["type"]): Prom
 roomRoutes.post("/:room/files", uploadFile);
 roomRoutes.get("/:room/files/:file", serveFile);
 
-roomRoutes.patch("/:room/messages/:seq", smallBody, (c) => changeRoute(c, "edit"));
-roomRoutes.delete("/:room/messages/:seq", smallBody, (c) => changeRoute(c, "delete"));
-roomRoutes.post("/:room/messages/:seq/reactions", smallBody, (c) => changeRoute(c, "react"));
+for (const kind of Object.keys(CHANGE_KINDS) as ChangeKindName[]) {
+  const { method, path } = CHANGE_KINDS[kind].route;
+  roomRoutes.on(method, `/:room/messages/:seq${path}`, smallBody, (c) => changeRoute(c, kind));
+}
 
 roomRoutes.post("/:room/invites", smallBody, async (c) => {
   const request = checkInviteRequest(await jsonBody(c));

@@ -2,6 +2,7 @@ import { env, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare
 import { describe, expect, it } from "vitest";
 import type { ApiErrorBody, FileInfo, MessagesPage } from "../../src/protocol";
 import { FileList } from "../../src/room/files/file-list";
+import { RoomHooks } from "../../src/room/lifecycle/room-hooks";
 import { MessageLog } from "../../src/room/history/message-log";
 import { ReactionList } from "../../src/room/history/reaction-list";
 import { api, connect, newRoom, newUser, type TestUser } from "./helpers";
@@ -213,7 +214,11 @@ describe("a message pruned from the history", () => {
       const gone: string[] = [];
       const files = new FileList(sql, (ids) => gone.push(...ids));
       const reactions = new ReactionList(sql);
-      const log = new MessageLog(sql, 5, reactions, files);
+      // Wired as the room wires them: the side tables hear of what the log drops.
+      const hooks = new RoomHooks();
+      hooks.gone.on((gone) => reactions.forget(gone));
+      hooks.gone.on((gone) => files.discardGone(gone));
+      const log = new MessageLog(sql, 5, reactions, hooks);
       const from = { id: "g_writer", name: "Writer" };
       const file = { id: "f".repeat(22), name: "old.png", size: 10, type: "image/png" };
       files.add(from.id, file, 1000);

@@ -1,4 +1,5 @@
 import type { FileInfo } from "../../protocol";
+import type { Gone } from "../lifecycle/room-hooks";
 
 type Row = { id: string; uploader: string; name: string; size: number; type: string; width: number | null; height: number | null; message_seq: number | null };
 
@@ -57,14 +58,10 @@ export class FileList {
     for (const id of ids) this.sql.exec("UPDATE files SET message_seq = ? WHERE id = ?", seq, id);
   }
 
-  /** A deleted message's files go with it. */
-  discardOf(seq: number): void {
-    this.drop(this.sql.exec<{ id: string }>("DELETE FROM files WHERE message_seq = ? RETURNING id", seq).toArray());
-  }
-
-  /** The files of messages pruned from the log go with them. */
-  discardThrough(seq: number): void {
-    this.drop(this.sql.exec<{ id: string }>("DELETE FROM files WHERE message_seq <= ? RETURNING id", seq).toArray());
+  /** The files of a deleted message, or of messages pruned from the log, go with them. */
+  discardGone(gone: Gone): void {
+    const [where, seq] = "deleted" in gone ? ["message_seq = ?", gone.deleted] : ["message_seq <= ?", gone.prunedThrough];
+    this.drop(this.sql.exec<{ id: string }>(`DELETE FROM files WHERE ${where} RETURNING id`, seq).toArray());
   }
 
   /** Files uploaded before `before` and never attached: nobody will, so they are deleted. */

@@ -1,9 +1,12 @@
 import { logError } from "../../log";
-import type { ChatMessage, FileInfo, UserRef } from "../../protocol";
+import type { FileInfo, UserRef } from "../../protocol";
+import type { MessageLog } from "../history/message-log";
 import { FileList } from "./file-list";
 import { visibleTo } from "../history/log-entries";
 import type { Moderation } from "../membership/moderation";
 import type { RoomAccess } from "../membership/room-access";
+import type { AlarmPart, AlarmSchedule } from "../../shared/alarm-schedule";
+import type { RoomHooks } from "../lifecycle/room-hooks";
 import { failure, type RoomResult } from "../room-failure";
 
 /** A file uploaded and not attached to a message within this long is deleted. */
@@ -14,20 +17,26 @@ const UNATTACHED_FILE_MS = 3600_000;
  * may upload and fetch, the record of each upload, and deleting the bytes when their message
  * goes or when they were never attached.
  */
-export class RoomFiles {
+export class RoomFiles implements AlarmPart {
   readonly list: FileList;
 
   constructor(
-    private readonly ctx: DurableObjectState,
+    ctx: DurableObjectState,
     private readonly bucket: R2Bucket,
     private readonly roomId: () => string | undefined,
     private readonly access: RoomAccess,
     private readonly roles: Moderation,
-    /** The stored message a file went out with. */
-    private readonly message: (seq: number) => ChatMessage | undefined,
+    /** Where the stored message a file went out with is read. */
+    private readonly log: Pick<MessageLog, "message">,
+    private readonly alarms: AlarmSchedule,
+    hooks: RoomHooks,
   ) {
     // Deleting bytes in R2 needs no answer before the room goes on.
     this.list = new FileList(ctx.storage.sql, (ids) => ctx.waitUntil(this.deleteBytes(ids)));
+    hooks.stored.on(({ entry }) => {
+      if (entry.type === "message" && entry.files) this.list.attach(entry.files.map((file) => file.id), entry.seq);
+    });
+    hooks.gone.on((gone) => this.list.discardGone(gone));
   }
 
   /** Before any byte is stored: whoever may post here may upload. */
@@ -42,14 +51,14 @@ export class RoomFiles {
   async record(user: UserRef, file: FileInfo): Promise<void> {
     const now = Date.now();
     this.list.add(user.id, file, now);
-    await this.alarmBy(now + UNATTACHED_FILE_MS);
+    await this.alarms.dueBy(now + UNATTACHED_FILE_MS);
   }
 
   /** The alarm's part: files never attached go after an hour. */
-  async sweep(now: number): Promise<void> {
+  run(now: number): number | undefined {
     this.list.discardUnattachedBefore(now - UNATTACHED_FILE_MS);
     const oldest = this.list.oldestUnattached();
-    if (oldest !== undefined) await this.alarmBy(oldest + UNATTACHED_FILE_MS);
+    return oldest === undefined ? undefined : oldest + UNATTACHED_FILE_MS;
   }
 
   /**
@@ -60,16 +69,10 @@ export class RoomFiles {
     const refused = this.access.refuseReader(user);
     if (refused) return refused;
     const found = this.list.get(fileId);
-    const message = found?.messageSeq == null ? undefined : this.message(found.messageSeq);
+    const message = found?.messageSeq == null ? undefined : this.log.message(found.messageSeq);
     const visible = message ? !message.deleted && visibleTo(message, user.id) : found?.uploader === user.id;
     if (!found || !visible) return failure(404, "not_found", "no such file, or not one you can see");
     return { ok: true, file: found.file };
-  }
-
-  /** Makes sure the alarm runs by `at`; the stale-socket sweep sets its own while sockets are open. */
-  private async alarmBy(at: number): Promise<void> {
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
   }
 
   private async deleteBytes(ids: string[]): Promise<void> {

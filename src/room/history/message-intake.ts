@@ -1,13 +1,15 @@
 import type { RoomConfig } from "../../config";
-import { LIMITS, quoteOf, type ChangeFrame, type ChatMessage, type OutgoingMessage, type UpdateFrame, type UserRef } from "../../protocol";
+import { quoteOf, type ChangeFrame, type ChatMessage, type OutgoingMessage, type UpdateFrame, type UserRef } from "../../protocol";
 import type { FileList } from "../files/file-list";
 import { visibleTo, type LogEntry } from "./log-entries";
 import type { MemberList } from "../membership/member-list";
 import type { MessageLog } from "./message-log";
 import type { Moderation } from "../membership/moderation";
-import type { ReactionList } from "./reaction-list";
 import { failure, UNKNOWN_MEMBER, type RoomFailure, type RoomResult } from "../room-failure";
 import type { SendRate } from "./send-rate";
+import { storedChange } from "./stored-changes";
+import type { FrameSink } from "../../shared/held-frames";
+import type { RoomHooks } from "../lifecycle/room-hooks";
 
 export type Stored = RoomResult<{ message: ChatMessage; created: boolean }>;
 
@@ -22,7 +24,7 @@ const SAME_ID = failure(400, "bad_message", "that id was used for something else
 
 /**
  * The one way anything gets into the log, from a socket or over HTTP alike: messages, and
- * changes to them (edits, deletions, reactions). Stored before anyone hears of it: the
+ * changes to them (each kind in stored-changes.ts). Stored before anyone hears of it: the
  * runtime's output gate holds every frame sent after a write until the write is durable.
  */
 export class MessageIntake {
@@ -31,17 +33,18 @@ export class MessageIntake {
     private readonly log: MessageLog,
     private readonly members: MemberList,
     private readonly sendRate: SendRate,
-    private readonly reactions: ReactionList,
-    private readonly roles: Moderation,
+    private readonly moderation: Moderation,
     private readonly files: FileList,
+    private readonly hooks: RoomHooks,
   ) {}
 
   /**
    * Stores a message unless it is a retransmit (then the stored original stands), the recipient
    * or someone mentioned is unknown, what it answers is not the sender's to see, or the sender
-   * is over the rate limit.
+   * is over the rate limit. A new message is announced to the `stored` listeners, with the
+   * connection it came from (`origin`), if any.
    */
-  store(from: UserRef, message: OutgoingMessage, now: number): Stored {
+  store(from: UserRef, message: OutgoingMessage, now: number, origin?: FrameSink): Stored {
     const muted = this.refuseMuted(from, now);
     if (muted) return this.storedBefore(from, message.id) ?? muted;
     if (message.to !== undefined && !this.members.has(message.to)) return UNKNOWN_MEMBER;
@@ -59,43 +62,40 @@ export class MessageIntake {
     if (refused || typeof files === "string") return this.storedBefore(from, message.id) ?? refused!;
     const stored = this.log.append(from, message, now, files, answered && quoteOf(answered));
     if (!stored) return this.storedBefore(from, message.id) ?? SAME_ID;
-    if (message.files) this.files.attach(message.files, stored.seq);
     this.sendRate.record(from.id, now);
+    this.hooks.stored.emit({ entry: stored, origin });
     return { ok: true, message: stored, created: true };
   }
 
   /**
-   * Applies an edit, deletion or reaction by `by`. An edit is the author's, of a message not
-   * deleted; a deletion the author's; a reaction anyone's who sees the message. Adding a
-   * reaction twice, or taking back one not given, changes nothing and stores nothing.
+   * Applies a change by `by`, under its kind's rules (stored-changes.ts): who besides the author
+   * may make it, whether a muted member may. A change that changes nothing (a reaction added
+   * twice, or taken back when never given) stores nothing.
    */
-  change(by: UserRef, change: ChangeFrame, now: number): Changed {
+  change(by: UserRef, change: ChangeFrame, now: number, origin?: FrameSink): Changed {
     const original = this.log.find(by.id, change.id);
     if (original) return original.type === "update" ? { ok: true, update: original, seq: original.seq, ts: original.ts, created: false } : SAME_ID;
     const target = this.log.message(change.target);
     if (!target || !visibleTo(target, by.id)) return NOT_FOUND;
     if (target.deleted) return failure(404, "not_found", "that message was deleted");
-    const moderating = change.type === "delete" && target.from.id !== by.id && this.roles.canModerate(by.id);
-    if (change.type !== "react" && target.from.id !== by.id && !moderating) {
-      return failure(403, "forbidden", change.type === "edit" ? "only its author can edit a message" : "only its author, or the room's owners and moderators, can delete a message");
+    const kind = storedChange(change.type);
+    const byOther = target.from.id !== by.id;
+    if (byOther) {
+      const refused = kind.refuseOthers(this.moderation.canModerate(by.id));
+      if (refused) return refused;
     }
-    // A muted member may still take back what they said, but not add to it.
-    const muted = change.type === "delete" ? undefined : this.refuseMuted(by, now);
+    const muted = kind.whileMuted ? undefined : this.refuseMuted(by, now);
     if (muted) return muted;
     const limited = this.overLimit(by, now);
     if (limited) return limited;
-    let count = 0;
-    if (change.type === "react") {
-      if (change.on && !this.reactions.accepts(target.seq, change.emoji, LIMITS.maxReactionsPerMessage)) {
-        return failure(400, "bad_message", `a message can have at most ${LIMITS.maxReactionsPerMessage} different emoji`);
-      }
-      if (!this.reactions.set(target.seq, change.emoji, by.id, change.on)) return { ok: true, update: undefined, seq: target.seq, ts: now, created: false };
-      count = this.reactions.count(target.seq, change.emoji);
-    }
-    const update = this.log.appendChange(by, change, target, now, count);
+    const columns = kind.prepare(change, target, by.id, this.log.tables);
+    if (columns === "unchanged") return { ok: true, update: undefined, seq: target.seq, ts: now, created: false };
+    if ("ok" in columns) return columns;
+    const update = this.log.appendChange(by, change, target, now, columns);
     if (!update) return NOT_FOUND;
-    if (moderating) this.roles.record(by, { ts: now, action: "delete", member: target.from.id, target: target.seq });
+    if (byOther && kind.moderationAction) this.moderation.record(by, { ts: now, action: kind.moderationAction, member: target.from.id, target: target.seq });
     this.sendRate.record(by.id, now);
+    this.hooks.stored.emit({ entry: update, origin });
     return { ok: true, update, seq: update.seq, ts: update.ts, created: true };
   }
 
@@ -118,7 +118,7 @@ export class MessageIntake {
   }
 
   private refuseMuted(user: UserRef, now: number): RoomFailure | undefined {
-    const until = this.roles.mutedUntil(user.id, now);
+    const until = this.moderation.mutedUntil(user.id, now);
     if (until === undefined) return undefined;
     if (until === null) return failure(403, "forbidden", "you are muted here until a moderator unmutes you");
     const left = until - now;

@@ -1,9 +1,11 @@
 import { LIMITS, quoteOf, type ChangeFrame, type ChatMessage, type FileInfo, type OutgoingMessage, type Quote, type UpdateFrame, type UserRef } from "../../protocol";
-import { COLUMNS, toMessage, toUpdate, type LogEntry, type Row } from "./log-entries";
+import type { LogEntry } from "./log-entries";
+import { COLUMNS, toMessage, toUpdate, type Row } from "./log-rows";
+import { storedChange, type ChangeColumns, type ChangeTables } from "./stored-changes";
 import { migrateLog } from "./log-schema";
-import type { FileList } from "../files/file-list";
 import type { ReactionList } from "./reaction-list";
 import { RecentMessages, type Page } from "./recent-messages";
+import type { RoomHooks } from "../lifecycle/room-hooks";
 
 export interface PageQuery {
   /** Only entries with seq greater than this, oldest first: messages and the changes among them. */
@@ -13,7 +15,7 @@ export interface PageQuery {
   limit: number;
 }
 
-/** How often (in entries) a full room also sweeps the reactions and files of what it pruned. */
+/** How often (in entries) a full room tells side tables what it pruned. */
 const PRUNE_EXTRAS_EVERY = 64;
 /** What the in-memory window of recent messages may hold: about 1 MB of text at most. */
 const RECENT_MAX_CHARS = 500_000;
@@ -33,14 +35,17 @@ const VISIBLE_TO = "(recipient_id IS NULL OR recipient_id = ? OR sender_id = ?)"
 export class MessageLog {
   /** Resumes are answered from here; never more than `keep`, so it holds nothing pruning removed. */
   private readonly recent: RecentMessages;
+  /** What a change's kind may touch when it is applied. */
+  readonly tables: ChangeTables;
 
   constructor(
     private readonly sql: SqlStorage,
     private readonly keep: number,
     private readonly reactions: ReactionList,
-    private readonly files: FileList,
+    private readonly hooks: RoomHooks,
   ) {
     migrateLog(sql);
+    this.tables = { sql, reactions, hooks };
     this.recent = new RecentMessages(Math.min(LIMITS.resumeHistory, keep), RECENT_MAX_CHARS);
   }
 
@@ -93,16 +98,14 @@ export class MessageLog {
   }
 
   /**
-   * Records a change to `target` as an event of its own and applies it to the message's row, so
-   * the row always reads as the message is now. A deletion removes the text from the row and
-   * from every edit of it: it is gone from storage, not hidden. Undefined when this changer
-   * already stored a change with this id (a retransmit; `find` it).
+   * Records a change to `target` as an event of its own, with the columns its kind prepared,
+   * and applies it to the message's row (stored-changes.ts), so the row always reads as the
+   * message is now. Undefined when this changer already stored a change with this id (a
+   * retransmit; `find` it).
    */
-  appendChange(by: UserRef, change: ChangeFrame, target: ChatMessage, ts: number, reactionCount = 0): UpdateFrame | undefined {
+  appendChange(by: UserRef, change: ChangeFrame, target: ChatMessage, ts: number, columns: ChangeColumns): UpdateFrame | undefined {
     // A change to a direct message is seen by its two people, as the message is.
     const to = target.to === undefined ? null : by.id === target.from.id ? target.to : target.from.id;
-    const text = change.type === "edit" ? change.text : "";
-    const data = change.type === "react" ? JSON.stringify({ emoji: change.emoji, on: change.on, count: reactionCount }) : null;
     const row = this.sql
       .exec<{ seq: number }>(
         `INSERT INTO messages (id, sender_id, sender_name, recipient_id, text, ts, kind, target, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -111,25 +114,19 @@ export class MessageLog {
         by.id,
         by.name,
         to,
-        text,
+        columns.text,
         ts,
         change.type,
         change.target,
-        data,
+        columns.data,
       )
       .toArray()[0];
     if (!row) return undefined;
-    if (change.type === "edit") this.sql.exec("UPDATE messages SET text = ?, edited_at = ? WHERE seq = ?", change.text, ts, change.target);
-    if (change.type === "delete") {
-      this.sql.exec("UPDATE messages SET text = '', deleted = 1, mentions = NULL, edited_at = NULL, reply_to = NULL, files = NULL WHERE seq = ?", change.target);
-      this.sql.exec("UPDATE messages SET text = '' WHERE kind = 'edit' AND target = ?", change.target);
-      this.reactions.clear(change.target);
-      this.files.discardOf(change.target);
-    }
+    storedChange(change.type).apply(change, ts, this.tables);
     this.prune(row.seq);
     // The window holds messages as they read before this change.
     this.recent.invalidate();
-    return toUpdate({ seq: row.seq, id: change.id, sender_id: by.id, sender_name: by.name, recipient_id: to, text, ts, kind: change.type, target: change.target, data });
+    return toUpdate({ seq: row.seq, id: change.id, sender_id: by.id, sender_name: by.name, recipient_id: to, ts, kind: change.type, target: change.target, ...columns });
   }
 
   /**
@@ -226,11 +223,9 @@ export class MessageLog {
     if (newest <= this.keep) return;
     const through = newest - this.keep;
     this.sql.exec("DELETE FROM messages WHERE seq <= ?", through);
-    // A full room prunes on every message: the reactions and files of pruned messages are
-    // swept every PRUNE_EXTRAS_EVERY entries instead, two statements fewer per message.
-    if (through % PRUNE_EXTRAS_EVERY !== 0) return;
-    this.reactions.pruneThrough(through);
-    this.files.discardThrough(through);
+    // A full room prunes on every message: what side tables keep of pruned messages (reactions,
+    // files) is swept every PRUNE_EXTRAS_EVERY entries instead, statements fewer per message.
+    if (through % PRUNE_EXTRAS_EVERY === 0) this.hooks.gone.emit({ prunedThrough: through });
   }
 
   /** The quote a reply carries of the message it answers, as that reads now. */

@@ -1,4 +1,5 @@
 import type { ReactionCount } from "../../protocol";
+import type { Gone } from "../lifecycle/room-hooks";
 
 /** Who reacted to which message with which emoji: one row each, so adding twice changes nothing. */
 export class ReactionList {
@@ -53,13 +54,9 @@ export class ReactionList {
     return byMessage;
   }
 
-  /** Removes every reaction to a deleted message. */
-  clear(target: number): void {
-    this.sql.exec("DELETE FROM reactions WHERE target = ?", target);
-  }
-
-  /** Removes the reactions to messages pruned from the log. */
-  pruneThrough(seq: number): void {
-    this.sql.exec("DELETE FROM reactions WHERE target <= ?", seq);
+  /** The reactions to a deleted message, or to messages pruned from the log, go with them. */
+  forget(gone: Gone): void {
+    if ("deleted" in gone) this.sql.exec("DELETE FROM reactions WHERE target = ?", gone.deleted);
+    else this.sql.exec("DELETE FROM reactions WHERE target <= ?", gone.prunedThrough);
   }
 }

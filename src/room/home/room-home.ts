@@ -5,6 +5,9 @@ import { HomeWatchers } from "./home-watchers";
 import type { MemberList } from "../membership/member-list";
 import type { MessageLog } from "../history/message-log";
 import type { RoomRecord } from "../membership/room-record";
+import type { RoomAccess } from "../membership/room-access";
+import type { RoomHooks } from "../lifecycle/room-hooks";
+import { NOT_A_MEMBER, type RoomResult } from "../room-failure";
 
 /**
  * The room's side of its members' homes (docs/home.md): the entry each member's home shows for
@@ -20,8 +23,33 @@ export class RoomHome {
     private readonly room: RoomRecord,
     private readonly members: MemberList,
     private readonly log: MessageLog,
+    private readonly access: RoomAccess,
+    hooks: RoomHooks,
   ) {
     this.watchers = new HomeWatchers(sql, (ids) => this.sendNews(ids));
+    // News leaves the room only once what it tells of is on disk.
+    hooks.durable.on((entries) => {
+      for (const entry of entries) if (entry.type === "message") this.watchers.stored(entry);
+    });
+  }
+
+  /**
+   * A hub reading the user's entry for its home (undefined: not a member, drop the room). With
+   * `watch`, a home page is open: the room sends that hub news until it says nobody looks.
+   */
+  summary(userId: string, watch: boolean): HomeRoom | undefined {
+    const entry = this.entry(userId);
+    if (entry && watch) this.watchers.watch(userId);
+    return entry;
+  }
+
+  /** The read position moves forward only, and never past the newest message. */
+  markRead(user: UserRef, seq: number): RoomResult<{}> {
+    const refused = this.access.refuseReader(user);
+    if (refused) return refused;
+    if (this.members.readPosition(user.id) === undefined) return NOT_A_MEMBER;
+    if (this.members.markRead(user.id, Math.min(seq, this.log.latestSeq()))) this.watchers.changedFor(user.id);
+    return { ok: true };
   }
 
   /** The user's home entry for this room, or undefined for someone who is not a member. */

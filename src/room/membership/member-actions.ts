@@ -1,4 +1,3 @@
-import type { LogFields } from "../../log";
 import { CloseCode, type ModerationEvent, type UserRef } from "../../protocol";
 import type { LongPolls } from "../connections/long-polls";
 import type { MemberList } from "./member-list";
@@ -8,14 +7,8 @@ import type { RoomAccess } from "./room-access";
 import { failure, UNKNOWN_MEMBER, type RoomResult } from "../room-failure";
 import type { RoomHome } from "../home/room-home";
 import type { RoomRecord } from "./room-record";
-
-/** What the actions need of the room object itself: its sockets, and forgetting one it closed. */
-export interface RoomSockets {
-  of(userId: string): WebSocket[];
-  /** Counts a socket the room closed as gone at once (presence, limits). */
-  forget(ws: WebSocket): void;
-  note(event: string, fields: LogFields): void;
-}
+import type { RoomSockets } from "../connections/room-sockets";
+import type { RoomNotes } from "../lifecycle/room-notes";
 
 /**
  * What owners, moderators and members do to membership: remove and readmit, roles, mute and
@@ -24,7 +17,8 @@ export interface RoomSockets {
  */
 export class MemberActions {
   constructor(
-    private readonly sockets: RoomSockets,
+    private readonly sockets: Pick<RoomSockets, "of" | "disconnect">,
+    private readonly notes: RoomNotes,
     private readonly room: RoomRecord,
     private readonly members: MemberList,
     private readonly access: RoomAccess,
@@ -37,7 +31,7 @@ export class MemberActions {
   async remove(user: UserRef, memberId: string): Promise<RoomResult<{}>> {
     const removed = this.access.removeMember(user, memberId, Date.now());
     if (!removed.ok) return removed;
-    this.sockets.note("room.member_removed", { user: user.id, member: memberId });
+    this.notes.note("room.member_removed", { user: user.id, member: memberId });
     this.roles.record(user, { ts: Date.now(), action: "remove", member: memberId });
     await this.shut(memberId, "removed from this room", "you were removed from this room");
     return { ok: true };
@@ -46,7 +40,7 @@ export class MemberActions {
   async readmit(user: UserRef, memberId: string): Promise<RoomResult<{}>> {
     const readmitted = this.access.readmit(user, memberId, Date.now());
     if (!readmitted.ok) return readmitted;
-    this.sockets.note("room.member_readmitted", { user: user.id, member: memberId });
+    this.notes.note("room.member_readmitted", { user: user.id, member: memberId });
     this.roles.record(user, { ts: Date.now(), action: "readmit", member: memberId });
     await this.home.joined({ id: memberId, name: "" });
     return readmitted;
@@ -95,7 +89,7 @@ export class MemberActions {
     const until = seconds === undefined ? null : now + seconds * 1000;
     this.access.ban(this.members.get(memberId) ?? { id: memberId, name: memberId }, now, until);
     this.roles.record(user, { ts: now, action: "ban", member: memberId, ...(until === null ? {} : { until }) });
-    this.sockets.note("room.member_banned", { user: user.id, member: memberId });
+    this.notes.note("room.member_banned", { user: user.id, member: memberId });
     await this.shut(memberId, "banned from this room", "you were banned from this room");
     return { ok: true, until };
   }
@@ -117,7 +111,7 @@ export class MemberActions {
     for (const ws of this.sockets.of(userId)) {
       if (notice) sendError(ws, { code: "forbidden", message: notice });
       ws.close(CloseCode.Forbidden, reason);
-      this.sockets.forget(ws);
+      this.sockets.disconnect(ws);
     }
     this.polls.wake([userId]);
     const room = this.room.get();

@@ -1,4 +1,5 @@
 import type { Connection } from "../../shared/connection";
+import type { FrameSink } from "../../shared/held-frames";
 
 /** Where a remote socket's sends and closes go: the fan-out toward its shard (shard-fanout.ts). */
 export interface ShardOutlet {
@@ -53,6 +54,6 @@ export class RemoteSocket {
   }
 }
 
-export function isRemote(ws: WebSocket | RemoteSocket): ws is RemoteSocket {
+export function isRemote(ws: FrameSink): ws is RemoteSocket {
   return ws instanceof RemoteSocket;
 }

@@ -8,6 +8,7 @@ import type { Connection } from "../../shared/connection";
 import { isRemote, type RemoteSocket } from "./remote-socket";
 import { ShardDirectory } from "./shard-directory";
 import { ShardFanout } from "./shard-fanout";
+import { Hook } from "../lifecycle/room-hooks";
 
 /**
  * The room's side of sharded fan-out (docs/sharding.md): where new connections go once the
@@ -16,6 +17,8 @@ import { ShardFanout } from "./shard-fanout";
  * of this sends anything until a shard holds a connection.
  */
 export class RoomShards {
+  /** A shard holds fewer connections than the room thought: these are gone. */
+  readonly lost = new Hook<RemoteSocket>();
   private readonly directory: ShardDirectory;
   private readonly fanout: ShardFanout;
   private readonly stub: (shard: number) => DurableObjectStub<FanoutShard>;
@@ -27,8 +30,6 @@ export class RoomShards {
     env: Env,
     private readonly roomId: () => string | undefined,
     startSeq: number,
-    /** Tells the room a shard holds fewer connections than it thought, so it counts them as gone. */
-    private readonly lost: (socket: RemoteSocket) => void,
   ) {
     this.directory = new ShardDirectory(sql, {
       direct: (shard, conn, frame) => this.fanout.push([shard], { kind: "direct", conn, frame }),
@@ -98,7 +99,7 @@ export class RoomShards {
    * each shard's next batch, for its audience, except the connection that sent it (it is
    * acknowledged instead). Undefined while no shard holds anyone.
    */
-  entrySink(entry: LogEntry, sender?: WebSocket): FrameSink | undefined {
+  entrySink(entry: LogEntry, sender?: FrameSink): FrameSink | undefined {
     const shards = this.directory.shards();
     if (shards.length === 0) return undefined;
     const except = sender && isRemote(sender) ? sender.connId : undefined;
@@ -129,7 +130,7 @@ export class RoomShards {
     const held = new Set(connections);
     for (const connId of this.directory.connIds(shard)) {
       const socket = this.directory.socket(connId);
-      if (socket && !held.has(connId)) this.lost(socket);
+      if (socket && !held.has(connId)) this.lost.emit(socket);
     }
   }
 }

@@ -1,7 +1,8 @@
 import { LIMITS } from "./constants";
 import type { ChangeFrame } from "./frames";
 import { isSeq } from "./guards";
-import { checkChangeId, checkText, fail, ok, type Checked } from "./text";
+import { fail, ok, type Checked } from "./result";
+import { checkChangeId, checkText } from "./text";
 
 /** Pictographs, flags (regional indicators) and keycaps: what a reaction may be. */
 const EMOJI = /\p{Extended_Pictographic}|\p{Regional_Indicator}|\u20E3/u;

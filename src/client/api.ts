@@ -1,28 +1,35 @@
-import type {
-  ApiErrorBody,
-  ChangeFrame,
-  ApiErrorCode,
-  CreatedInvite,
-  CreatedRoom,
-  CreateRoomRequest,
-  HomeRoomsResponse,
-  MessagesPage,
-  OutgoingMessage,
-  PostedMessage,
-  RoomSnapshot,
-  SessionResponse,
+import {
+  readErrorBody,
+  type ChangeFrame,
+  type ApiErrorCode,
+  type CreatedInvite,
+  type CreatedRoom,
+  type CreateRoomRequest,
+  type HomeRoomsResponse,
+  type MessagesPage,
+  type OutgoingMessage,
+  type PostedMessage,
+  type RoomSnapshot,
+  type SessionResponse,
 } from "../protocol";
 
-/** An HTTP error the server explained (4xx/5xx with the API's error body). */
+/**
+ * An HTTP error, read from the API's error body (src/protocol/error-body.ts). An answer without
+ * one (a proxy's 502) is `internal`, named by its status.
+ */
 export class ApiError extends Error {
   override name = "ApiError";
+  readonly code: ApiErrorCode;
+  readonly retryAfterMs?: number;
+
   constructor(
     readonly status: number,
-    readonly code: ApiErrorCode,
-    message: string,
-    readonly retryAfterMs?: number,
+    body: unknown,
   ) {
-    super(message);
+    const error = readErrorBody(body);
+    super(error?.message ?? `the server answered ${status}`);
+    this.code = error?.code ?? "internal";
+    if (error?.retryAfterMs !== undefined) this.retryAfterMs = error.retryAfterMs;
   }
 }
 
@@ -130,14 +137,8 @@ export class ChatApi {
       signal,
     });
     if (response.status === 204) return undefined as T;
-    const parsed = (await response.json().catch(() => undefined)) as T | ApiErrorBody | undefined;
+    const parsed: unknown = await response.json().catch(() => undefined);
     if (response.ok && parsed !== undefined) return parsed as T;
-    const error = (parsed as ApiErrorBody | undefined)?.error;
-    throw new ApiError(
-      response.status,
-      error?.code ?? "internal",
-      error?.message ?? `the server answered ${response.status}`,
-      error?.retryAfterMs,
-    );
+    throw new ApiError(response.status, parsed);
   }
 }

@@ -2,13 +2,14 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { AuthError } from "../../src/auth";
+import { ApiError } from "../../src/client/api";
 import { ConfigError } from "../../src/config";
-import { checkOutgoingMessage, failure, fail, STATUS_OF, type ApiErrorBody } from "../../src/protocol";
+import { checkOutgoingMessage, failure, fail, readErrorBody, STATUS_OF, type ApiErrorBody } from "../../src/protocol";
 import { BadRequest, orRefuse, refuse } from "../../src/worker/api-exception";
 import { answerError, answerNotFound } from "../../src/worker/http-error";
 
 // The Worker's one error model: whatever a route throws comes out as `{"error": {...}}` with
-// the code's status.
+// the code's status, and the client reads the same body back.
 const app = new Hono();
 app.get("/refused", () => refuse("rate_limited", "slow down", { retryAfterMs: 1500 }));
 app.get("/room-refused", () => {
@@ -120,5 +121,19 @@ describe("error codes", () => {
       server_misconfigured: 500,
     });
     expect(fail("forbidden", "no")).toEqual({ ok: false, status: 403, code: "forbidden", message: "no" });
+  });
+});
+
+describe("the client's ApiError", () => {
+  it("reads the code, message and wait of the body the Worker wrote", async () => {
+    const response = await app.request("/refused");
+    const error = new ApiError(response.status, await response.json());
+    expect(error).toMatchObject({ status: 429, code: "rate_limited", message: "slow down", retryAfterMs: 1500 });
+  });
+
+  it("names an answer without an error body by its status", () => {
+    expect(new ApiError(502, "<html>Bad gateway</html>")).toMatchObject({ status: 502, code: "internal", message: "the server answered 502" });
+    expect(new ApiError(500, { error: { code: "internal" } }).message).toBe("the server answered 500");
+    expect(readErrorBody({ error: { code: "forbidden", message: "no", retryAfterMs: "soon" } })).toEqual({ code: "forbidden", message: "no" });
   });
 });

@@ -8,6 +8,7 @@ import {
   type HomeRoomsResponse,
   type MessagesPage,
   type OutgoingMessage,
+  type PageQuery,
   type PostedMessage,
   type RoomSnapshot,
   type SessionResponse,
@@ -33,10 +34,8 @@ export class ApiError extends Error {
   }
 }
 
-export interface PageRequest {
-  after?: number;
-  before?: number;
-  limit?: number;
+/** A page of messages (the protocol's PAGES.messages bounds `limit`); a page's `next` is the following page's `after` or `before`. */
+export interface PageRequest extends Partial<PageQuery> {
   /** Long-poll: seconds to wait for a message after `after` when there is none yet. */
   wait?: number;
   signal?: AbortSignal;

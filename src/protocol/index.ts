@@ -14,6 +14,7 @@ export { errorBody, readErrorBody } from "./error-body";
 export { hasFormatCharacter, isBlank, withoutFormatCharacters } from "./text";
 export * from "./checks";
 export { checkChange, checkEmoji } from "./change-checks";
+export * from "./page-query";
 export * from "./parse-server";
 export { quoteOf } from "./quote";
 export { checkForRequest, checkRoleRequest } from "./moderation-checks";

@@ -10,18 +10,23 @@ import {
   checkCreateRoom,
   checkInviteRequest,
   checkOutgoingMessage,
+  checkPageQuery,
   checkRoomId,
+  checkSeqQuery,
   CloseCode,
   fail,
   INVITE_PROTOCOL_PREFIX,
   LIMITS,
   ok,
+  PAGES,
   parseSeq,
   PROTOCOL,
   type ChangeFrame,
   type Checked,
   type CreatedInvite,
   type CreatedRoom,
+  type PageBounds,
+  type PageQuery,
   type PostedMessage,
 } from "../protocol";
 import { refuseWebSocket } from "../refused-socket";
@@ -51,9 +56,12 @@ const smallBody = bodyLimit({
 });
 
 function seqQuery(c: Context<RoomEnv>, name: string): number | undefined {
-  const parsed = parseSeq(c.req.query(name));
-  if (!parsed.ok) refuse(parsed.code, `${name}: ${parsed.message}`);
-  return parsed.value;
+  return orRefuse(checkSeqQuery(c.req.query(), name)).value;
+}
+
+/** The page a listing's request asks for, within the listing's bounds (PAGES). */
+function pageQuery(c: Context<RoomEnv>, bounds: PageBounds): PageQuery {
+  return orRefuse(checkPageQuery(c.req.query(), bounds)).value;
 }
 
 async function jsonBody(c: Context<RoomEnv>): Promise<unknown> {
@@ -131,12 +139,10 @@ roomRoutes.post("/:room/join", smallBody, async (c) => {
 });
 
 roomRoutes.get("/:room/messages", async (c) => {
-  const limit = seqQuery(c, "limit") ?? LIMITS.recentHistory;
-  if (limit < 1 || limit > LIMITS.maxPage) refuse("bad_message", `limit: must be between 1 and ${LIMITS.maxPage}`);
+  const page = pageQuery(c, PAGES.messages);
   const wait = seqQuery(c, "wait") ?? 0;
   if (wait > LIMITS.maxWaitSeconds) refuse("bad_message", `wait: must be at most ${LIMITS.maxWaitSeconds} seconds`);
-  const query = { after: seqQuery(c, "after"), before: seqQuery(c, "before"), limit };
-  return reply(c, await room(c).readMessages(c.get("user"), query, wait * 1000));
+  return reply(c, await room(c).readMessages(c.get("user"), page, wait * 1000));
 });
 
 roomRoutes.post("/:room/messages", smallBody, async (c) => {
@@ -178,9 +184,8 @@ roomRoutes.post("/:room/invites", smallBody, async (c) => {
 });
 
 roomRoutes.get("/:room/invites", async (c) => {
-  const limit = seqQuery(c, "limit") ?? LIMITS.invitesPage;
-  if (limit < 1 || limit > LIMITS.invitesPage) refuse("bad_message", `limit: must be between 1 and ${LIMITS.invitesPage}`);
-  return reply(c, await room(c).listInvites(c.get("user"), limit, seqQuery(c, "before")));
+  const { limit, before } = pageQuery(c, PAGES.invites);
+  return reply(c, await room(c).listInvites(c.get("user"), limit, before));
 });
 
 roomRoutes.delete("/:room/invites/:invite", async (c) => noContent(c, await room(c).revokeInvite(c.get("user"), c.req.param("invite"))));
@@ -214,8 +219,7 @@ roomRoutes.post("/:room/members/:member/ban", smallBody, async (c) => {
 });
 
 roomRoutes.get("/:room/moderation", async (c) => {
-  const limit = seqQuery(c, "limit") ?? 100;
-  if (limit < 1 || limit > 500) refuse("bad_message", "limit: must be between 1 and 500");
+  const { limit } = pageQuery(c, PAGES.moderation);
   return reply(c, await room(c).moderationLog(c.get("user"), limit));
 });
 

@@ -16,7 +16,7 @@ export interface PageBounds {
   cursors: readonly ("after" | "before")[];
 }
 
-/** Every paged listing of the HTTP API. */
+/** Every paged listing of the HTTP API; each answers with `more` and `next` (Paging, api-bodies.ts). */
 export const PAGES = {
   /** `GET /api/rooms/:room/messages`: read forward from `after` (long-polls, catching up), or back from `before`. */
   messages: { defaultLimit: LIMITS.recentHistory, maxLimit: LIMITS.maxPage, cursors: ["after", "before"] },

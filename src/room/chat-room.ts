@@ -18,7 +18,7 @@ import {
   type InviteRequest,
   type InvitesPage,
   type MessagesPage,
-  type ModerationEvent,
+  type ModerationPage,
   type OutgoingMessage,
   type RoomInfo,
   type RoomSnapshot,
@@ -384,8 +384,8 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   /** `GET /api/rooms/:room/moderation`: every moderation action, newest first, for owners and moderators. */
-  async moderationLog(user: UserRef, limit: number): Promise<RoomResult<{ events: ModerationEvent[] }>> {
-    return this.memberActions.log(user, limit);
+  async moderationLog(user: UserRef, limit: number, before?: number): Promise<RoomResult<ModerationPage>> {
+    return this.memberActions.log(user, limit, before);
   }
 
   /** `DELETE /api/rooms/:room/members/me` */
@@ -453,8 +453,8 @@ export class ChatRoom extends DurableObject<Env> {
       if (refusedNow) return refusedNow;
       page = this.log.page(viewer.id, query);
     }
-    const { messages, updates, more } = page;
-    return { ok: true, messages, ...(updates.length > 0 ? { updates } : {}), more, seq: this.log.latestSeq() };
+    const { messages, updates, more, next } = page;
+    return { ok: true, messages, ...(updates.length > 0 ? { updates } : {}), more, ...(next === undefined ? {} : { next }), seq: this.log.latestSeq() };
   }
 
   /** `POST /api/rooms/:room/messages`: the same rules as a WebSocket `send`; posting joins the room. */

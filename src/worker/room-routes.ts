@@ -219,8 +219,8 @@ roomRoutes.post("/:room/members/:member/ban", smallBody, async (c) => {
 });
 
 roomRoutes.get("/:room/moderation", async (c) => {
-  const { limit } = pageQuery(c, PAGES.moderation);
-  return reply(c, await room(c).moderationLog(c.get("user"), limit));
+  const { limit, before } = pageQuery(c, PAGES.moderation);
+  return reply(c, await room(c).moderationLog(c.get("user"), limit, before));
 });
 
 roomRoutes.post("/:room/members/:member/readmit", async (c) => noContent(c, await room(c).readmit(c.get("user"), c.req.param("member"))));

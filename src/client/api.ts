@@ -1,7 +1,7 @@
 import {
   readErrorBody,
-  type ChangeFrame,
   type ApiErrorCode,
+  type ChangeFrame,
   type CreatedInvite,
   type CreatedRoom,
   type CreateRoomRequest,

@@ -6,7 +6,11 @@ import { logError } from "../log";
 import { errorBody, fail, type ApiErrorCode, type Failure } from "../protocol";
 import { ApiException } from "./api-exception";
 
-/** Every API error has one shape, `{"error": {"code", "message"}}`, so clients need one handler. */
+/**
+ * Writes the API's one error body, `{"error": {"code", "message"}}`, so clients need one
+ * handler. Routes throw rather than call this (api-exception.ts); changeRoute still calls it,
+ * until the work in progress on that route moves it to refuse().
+ */
 export function jsonError(
   c: Context,
   status: ContentfulStatusCode,

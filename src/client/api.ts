@@ -1,36 +1,42 @@
 import {
   CHANGE_KINDS,
-  type ApiErrorBody,
-  type ChangeFrame,
+  readErrorBody,
   type ApiErrorCode,
+  type ChangeFrame,
   type CreatedInvite,
   type CreatedRoom,
   type CreateRoomRequest,
   type HomeRoomsResponse,
   type MessagesPage,
   type OutgoingMessage,
+  type PageQuery,
   type PostedMessage,
   type RoomSnapshot,
   type SessionResponse,
 } from "../protocol";
 
-/** An HTTP error the server explained (4xx/5xx with the API's error body). */
+/**
+ * An HTTP error, read from the API's error body (src/protocol/error-body.ts). An answer without
+ * one (a proxy's 502) is `internal`, named by its status.
+ */
 export class ApiError extends Error {
   override name = "ApiError";
+  readonly code: ApiErrorCode;
+  readonly retryAfterMs?: number;
+
   constructor(
     readonly status: number,
-    readonly code: ApiErrorCode,
-    message: string,
-    readonly retryAfterMs?: number,
+    body: unknown,
   ) {
-    super(message);
+    const error = readErrorBody(body);
+    super(error?.message ?? `the server answered ${status}`);
+    this.code = error?.code ?? "internal";
+    if (error?.retryAfterMs !== undefined) this.retryAfterMs = error.retryAfterMs;
   }
 }
 
-export interface PageRequest {
-  after?: number;
-  before?: number;
-  limit?: number;
+/** A page of messages (the protocol's PAGES.messages bounds `limit`); a page's `next` is the following page's `after` or `before`. */
+export interface PageRequest extends Partial<PageQuery> {
   /** Long-poll: seconds to wait for a message after `after` when there is none yet. */
   wait?: number;
   signal?: AbortSignal;
@@ -129,14 +135,8 @@ export class ChatApi {
       signal,
     });
     if (response.status === 204) return undefined as T;
-    const parsed = (await response.json().catch(() => undefined)) as T | ApiErrorBody | undefined;
+    const parsed: unknown = await response.json().catch(() => undefined);
     if (response.ok && parsed !== undefined) return parsed as T;
-    const error = (parsed as ApiErrorBody | undefined)?.error;
-    throw new ApiError(
-      response.status,
-      error?.code ?? "internal",
-      error?.message ?? `the server answered ${response.status}`,
-      error?.retryAfterMs,
-    );
+    throw new ApiError(response.status, parsed);
   }
 }

@@ -24,12 +24,21 @@ export interface RoomSnapshot {
   members: Member[];
 }
 
-/** `GET /api/rooms/:room/messages` */
-export interface MessagesPage {
+/**
+ * How every paged listing ends (page-query.ts has their bounds): whether there is more in the
+ * direction it was read, and then the cursor to ask the next page from, passed back as the
+ * query value the page was read by (`before`, or `after` for messages read forward).
+ */
+export interface Paging {
+  more: boolean;
+  next?: number;
+}
+
+/** `GET /api/rooms/:room/messages`; `next` is the last seq of a page read with `after`, else the first. */
+export interface MessagesPage extends Paging {
   messages: ChatMessage[];
   /** With `after`: the changes to messages in the same range of seqs, in order (see UpdateFrame). */
   updates?: UpdateFrame[];
-  more: boolean;
   /** The newest seq in the room. */
   seq: number;
 }
@@ -63,11 +72,9 @@ export interface CreatedInvite {
   expiresAt: number;
 }
 
-/** `GET /api/rooms/:room/invites?limit=&before=` (owner only): newest first; `next` is the `before` of the next page. */
-export interface InvitesPage {
+/** `GET /api/rooms/:room/invites?limit=&before=` (owner only): newest first. */
+export interface InvitesPage extends Paging {
   invites: InviteSummary[];
-  more: boolean;
-  next?: number;
 }
 
 export interface InviteSummary {
@@ -90,6 +97,11 @@ export interface RoleRequest {
 /** `POST .../members/:id/mute` and `.../ban`: for how long; absent for "until lifted". */
 export interface ForRequest {
   seconds?: number;
+}
+
+/** `GET /api/rooms/:room/moderation?limit=&before=` (owners and moderators): newest first. */
+export interface ModerationPage extends Paging {
+  events: ModerationEvent[];
 }
 
 /** One entry of `GET /api/rooms/:room/moderation`. */

@@ -1,7 +1,8 @@
 import { LIMITS } from "./constants";
 import type { ChangeFrame, ChatMessage, UpdateFrame } from "./frames";
 import { isNumber, isObject, isSeq, isUserRef } from "./guards";
-import { checkChangeId, checkText, fail, ok, type Checked } from "./text";
+import { fail, ok, type Checked } from "./result";
+import { checkChangeId, checkText } from "./text";
 
 export type ChangeKindName = ChangeFrame["type"];
 type FrameOf<K extends ChangeKindName> = Extract<ChangeFrame, { type: K }>;

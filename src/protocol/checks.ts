@@ -4,19 +4,8 @@ import type { CreateRoomRequest } from "./api-bodies";
 import type { ClientFrame, OutgoingMessage } from "./frames";
 import { checkChange, isChangeKind } from "./change-kinds";
 import { isObject, isSeq, isUserId } from "./guards";
-import {
-  CONTROL_IN_NAME,
-  codePoints,
-  exceedsFrameLimit,
-  fail,
-  hasFormatCharacter,
-  isBlank,
-  checkChangeId,
-  checkText,
-  ok,
-  ROOM_ID,
-  type Checked,
-} from "./text";
+import { fail, ok, type Checked } from "./result";
+import { CONTROL_IN_NAME, codePoints, exceedsFrameLimit, hasFormatCharacter, isBlank, checkChangeId, checkText, ROOM_ID } from "./text";
 
 /** A file's id: what the upload route makes (16 random bytes, base64url). */
 export const FILE_ID = /^[A-Za-z0-9_-]{22}$/;

@@ -1,7 +1,7 @@
 import type { ForRequest, RoleRequest } from "./api-bodies";
 import { LIMITS } from "./constants";
 import { isObject } from "./guards";
-import { fail, ok, type Checked } from "./text";
+import { fail, ok, type Checked } from "./result";
 
 /** The body of `PUT /api/rooms/:room/members/:id`. */
 export function checkRoleRequest(value: unknown): Checked<RoleRequest> {

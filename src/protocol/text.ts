@@ -1,13 +1,7 @@
-import { LIMITS, type ErrorCode } from "./constants";
+import { LIMITS } from "./constants";
+import { fail, ok, type Checked } from "./result";
 
-// The result of checking what a client sent, and the rules for text: ids, names, invisible
-// characters, sizes.
-
-export type Checked<T> = { ok: true; value: T } | { ok: false; code: ErrorCode; message: string; id?: string };
-
-export const ok = <T>(value: T): Checked<T> => ({ ok: true, value });
-export const fail = (code: ErrorCode, message: string, id?: string): Checked<never> =>
-  id === undefined ? { ok: false, code, message } : { ok: false, code, message, id };
+// The rules for text: ids, names, invisible characters, sizes.
 
 export const ROOM_ID = new RegExp(`^[A-Za-z0-9_-]{1,${LIMITS.maxRoomIdChars}}$`);
 export const MESSAGE_ID = new RegExp(`^[\\x21-\\x7e]{1,${LIMITS.maxMessageIdChars}}$`);

@@ -12,7 +12,7 @@ import {
   type InviteRequest,
   type InvitesPage,
   type MessagesPage,
-  type ModerationEvent,
+  type ModerationPage,
   type OutgoingMessage,
   type RoomInfo,
   type RoomSnapshot,
@@ -247,8 +247,8 @@ export class ChatRoom extends DurableObject<Env> {
   async ban(user: UserRef, memberId: string, seconds?: number): Promise<RoomResult<{ until: number | null }>> {
     return this.memberActions.ban(user, memberId, seconds);
   }
-  async moderationLog(user: UserRef, limit: number): Promise<RoomResult<{ events: ModerationEvent[] }>> {
-    return this.memberActions.log(user, limit);
+  async moderationLog(user: UserRef, limit: number, before?: number): Promise<RoomResult<ModerationPage>> {
+    return this.memberActions.log(user, limit, before);
   }
   async leave(user: UserRef): Promise<RoomResult<{}>> {
     return this.memberActions.leave(user);

@@ -2,7 +2,7 @@ import { createMiddleware } from "hono/factory";
 import { readAllowedOrigins } from "../config";
 import { logEvent } from "../log";
 import type { AppEnv } from "./app-env";
-import { jsonError } from "./http-error";
+import { refuse } from "./api-exception";
 
 /**
  * Refuses WebSocket upgrades from pages of other sites (cross-site WebSocket hijacking).
@@ -13,7 +13,7 @@ export const checkOrigin = createMiddleware<AppEnv>(async (c, next) => {
   const origin = c.req.header("Origin");
   if (origin === undefined || originAllowed(origin, new URL(c.req.url), readAllowedOrigins(c.env))) return next();
   logEvent("worker.origin_refused", { origin: origin.slice(0, 200) });
-  return jsonError(c, 403, "forbidden", "pages from this origin may not open chat connections; see ALLOWED_ORIGINS");
+  refuse("forbidden", "pages from this origin may not open chat connections; see ALLOWED_ORIGINS");
 });
 
 function originAllowed(origin: string, request: URL, allowed: string[]): boolean {

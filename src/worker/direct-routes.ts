@@ -3,25 +3,23 @@ import { bodyLimit } from "hono/body-limit";
 import { readAuthConfig } from "../config";
 import { checkDirectRequest } from "../protocol";
 import type { AppEnv } from "./app-env";
-import { BadRequest, jsonError } from "./http-error";
+import { orRefuse, refuse } from "./api-exception";
 
 /** `POST /api/dm`: one-to-one conversations, rooms of exactly two people. */
 export const directRoutes = new Hono<AppEnv>();
 
 const smallBody = bodyLimit({
   maxSize: 1024,
-  onError: (c) => jsonError(c, 413, "too_large", "a conversation request must be at most 1024 bytes"),
+  onError: () => refuse("too_large", "a conversation request must be at most 1024 bytes"),
 });
 
 directRoutes.post("/", smallBody, async (c) => {
-  const request = checkDirectRequest(await c.req.json<unknown>().catch(() => undefined));
-  if (!request.ok) throw new BadRequest(request.message);
+  const other = orRefuse(checkDirectRequest(await c.req.json<unknown>().catch(() => undefined))).value.user;
   const user = c.get("user");
-  if (request.value.user === user.id) return jsonError(c, 400, "bad_message", "a conversation needs someone else");
-  const roomId = await directRoomId(user.id, request.value.user, readAuthConfig(c.env).secret);
+  if (other === user.id) refuse("bad_message", "a conversation needs someone else");
+  const roomId = await directRoomId(user.id, other, readAuthConfig(c.env).secret);
   const hub = c.env.HUBS.get(c.env.HUBS.idFromName(user.id));
-  const opened = await hub.openDirect(user, request.value.user, roomId);
-  if (!opened.ok) return jsonError(c, opened.status, opened.code, opened.message);
+  const opened = orRefuse(await hub.openDirect(user, other, roomId));
   return c.json({ room: opened.room });
 });
 

@@ -2,10 +2,10 @@ import type { Context } from "hono";
 import { readFileLimits } from "../config";
 import { contentDisposition, cleanFileName } from "../files/file-names";
 import { sniff } from "../files/sniff";
-import { FILE_ID, type FileInfo } from "../protocol";
+import { failure, FILE_ID, type FileInfo } from "../protocol";
 import { randomId } from "../random-id";
-import { jsonError } from "./http-error";
-import { reply, room, type RoomEnv } from "./room-stub";
+import { ApiException, orRefuse, refuse } from "./api-exception";
+import { room, type RoomEnv } from "./room-stub";
 
 /** Enough of a file's start to know its type and, for any common image, its size. */
 const HEAD_BYTES = 64 * 1024;
@@ -19,16 +19,14 @@ export async function uploadFile(c: Context<RoomEnv>): Promise<Response> {
   const { maxBytes: max, quotaPerDay } = readFileLimits(c.env);
   const length = Number(c.req.header("Content-Length"));
   if (!c.req.raw.body || !Number.isSafeInteger(length) || length <= 0) {
-    return jsonError(c, 411, "bad_message", "send the file as the request body, with its Content-Length");
+    // 411 Length Required: the length is what lets an upload be refused before it is read.
+    throw new ApiException(failure(411, "bad_message", "send the file as the request body, with its Content-Length"));
   }
-  if (length > max) return jsonError(c, 413, "too_large", `files must be at most ${formatBytes(max)}`);
-  const allowed = await room(c).mayUpload(c.get("user"));
-  if (!allowed.ok) return reply(c, allowed);
+  if (length > max) refuse("too_large", `files must be at most ${formatBytes(max)}`);
+  orRefuse(await room(c).mayUpload(c.get("user")));
   const hub = c.env.HUBS.get(c.env.HUBS.idFromName(c.get("user").id));
   const wait = await hub.reserveUpload(length, quotaPerDay);
-  if (wait > 0) {
-    return jsonError(c, 429, "rate_limited", `you can upload ${formatBytes(quotaPerDay)} a day, and this file would pass that`, { retryAfterMs: wait });
-  }
+  if (wait > 0) refuse("rate_limited", `you can upload ${formatBytes(quotaPerDay)} a day, and this file would pass that`, { retryAfterMs: wait });
 
   const reader = c.req.raw.body.getReader();
   const head = await readHead(reader, Math.min(HEAD_BYTES, length));
@@ -51,7 +49,7 @@ export async function uploadFile(c: Context<RoomEnv>): Promise<Response> {
     ]);
   } catch {
     await hub.releaseUpload(length);
-    return jsonError(c, 400, "bad_message", `the body was not the ${length} bytes its Content-Length said`);
+    refuse("bad_message", `the body was not the ${length} bytes its Content-Length said`);
   }
   await room(c).recordUpload(c.get("user"), file);
   return c.json({ file }, 201);
@@ -64,17 +62,15 @@ export async function uploadFile(c: Context<RoomEnv>): Promise<Response> {
  */
 export async function serveFile(c: Context<RoomEnv>): Promise<Response> {
   const id = c.req.param("file") ?? "";
-  if (!FILE_ID.test(id)) return jsonError(c, 404, "not_found", "no such file, or not one you can see");
-  const found = await room(c).fileFor(c.get("user"), id);
-  if (!found.ok) return reply(c, found);
-  const { file } = found;
+  if (!FILE_ID.test(id)) refuse("not_found", "no such file, or not one you can see");
+  const { file } = orRefuse(await room(c).fileFor(c.get("user"), id));
   const range = parseRange(c.req.header("Range"), file.size);
   if (range === "unsatisfiable") return c.body(null, 416, { "Content-Range": `bytes */${file.size}` });
   const object = await c.env.FILES.get(`${c.get("roomId")}/${id}`, {
     ...(range ? { range: { offset: range.start, length: range.end - range.start + 1 } } : {}),
     onlyIf: c.req.raw.headers,
   });
-  if (!object) return jsonError(c, 404, "not_found", "no such file, or not one you can see");
+  if (!object) refuse("not_found", "no such file, or not one you can see");
   const image = file.type.startsWith("image/");
   const headers = new Headers({
     "Content-Type": file.type,

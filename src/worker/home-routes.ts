@@ -3,7 +3,7 @@ import { toHubConnectRequest } from "../hub/user-hub";
 import { PROTOCOL, type HomeRoomsResponse } from "../protocol";
 import type { AppEnv } from "./app-env";
 import { offeredSubprotocols } from "../auth";
-import { jsonError } from "./http-error";
+import { refuse } from "./api-exception";
 
 /** The signed-in user's own things: their rooms, and the home socket that keeps the list live. */
 export const homeRoutes = new Hono<AppEnv>();
@@ -19,7 +19,7 @@ homeRoutes.get("/rooms", async (c) => {
 
 homeRoutes.get("/ws", async (c) => {
   if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
-    return jsonError(c, 426, "upgrade_required", "this endpoint takes a WebSocket upgrade");
+    refuse("upgrade_required", "this endpoint takes a WebSocket upgrade");
   }
   return hub(c).fetch(toHubConnectRequest(c.get("user"), offeredSubprotocols(c.req.raw).includes(PROTOCOL)));
 });

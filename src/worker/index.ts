@@ -1,9 +1,7 @@
 import { Hono } from "hono";
-import { ConfigError } from "../config";
-import { logError } from "../log";
 import type { AppEnv } from "./app-env";
 import { checkOrigin } from "./check-origin";
-import { BadRequest, jsonError } from "./http-error";
+import { answerError, answerNotFound } from "./http-error";
 import { directRoutes } from "./direct-routes";
 import { homeRoutes } from "./home-routes";
 import { pageRoutes } from "./page-routes";
@@ -34,16 +32,7 @@ app.use("/api/rooms/*", requireUser);
 app.route("/api/rooms", roomRoutes);
 app.route("/", pageRoutes);
 
-app.notFound((c) => jsonError(c, 404, "not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`));
-
-app.onError((error, c) => {
-  if (error instanceof BadRequest) return jsonError(c, 400, "bad_message", error.message);
-  if (error instanceof ConfigError) {
-    logError("worker.misconfigured", error, { variable: error.variable });
-    return jsonError(c, 500, "server_misconfigured", error.message);
-  }
-  logError("worker.failed", error, { path: new URL(c.req.url).pathname });
-  return jsonError(c, 500, "internal", "the server failed to handle this request");
-});
+app.notFound(answerNotFound);
+app.onError(answerError);
 
 export default app;

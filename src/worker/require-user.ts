@@ -5,11 +5,11 @@ import { CloseCode, PROTOCOL } from "../protocol";
 import { refuseWebSocket } from "../shared/refused-socket";
 import type { AppEnv } from "./app-env";
 import { AuthError, offeredSubprotocols, tokenFromRequest, verifySessionToken } from "../auth";
-import { jsonError } from "./http-error";
 
 /**
  * Lets a request through only with a valid session token and puts its user on the context.
- * A refused HTTP request gets 401 JSON; a refused WebSocket upgrade an error frame and 4001.
+ * A refused WebSocket upgrade gets an error frame and 4001; a refused HTTP request the
+ * AuthError, which app.onError answers with 401.
  */
 export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
   const config = readAuthConfig(c.env);
@@ -26,8 +26,7 @@ export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
       const offered = offeredSubprotocols(c.req.raw).includes(PROTOCOL);
       return refuseWebSocket(CloseCode.InvalidToken, { type: "error", code: "invalid_token", message: error.message }, offered);
     }
-    c.header("WWW-Authenticate", 'Bearer error="invalid_token"');
-    return jsonError(c, 401, "invalid_token", error.message);
+    throw error;
   }
   await next();
 });

@@ -11,22 +11,30 @@ import {
   checkCreateRoom,
   checkInviteRequest,
   checkOutgoingMessage,
+  checkPageQuery,
   checkRoomId,
+  checkSeqQuery,
   CloseCode,
+  fail,
   INVITE_PROTOCOL_PREFIX,
   LIMITS,
+  ok,
+  PAGES,
   parseSeq,
   PROTOCOL,
   type ChangeKindName,
+  type Checked,
   type CreatedInvite,
   type CreatedRoom,
+  type PageBounds,
+  type PageQuery,
   type PostedMessage,
 } from "../protocol";
 import { refuseWebSocket } from "../shared/refused-socket";
 import { shardOf, toConnectRequest } from "../shared/connect-request";
 import { shardName } from "../shard/shard-batch";
 import { AuthError, offeredSubprotocols, signInvite, subprotocolValue, verifyInvite } from "../auth";
-import { BadRequest, jsonError } from "./http-error";
+import { orRefuse, refuse } from "./api-exception";
 import { noContent, reply, room, type RoomEnv } from "./room-stub";
 import { serveFile, uploadFile } from "./file-routes";
 import { randomId } from "../random-id";
@@ -36,9 +44,7 @@ import { randomId } from "../random-id";
 export const roomRoutes = new Hono<RoomEnv>();
 
 const checkRoom = createMiddleware<RoomEnv>(async (c, next) => {
-  const roomId = checkRoomId(c.req.param("room"));
-  if (!roomId.ok) return jsonError(c, 400, "bad_message", roomId.message);
-  c.set("roomId", roomId.value);
+  c.set("roomId", orRefuse(checkRoomId(c.req.param("room"))).value);
   await next();
 });
 roomRoutes.use("/:room", checkRoom);
@@ -46,13 +52,16 @@ roomRoutes.use("/:room/*", checkRoom);
 
 const smallBody = bodyLimit({
   maxSize: LIMITS.maxFrameBytes,
-  onError: (c) => jsonError(c, 413, "too_large", `request bodies must be at most ${LIMITS.maxFrameBytes} bytes`),
+  onError: () => refuse("too_large", `request bodies must be at most ${LIMITS.maxFrameBytes} bytes`),
 });
 
 function seqQuery(c: Context<RoomEnv>, name: string): number | undefined {
-  const parsed = parseSeq(c.req.query(name));
-  if (!parsed.ok) throw new BadRequest(`${name}: ${parsed.message}`);
-  return parsed.value;
+  return orRefuse(checkSeqQuery(c.req.query(), name)).value;
+}
+
+/** The page a listing's request asks for, within the listing's bounds (PAGES). */
+function pageQuery(c: Context<RoomEnv>, bounds: PageBounds): PageQuery {
+  return orRefuse(checkPageQuery(c.req.query(), bounds)).value;
 }
 
 async function jsonBody(c: Context<RoomEnv>): Promise<unknown> {
@@ -61,20 +70,20 @@ async function jsonBody(c: Context<RoomEnv>): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch {
-    throw new BadRequest("body is not valid JSON");
+    refuse("bad_message", "body is not valid JSON");
   }
 }
 
 /**
  * Verifies an invite token presented for this room: its invite id, undefined when none was
- * presented, or the reason it was refused for the caller to answer in its own way.
+ * presented, or the refusal for the caller to answer in its own way (a socket's is a frame).
  */
-async function checkInvite(c: Context<RoomEnv>, token: string | undefined): Promise<string | undefined | AuthError> {
-  if (!token) return undefined;
+async function checkInvite(c: Context<RoomEnv>, token: string | undefined): Promise<Checked<string | undefined>> {
+  if (!token) return ok(undefined);
   try {
-    return await verifyInvite(token, c.get("roomId"), readAuthConfig(c.env).verificationSecrets);
+    return ok(await verifyInvite(token, c.get("roomId"), readAuthConfig(c.env).verificationSecrets));
   } catch (error) {
-    if (error instanceof AuthError) return error;
+    if (error instanceof AuthError) return fail("invalid_invite", error.message);
     throw error;
   }
 }
@@ -87,12 +96,10 @@ async function inviteLink(c: Context<RoomEnv>, roomId: string, invite: { id: str
 }
 
 roomRoutes.post("/", smallBody, async (c) => {
-  const request = checkCreateRoom(await jsonBody(c));
-  if (!request.ok) return jsonError(c, 400, request.code, request.message);
+  const request = orRefuse(checkCreateRoom(await jsonBody(c))).value;
   // 128 random bits: a private room's id cannot be guessed.
   const roomId = randomId(16);
-  const created = await room(c, roomId).create(roomId, c.get("user"), request.value);
-  if (!created.ok) return reply(c, created);
+  const created = orRefuse(await room(c, roomId).create(roomId, c.get("user"), request));
   const body: CreatedRoom = { room: created.room };
   if (created.room.visibility === "private") {
     const invite = await room(c, roomId).createInvite(c.get("user"), { expiresIn: LIMITS.defaultInviteSeconds });
@@ -103,16 +110,16 @@ roomRoutes.post("/", smallBody, async (c) => {
 
 roomRoutes.get("/:room/ws", async (c) => {
   if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
-    return jsonError(c, 426, "upgrade_required", "this endpoint takes a WebSocket upgrade");
+    refuse("upgrade_required", "this endpoint takes a WebSocket upgrade");
   }
   const subprotocol = offeredSubprotocols(c.req.raw).includes(PROTOCOL);
   const after = seqQuery(c, "after");
   const invite = await checkInvite(c, subprotocolValue(c.req.raw, INVITE_PROTOCOL_PREFIX));
-  if (invite instanceof AuthError) {
-    return refuseWebSocket(CloseCode.Forbidden, { type: "error", code: "invalid_invite", message: invite.message }, subprotocol);
+  if (!invite.ok) {
+    return refuseWebSocket(CloseCode.Forbidden, { type: "error", code: invite.code, message: invite.message }, subprotocol);
   }
   const batch = c.req.query(BATCH_QUERY) === "1";
-  const connect = { roomId: c.get("roomId"), user: c.get("user"), expiresAt: c.get("session").expiresAt, after, inviteId: invite, subprotocol, batch };
+  const connect = { roomId: c.get("roomId"), user: c.get("user"), expiresAt: c.get("session").expiresAt, after, inviteId: invite.value, subprotocol, batch };
   const answer = await room(c).fetch(toConnectRequest(connect));
   // A large room holds some connections on fan-out shards: the room admitted this one and
   // chose its shard, and the shard takes the same upgrade (docs/sharding.md).
@@ -126,26 +133,21 @@ roomRoutes.get("/:room", async (c) => reply(c, await room(c).describe(c.get("roo
 roomRoutes.post("/:room/join", smallBody, async (c) => {
   const body = await jsonBody(c);
   const token = typeof body === "object" && body !== null ? (body as { invite?: unknown }).invite : undefined;
-  if (token !== undefined && typeof token !== "string") throw new BadRequest("invite must be the token from an invite link");
-  const invite = await checkInvite(c, token);
-  if (invite instanceof AuthError) return jsonError(c, 403, "invalid_invite", invite.message);
+  if (token !== undefined && typeof token !== "string") refuse("bad_message", "invite must be the token from an invite link");
+  const invite = orRefuse(await checkInvite(c, token)).value;
   return reply(c, await room(c).join(c.get("roomId"), c.get("user"), invite));
 });
 
 roomRoutes.get("/:room/messages", async (c) => {
-  const limit = seqQuery(c, "limit") ?? LIMITS.recentHistory;
-  if (limit < 1 || limit > LIMITS.maxPage) throw new BadRequest(`limit: must be between 1 and ${LIMITS.maxPage}`);
+  const page = pageQuery(c, PAGES.messages);
   const wait = seqQuery(c, "wait") ?? 0;
-  if (wait > LIMITS.maxWaitSeconds) throw new BadRequest(`wait: must be at most ${LIMITS.maxWaitSeconds} seconds`);
-  const query = { after: seqQuery(c, "after"), before: seqQuery(c, "before"), limit };
-  return reply(c, await room(c).readMessages(c.get("user"), query, wait * 1000));
+  if (wait > LIMITS.maxWaitSeconds) refuse("bad_message", `wait: must be at most ${LIMITS.maxWaitSeconds} seconds`);
+  return reply(c, await room(c).readMessages(c.get("user"), page, wait * 1000));
 });
 
 roomRoutes.post("/:room/messages", smallBody, async (c) => {
-  const message = checkOutgoingMessage(await jsonBody(c));
-  if (!message.ok) return jsonError(c, message.code === "too_large" ? 413 : 400, message.code, message.message);
-  const result = await room(c).postMessage(c.get("roomId"), c.get("user"), message.value);
-  if (!result.ok) return reply(c, result);
+  const message = orRefuse(checkOutgoingMessage(await jsonBody(c))).value;
+  const result = orRefuse(await room(c).postMessage(c.get("roomId"), c.get("user"), message));
   const posted: PostedMessage = { id: result.message.id, seq: result.message.seq, ts: result.message.ts };
   return c.json(posted, result.created ? 201 : 200);
 });
@@ -158,12 +160,10 @@ roomRoutes.post("/:room/messages", smallBody, async (c) => {
 async function changeRoute(c: Context<RoomEnv>, kind: ChangeKindName): Promise<Response> {
   const body = await jsonBody(c);
   const target = parseSeq(c.req.param("seq"));
-  if (!target.ok || target.value === undefined) throw new BadRequest("the message's seq must be a whole number");
-  const change = checkChange(kind, { ...(typeof body === "object" && body !== null ? body : {}), target: target.value });
-  if (!change.ok) return jsonError(c, change.code === "too_large" ? 413 : 400, change.code, change.message);
-  const result = await room(c).changeMessage(c.get("user"), change.value);
-  if (!result.ok) return reply(c, result);
-  const answer: PostedMessage = { id: change.value.id, seq: result.seq, ts: result.ts };
+  if (!target.ok || target.value === undefined) refuse("bad_message", "the message's seq must be a whole number");
+  const change = orRefuse(checkChange(kind, { ...(typeof body === "object" && body !== null ? body : {}), target: target.value })).value;
+  const result = orRefuse(await room(c).changeMessage(c.get("user"), change));
+  const answer: PostedMessage = { id: change.id, seq: result.seq, ts: result.ts };
   if (result.update) answer.update = result.update;
   return c.json(answer, result.created ? 201 : 200);
 }
@@ -177,17 +177,14 @@ for (const kind of Object.keys(CHANGE_KINDS) as ChangeKindName[]) {
 }
 
 roomRoutes.post("/:room/invites", smallBody, async (c) => {
-  const request = checkInviteRequest(await jsonBody(c));
-  if (!request.ok) return jsonError(c, 400, request.code, request.message);
-  const invite = await room(c).createInvite(c.get("user"), request.value);
-  if (!invite.ok) return reply(c, invite);
+  const request = orRefuse(checkInviteRequest(await jsonBody(c))).value;
+  const invite = orRefuse(await room(c).createInvite(c.get("user"), request));
   return c.json(await inviteLink(c, c.get("roomId"), invite), 201);
 });
 
 roomRoutes.get("/:room/invites", async (c) => {
-  const limit = seqQuery(c, "limit") ?? LIMITS.invitesPage;
-  if (limit < 1 || limit > LIMITS.invitesPage) throw new BadRequest(`limit: must be between 1 and ${LIMITS.invitesPage}`);
-  return reply(c, await room(c).listInvites(c.get("user"), limit, seqQuery(c, "before")));
+  const { limit, before } = pageQuery(c, PAGES.invites);
+  return reply(c, await room(c).listInvites(c.get("user"), limit, before));
 });
 
 roomRoutes.delete("/:room/invites/:invite", async (c) => noContent(c, await room(c).revokeInvite(c.get("user"), c.req.param("invite"))));
@@ -195,7 +192,7 @@ roomRoutes.delete("/:room/invites/:invite", async (c) => noContent(c, await room
 roomRoutes.post("/:room/read", smallBody, async (c) => {
   const body = await jsonBody(c);
   const seq = typeof body === "object" && body !== null ? (body as { seq?: unknown }).seq : undefined;
-  if (!Number.isSafeInteger(seq) || (seq as number) < 0) throw new BadRequest("seq must be a whole number of at least 0");
+  if (!Number.isSafeInteger(seq) || (seq as number) < 0) refuse("bad_message", "seq must be a whole number of at least 0");
   return noContent(c, await room(c).markRead(c.get("user"), seq as number));
 });
 
@@ -204,29 +201,25 @@ roomRoutes.delete("/:room/members/me", async (c) => noContent(c, await room(c).l
 roomRoutes.delete("/:room/members/:member", async (c) => noContent(c, await room(c).removeMember(c.get("user"), c.req.param("member"))));
 
 roomRoutes.put("/:room/members/:member", smallBody, async (c) => {
-  const request = checkRoleRequest(await jsonBody(c));
-  if (!request.ok) throw new BadRequest(request.message);
-  return noContent(c, await room(c).setRole(c.get("user"), c.req.param("member"), request.value.role));
+  const { role } = orRefuse(checkRoleRequest(await jsonBody(c))).value;
+  return noContent(c, await room(c).setRole(c.get("user"), c.req.param("member"), role));
 });
 
 roomRoutes.post("/:room/members/:member/mute", smallBody, async (c) => {
-  const request = checkForRequest(await jsonBody(c));
-  if (!request.ok) throw new BadRequest(request.message);
-  return reply(c, await room(c).mute(c.get("user"), c.req.param("member"), request.value.seconds));
+  const { seconds } = orRefuse(checkForRequest(await jsonBody(c))).value;
+  return reply(c, await room(c).mute(c.get("user"), c.req.param("member"), seconds));
 });
 
 roomRoutes.delete("/:room/members/:member/mute", async (c) => noContent(c, await room(c).unmute(c.get("user"), c.req.param("member"))));
 
 roomRoutes.post("/:room/members/:member/ban", smallBody, async (c) => {
-  const request = checkForRequest(await jsonBody(c));
-  if (!request.ok) throw new BadRequest(request.message);
-  return reply(c, await room(c).ban(c.get("user"), c.req.param("member"), request.value.seconds));
+  const { seconds } = orRefuse(checkForRequest(await jsonBody(c))).value;
+  return reply(c, await room(c).ban(c.get("user"), c.req.param("member"), seconds));
 });
 
 roomRoutes.get("/:room/moderation", async (c) => {
-  const limit = seqQuery(c, "limit") ?? 100;
-  if (limit < 1 || limit > 500) throw new BadRequest("limit: must be between 1 and 500");
-  return reply(c, await room(c).moderationLog(c.get("user"), limit));
+  const { limit, before } = pageQuery(c, PAGES.moderation);
+  return reply(c, await room(c).moderationLog(c.get("user"), limit, before));
 });
 
 roomRoutes.post("/:room/members/:member/readmit", async (c) => noContent(c, await room(c).readmit(c.get("user"), c.req.param("member"))));

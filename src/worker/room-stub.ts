@@ -1,7 +1,7 @@
 import type { Context } from "hono";
-import type { RoomFailure } from "../room/room-failure";
+import type { Failure } from "../protocol";
+import { orRefuse } from "./api-exception";
 import type { AppEnv } from "./app-env";
-import { jsonError } from "./http-error";
 
 /** A route under `/api/rooms/:room`, with the room's id checked. */
 export type RoomEnv = AppEnv & { Variables: { roomId: string } };
@@ -10,14 +10,14 @@ export function room(c: Context<RoomEnv>, id = c.get("roomId")) {
   return c.env.ROOMS.get(c.env.ROOMS.idFromName(id));
 }
 
-/** Answers with what the room said: its error as the API's error, or its result as JSON. */
-export function reply(c: Context, result: { ok: true } | RoomFailure): Response {
-  if (!result.ok) return jsonError(c, result.status, result.code, result.message, { retryAfterMs: result.retryAfterMs });
-  const { ok: _, ...body } = result;
+/** Answers with what the room said: its result as JSON, or its refusal thrown for app.onError. */
+export function reply(c: Context, result: { ok: true } | Failure): Response {
+  const { ok: _, ...body } = orRefuse(result);
   return c.json(body);
 }
 
-/** Answers 204 for a room's success that has nothing to say, or its error as the API's error. */
-export function noContent(c: Context, result: { ok: true } | RoomFailure): Response {
-  return result.ok ? c.body(null, 204) : reply(c, result);
+/** Answers 204 for a room's success that has nothing to say; its refusal is thrown as reply's. */
+export function noContent(c: Context, result: { ok: true } | Failure): Response {
+  orRefuse(result);
+  return c.body(null, 204);
 }

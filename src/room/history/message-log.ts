@@ -1,4 +1,4 @@
-import { LIMITS, quoteOf, type ChangeFrame, type ChatMessage, type FileInfo, type OutgoingMessage, type Quote, type UpdateFrame, type UserRef } from "../../protocol";
+import { LIMITS, quoteOf, type ChangeFrame, type ChatMessage, type FileInfo, type OutgoingMessage, type Paging, type Quote, type UpdateFrame, type UserRef } from "../../protocol";
 import type { LogEntry } from "./log-entries";
 import { COLUMNS, toMessage, toUpdate, type Row } from "./log-rows";
 import { storedChange, type ChangeColumns, type ChangeTables } from "./stored-changes";
@@ -133,10 +133,15 @@ export class MessageLog {
    * What the viewer may see. With `after`: the oldest `limit` entries after it, messages and
    * changes (a client resuming applies the changes in seq order and ends where one that never
    * left is). Otherwise the newest `limit` messages (before `before`), as they read now.
+   * `next` is where the following page starts: the last seq read forward, the first read back.
    */
-  page(viewer: string, query: PageQuery): Page {
-    const page = query.after !== undefined && query.before === undefined ? this.pageAfter(viewer, query.after, query.limit) : this.pageBefore(viewer, query);
-    return { ...page, messages: this.withReactions(page.messages, viewer) };
+  page(viewer: string, query: PageQuery): Page & Paging {
+    const after = query.before === undefined ? query.after : undefined;
+    const page = after !== undefined ? this.pageAfter(viewer, after, query.limit) : this.pageBefore(viewer, query);
+    const messages = this.withReactions(page.messages, viewer);
+    if (!page.more) return { ...page, messages };
+    const next = after !== undefined ? Math.max(page.messages.at(-1)?.seq ?? 0, page.updates.at(-1)?.seq ?? 0) : page.messages[0]!.seq;
+    return { ...page, messages, next };
   }
 
   private pageAfter(viewer: string, after: number, limit: number): Page {

@@ -1,4 +1,4 @@
-import { CloseCode, type ModerationEvent, type UserRef } from "../../protocol";
+import { CloseCode, type ModerationPage, type UserRef } from "../../protocol";
 import type { LongPolls } from "../connections/long-polls";
 import type { MemberList } from "./member-list";
 import type { Moderation } from "./moderation";
@@ -94,8 +94,8 @@ export class MemberActions {
     return { ok: true, until };
   }
 
-  log(user: UserRef, limit: number): RoomResult<{ events: ModerationEvent[] }> {
-    return this.access.refuseNonModerator(user) ?? { ok: true, events: this.roles.log(limit) };
+  log(user: UserRef, limit: number, before?: number): RoomResult<ModerationPage> {
+    return this.access.refuseNonModerator(user) ?? { ok: true, ...this.roles.log(limit, before) };
   }
 
   /** The member leaves: the room leaves their home, and their sockets here close. */

@@ -1,4 +1,4 @@
-import type { ModerationEvent, Role, UserRef } from "../../protocol";
+import type { ModerationEvent, ModerationPage, Role, UserRef } from "../../protocol";
 import type { RoomRecord } from "./room-record";
 
 type LogRow = { id: number; ts: number; by_id: string; by_name: string; action: ModerationEvent["action"]; member: string | null; role: string | null; until: number | null; target: number | null };
@@ -106,18 +106,25 @@ export class Moderation {
     );
   }
 
-  /** The newest `limit` actions, newest first. */
-  log(limit: number): ModerationEvent[] {
-    return this.sql
-      .exec<LogRow>("SELECT id, ts, by_id, by_name, action, member, role, until, target FROM moderation_log ORDER BY id DESC LIMIT ?", limit)
-      .toArray()
-      .map((row) => {
-        const event: ModerationEvent = { id: row.id, ts: row.ts, by: { id: row.by_id, name: row.by_name }, action: row.action };
-        if (row.member !== null) event.member = row.member;
-        if (row.role !== null) event.role = row.role as Role;
-        if (row.until !== null) event.until = row.until;
-        if (row.target !== null) event.target = row.target;
-        return event;
-      });
+  /** A page of actions, newest first; `before` is the `next` of the previous page. */
+  log(limit: number, before?: number): ModerationPage {
+    const rows = this.sql
+      .exec<LogRow>(
+        "SELECT id, ts, by_id, by_name, action, member, role, until, target FROM moderation_log WHERE id < ? ORDER BY id DESC LIMIT ?",
+        before ?? Number.MAX_SAFE_INTEGER,
+        limit + 1,
+      )
+      .toArray();
+    const more = rows.length > limit;
+    if (more) rows.pop();
+    const events = rows.map((row) => {
+      const event: ModerationEvent = { id: row.id, ts: row.ts, by: { id: row.by_id, name: row.by_name }, action: row.action };
+      if (row.member !== null) event.member = row.member;
+      if (row.role !== null) event.role = row.role as Role;
+      if (row.until !== null) event.until = row.until;
+      if (row.target !== null) event.target = row.target;
+      return event;
+    });
+    return more ? { events, more, next: events.at(-1)!.id } : { events, more };
   }
 }

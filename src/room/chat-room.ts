@@ -28,6 +28,7 @@ import {
 } from "../protocol";
 import { refuseWebSocket } from "../refused-socket";
 import { fromConnectRequest, toShardRedirect, type ConnectRequest } from "./connect-request";
+import { roomSnapshot, welcomeFrame } from "./greeting";
 import { GroupCommit } from "./group-commit";
 import { HeldFrames, trySend } from "./held-frames";
 import { AbusePolicy } from "./abuse-policy";
@@ -191,19 +192,19 @@ export class ChatRoom extends DurableObject<Env> {
    * client has not seen (the recent page, or everything after `after` when it resumes).
    */
   private greeting(room: RoomInfo, connect: ConnectRequest, now: number): { frames: [string, string]; seq: number } {
-    const seq = this.log.latestSeq();
-    const welcome: WelcomeFrame = { type: "welcome", room, you: connect.user, seq, members: this.roster.list(), online: this.online.size };
-    const role = this.roles.roleOf(connect.user.id);
-    if (role !== "member") welcome.role = role;
-    const mutedUntil = this.roles.mutedUntil(connect.user.id, now);
-    if (mutedUntil !== undefined) welcome.mutedUntil = mutedUntil;
+    const welcome = this.welcome(room, connect.user, now);
     const page =
       connect.after === undefined
         ? this.log.page(connect.user.id, { limit: LIMITS.recentHistory })
         : this.log.page(connect.user.id, { after: connect.after, limit: LIMITS.resumeHistory });
     const history: HistoryFrame = { type: "history", messages: page.messages, more: page.more };
     if (page.updates.length > 0) history.updates = page.updates;
-    return { frames: [JSON.stringify(welcome), JSON.stringify(history)], seq };
+    return { frames: [JSON.stringify(welcome), JSON.stringify(history)], seq: welcome.seq };
+  }
+
+  /** The one greeting (greeting.ts) of the socket, `join` and `describe`. */
+  private welcome(room: RoomInfo, you: UserRef, now: number): WelcomeFrame {
+    return welcomeFrame({ log: this.log, roster: this.roster, online: this.online, roles: this.roles }, room, you, now);
   }
 
   /**
@@ -319,19 +320,14 @@ export class ChatRoom extends DurableObject<Env> {
     const admitted = this.admit(roomId, user, Date.now(), inviteId);
     if (!admitted.ok) return admitted;
     if (admitted.joined) await this.home.joined(user);
-    return { ok: true, room: admitted.room, seq: this.log.latestSeq(), members: this.roster.list() };
+    return { ok: true, ...roomSnapshot(this.welcome(admitted.room, user, Date.now())) };
   }
 
   /** `GET /api/rooms/:room`: the room and who is in it, without joining. */
   async describe(roomId: string, viewer: UserRef): Promise<RoomResult<RoomSnapshot>> {
     const refused = this.access.refuseReader(viewer);
     if (refused) return refused;
-    return {
-      ok: true,
-      room: this.room.get() ?? { id: roomId, visibility: "public" },
-      seq: this.log.latestSeq(),
-      members: this.roster.list(),
-    };
+    return { ok: true, ...roomSnapshot(this.welcome(this.room.get() ?? { id: roomId, visibility: "public" }, viewer, Date.now())) };
   }
 
   /** `POST /api/rooms/:room/invites`: any member of a private room may invite. */

@@ -124,8 +124,6 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     );
     this.connectionToRoom.on("status", (status) => this.onStatus(status));
     this.connectionToRoom.on("frame", (frame) => this.onFrame(frame));
-    this.connectionToRoom.on("messages", ({ messages, updates }) => this.acceptPage(messages, updates));
-    this.connectionToRoom.on("members", (members) => this.emit("members", members));
     // Let the caller subscribe before anything is emitted.
     queueMicrotask(() => {
       for (const message of this.outbox.all()) this.emit("pending", message);

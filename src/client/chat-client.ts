@@ -157,7 +157,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     return this.sender.change({ type: "edit", id: newMessageId(), target, text });
   }
 
-  /** Deletes one of the user's messages: its text is gone for everyone. */
+  /** Deletes a message, the user's own or, for owners and moderators, anyone's: its text is gone for everyone. */
   deleteMessage(target: number): string {
     return this.sender.change({ type: "delete", id: newMessageId(), target });
   }

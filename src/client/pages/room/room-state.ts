@@ -57,8 +57,9 @@ export class RoomState extends Emitter<{ change: ReadonlySet<StateChange> }> {
     return authorId === this.you.id;
   }
 
+  /** The author deletes their own message; owners and moderators delete anyone's. */
   mayDelete(authorId: string): boolean {
-    return authorId === this.you.id;
+    return authorId === this.you.id || this.role !== "member";
   }
 
   /** Owners and moderators mute and ban others, but nobody acts on an owner. */

@@ -124,8 +124,6 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     );
     this.connectionToRoom.on("status", (status) => this.onStatus(status));
     this.connectionToRoom.on("frame", (frame) => this.onFrame(frame));
-    this.connectionToRoom.on("messages", ({ messages, updates }) => this.acceptPage(messages, updates));
-    this.connectionToRoom.on("members", (members) => this.emit("members", members));
     // Let the caller subscribe before anything is emitted.
     queueMicrotask(() => {
       for (const message of this.outbox.all()) this.emit("pending", message);
@@ -159,7 +157,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     return this.sender.change({ type: "edit", id: newMessageId(), target, text });
   }
 
-  /** Deletes one of the user's messages: its text is gone for everyone. */
+  /** Deletes a message, the user's own or, for owners and moderators, anyone's: its text is gone for everyone. */
   deleteMessage(target: number): string {
     return this.sender.change({ type: "delete", id: newMessageId(), target });
   }

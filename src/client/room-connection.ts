@@ -6,18 +6,15 @@ import {
   parseServerFrames,
   PING,
   PROTOCOL,
-  type ChatMessage,
   type ClientFrame,
-  type Member,
   type ServerFrame,
-  type UpdateFrame,
   type UserRef,
 } from "../protocol";
 import { ApiError, type ChatApi } from "./api";
 import { Backoff } from "./backoff";
 import { Emitter } from "./emitter";
 import { Heartbeat } from "./heartbeat";
-import { longPollRoom, refreshMembers } from "./long-poll-loop";
+import { LongPollLoop } from "./long-poll-loop";
 import type { PageEnvironment } from "./page-environment";
 
 export type Transport = "websocket" | "http";
@@ -33,11 +30,8 @@ export type ConnectionStatus =
 
 export interface RoomConnectionEvents extends Record<string, unknown> {
   status: ConnectionStatus;
-  /** A frame from the room: over WebSocket as sent, over HTTP the `welcome` the join answer makes. */
+  /** A frame from the room: over WebSocket as sent, over HTTP as the API's answers amount to (long-poll-loop.ts). */
   frame: ServerFrame;
-  /** What a long-poll (or the first page over HTTP) brought: messages, and changes to them. */
-  messages: { messages: ChatMessage[]; updates: UpdateFrame[] };
-  members: Member[];
 }
 
 export interface ConnectionTiming {
@@ -76,11 +70,13 @@ export interface RoomConnectionOptions extends ConnectionTiming {
  * The reconnecting transport, apart from what the frames mean (after partysocket's split of
  * the socket from the room protocol): it reconnects with backoff and jitter, notices a dead
  * connection with its own heartbeat, and falls back to HTTP long-polling where WebSocket is
- * missing or blocked, moving back when WebSocket works again.
+ * missing or blocked, moving back when WebSocket works again. Either way it hands up frames,
+ * so the reader above never knows which carried them.
  */
 export class RoomConnection extends Emitter<RoomConnectionEvents> {
   private readonly backoff: Backoff;
   private readonly heartbeat: Heartbeat;
+  private readonly longPoll: LongPollLoop;
   private readonly unsubscribe: () => void;
   private invite: string | undefined;
   private token: string;
@@ -105,6 +101,8 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
     this.heartbeat = new Heartbeat(options.heartbeatIntervalMs, options.heartbeatTimeoutMs, () =>
       Boolean(options.environment?.isHidden()),
     );
+    const { api, room, you, cursor, longPollSeconds } = options;
+    this.longPoll = new LongPollLoop({ api, room, you, cursor, waitSeconds: longPollSeconds }, (frame) => this.emit("frame", frame));
     this.unsubscribe = options.environment?.subscribe((change) => this.onEnvironment(change)) ?? (() => {});
   }
 
@@ -340,26 +338,17 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
     this.connect();
   }
 
-  /** Long-polls for messages until WebSocket takes over or the connection stops. */
+  /** Carries the room over HTTP until WebSocket takes over or the connection stops. */
   private async runHttp(): Promise<void> {
     const poll = new AbortController();
     this.poll?.abort();
     this.poll = poll;
-    const { api, room, you, cursor, longPollSeconds } = this.options;
     try {
-      await longPollRoom(
-        { api, room, you, cursor, waitSeconds: longPollSeconds, signal: poll.signal },
-        {
-          welcome: (frame) => this.emit("frame", frame),
-          messages: (messages, updates) => this.emit("messages", { messages, updates }),
-          members: (members) => this.emit("members", members),
-          online: () => {
-            this.backoff.reset();
-            this.setStatus({ state: "online", transport: "http" });
-            this.scheduleWebSocketRetry();
-          },
-        },
-      );
+      await this.longPoll.run(poll.signal, () => {
+        this.backoff.reset();
+        this.setStatus({ state: "online", transport: "http" });
+        this.scheduleWebSocketRetry();
+      });
     } catch (error) {
       if (poll.signal.aborted || this.stopped) return;
       if (this.endOnRefusal(error)) return;
@@ -378,8 +367,9 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
     }, this.options.webSocketRetryMs);
   }
 
+  /** A `members` frame fetched over HTTP, for when no socket can ask with `who`. */
   refreshMembers(): Promise<void> {
-    return refreshMembers(this.options.api, this.options.room, { members: (members) => this.emit("members", members) });
+    return this.longPoll.refreshMembers();
   }
 
   /** Ends the connection when the server refused the user (401) or the room (403); says whether it did. */

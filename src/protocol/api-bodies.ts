@@ -17,11 +17,19 @@ export interface SessionResponse {
   expiresAt: number;
 }
 
-/** `GET /api/rooms/:room` */
+/** `GET /api/rooms/:room` and `POST /api/rooms/:room/join`: what a socket's `welcome` says, without its `type`. */
 export interface RoomSnapshot {
   room: RoomInfo;
   seq: number;
   members: Member[];
+  /** Who asked, as the room knows them. */
+  you?: UserRef;
+  /** How many people are online in the whole room; `members` may list fewer. */
+  online?: number;
+  /** Your role here when it is more than a member's. */
+  role?: "owner" | "moderator";
+  /** Present while you are muted: until when (ms), or null until a moderator unmutes you. */
+  mutedUntil?: number | null;
 }
 
 /**

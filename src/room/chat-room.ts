@@ -199,14 +199,14 @@ export class ChatRoom extends DurableObject<Env> {
     const admitted = this.access.admit(roomId, user, Date.now(), inviteId);
     if (!admitted.ok) return admitted;
     if (admitted.joined) await this.home.joined(user);
-    return { ok: true, room: admitted.room, seq: this.log.latestSeq(), members: this.roster.list() };
+    return { ok: true, ...this.greeting.snapshot(admitted.room, user, Date.now()) };
   }
 
   /** `GET /api/rooms/:room`: the room and who is in it, without joining. */
   async describe(roomId: string, viewer: UserRef): Promise<RoomResult<RoomSnapshot>> {
     const refused = this.access.refuseReader(viewer);
     if (refused) return refused;
-    return { ok: true, room: this.room.get() ?? { id: roomId, visibility: "public" }, seq: this.log.latestSeq(), members: this.roster.list() };
+    return { ok: true, ...this.greeting.snapshot(this.room.get() ?? { id: roomId, visibility: "public" }, viewer, Date.now()) };
   }
 
   /** `POST /api/rooms/:room/invites`: any member of a private room may invite. */

@@ -91,3 +91,47 @@ describe("moderation from the member list", () => {
     await poll(() => shownMessages(cy)).toEqual(["Cy can still read this"]);
   });
 });
+
+describe("deleting someone else's message", () => {
+  it("is offered to owners and moderators on every message, and to a member on their own only", async () => {
+    const [ada, bob, cy] = [await person(), await person(), await person({ withoutWebSocket: true })];
+    await ada.page.goto(chat().base);
+    await ada.page.fill("#name", "Ada");
+    await ada.page.click("#sign-in button[type=submit]");
+    await ada.page.fill("#title", "Clean room");
+    await ada.page.uncheck("#private");
+    await ada.page.click("#create button[type=submit]");
+    await ada.page.waitForURL(/\/r\//);
+    const room = new URL(ada.page.url()).pathname.slice(3);
+    await signInAndJoin(bob, chat().base, "Bob", room);
+    await signInAndJoin(cy, chat().base, "Cy", room);
+
+    await say(ada, "Welcome, everyone");
+    await say(bob, "Cheap watches here");
+    await poll(() => shownMessages(bob)).toEqual(["Welcome, everyone", "Cheap watches here"]);
+    const deleteOn = (p: Person, text: string) => message(p, text).locator("[data-action=delete]");
+
+    // Bob, a member, may delete his own message but not Ada's.
+    await expect(deleteOn(bob, "Cheap watches here").count()).resolves.toBe(1);
+    await expect(deleteOn(bob, "Welcome, everyone").count()).resolves.toBe(0);
+
+    // Ada, the owner, deletes Bob's; he and Cy see it gone.
+    await poll(() => shownMessages(ada)).toEqual(["Welcome, everyone", "Cheap watches here"]);
+    await message(ada, "Cheap watches here").hover();
+    await deleteOn(ada, "Cheap watches here").click();
+    await deleteOn(ada, "Cheap watches here").click();
+    await poll(() => shownMessages(bob)).toEqual(["Welcome, everyone", "message deleted"]);
+    await poll(() => shownMessages(cy)).toEqual(["Welcome, everyone", "message deleted"]);
+
+    // Cy, on HTTP, is made a moderator: once his page hears of it, he may delete even the owner's message.
+    await expect(deleteOn(cy, "Welcome, everyone").count()).resolves.toBe(0);
+    const row = (p: Person, name: string) => p.page.locator("#member-list li", { hasText: name });
+    // A member on HTTP is announced by no presence frame: Ada's list shows Cy once it is read again.
+    await ada.page.reload();
+    await row(ada, "Cy").locator("select.moderate").selectOption("moderator");
+    await poll(() => row(ada, "Cy").locator(".owner-badge").textContent()).toBe("moderator");
+    await cy.page.reload();
+    await poll(() => cy.page.locator("#status").getAttribute("data-transport")).toBe("http");
+    await poll(() => deleteOn(cy, "Welcome, everyone").count()).toBe(1);
+  });
+});

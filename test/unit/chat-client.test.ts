@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ChatClient, type ChatClientOptions, type ConnectionStatus } from "../../src/client/chat-client";
 import type { PageEnvironment } from "../../src/client/page-environment";
-import { CloseCode, type ChatMessage, type ServerFrame, type UserRef } from "../../src/protocol";
+import { CloseCode, type ChatMessage, type Member, type RoomSnapshot, type ServerFrame, type UserRef, type WelcomeFrame } from "../../src/protocol";
 import { MemoryStore } from "../support/memory-store";
 
 /** A WebSocket double the test drives by hand: open it, feed it frames, drop it. */
@@ -112,8 +112,19 @@ async function newClient(options: Partial<ChatClientOptions> = {}) {
     ...options,
   });
   clients.push(client);
-  const seen = { messages: [] as ChatMessage[], statuses: [] as ConnectionStatus[], failed: [] as string[], pending: [] as string[] };
+  const seen = {
+    messages: [] as ChatMessage[],
+    statuses: [] as ConnectionStatus[],
+    failed: [] as string[],
+    pending: [] as string[],
+    welcomes: [] as WelcomeFrame[],
+    members: [] as Member[][],
+    muted: [] as { muted: boolean; until?: number | null }[],
+  };
   client.on("message", (m) => seen.messages.push(m));
+  client.on("welcome", (w) => seen.welcomes.push(w));
+  client.on("members", (m) => seen.members.push(m));
+  client.on("muted", (m) => seen.muted.push(m));
   client.on("status", (s) => seen.statuses.push(s));
   client.on("failed", (f) => seen.failed.push(f.id));
   client.on("pending", (p) => seen.pending.push(p.id));
@@ -419,6 +430,38 @@ describe("falling back to HTTP", () => {
     await vi.advanceTimersByTimeAsync(2_000);
 
     expect(seen.messages.map((m) => m.id)).toEqual(["m1", "m2", "m3", "after-reset"]);
+  });
+
+  it("hands up the HTTP answers as a socket's frames: the join's welcome, each poll's messages, members, and a mute once changed", async () => {
+    const moderator: Member = { ...ALICE, online: true, lastSeen: 1, role: "moderator" };
+    let mutedUntil: number | null | undefined;
+    let answerPoll: (() => void) | undefined;
+    route = (url) => {
+      if (url.pathname === "/api/rooms/lobby" || url.pathname === "/api/rooms/lobby/join") {
+        const greeting: RoomSnapshot = { room: { id: "lobby", visibility: "public" }, you: ALICE, seq: 0, members: [moderator], online: 1, role: "moderator" };
+        return { status: 200, body: mutedUntil === undefined ? greeting : { ...greeting, mutedUntil } };
+      }
+      if (url.searchParams.has("wait")) {
+        return new Promise((resolve) => (answerPoll = () => resolve({ status: 200, body: { messages: [message(1)], more: false, seq: 1 } })));
+      }
+      return { status: 200, body: { messages: [], more: false, seq: 0 } };
+    };
+    const { seen } = await newClient({ WebSocket: undefined });
+    expect(seen.welcomes).toEqual([
+      { type: "welcome", room: { id: "lobby", visibility: "public" }, you: ALICE, seq: 0, members: [moderator], online: 1, role: "moderator" },
+    ]);
+
+    mutedUntil = null;
+    answerPoll!();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(seen.messages.map((m) => m.seq)).toEqual([1]);
+    expect(seen.members).toEqual([[moderator]]);
+    expect(seen.muted).toEqual([{ muted: true, until: null }]);
+
+    answerPoll!();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(seen.members).toHaveLength(2);
+    expect(seen.muted).toHaveLength(1);
   });
 
   it("keeps trying WebSocket when the network itself is down", async () => {

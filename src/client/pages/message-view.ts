@@ -1,8 +1,8 @@
-import type { ChatMessage, UserRef } from "../../protocol";
+import type { ChatMessage } from "../../protocol";
 import { renderFiles } from "./room/file-view";
 import { renderActions, renderQuote, renderReactions } from "./room/message-extras";
-import type { People } from "./room/people";
 import { personLabel } from "./room/person-label";
+import type { RoomState } from "./room/room-state";
 
 const LINK = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]]/g;
 
@@ -50,8 +50,9 @@ export function fromChatMessage(message: ChatMessage): MessageViewModel {
   return { ...message, state: "sent" };
 }
 
-/** Renders one message; `people` names its author and the recipient of a direct message. */
-export function renderMessage(model: MessageViewModel, you: UserRef, people: People, fetchFile?: (id: string) => Promise<string>): HTMLLIElement {
+/** Renders one message; `state` names its author and the recipient of a direct message, and says what the user may do to it. */
+export function renderMessage(model: MessageViewModel, state: RoomState, fetchFile?: (id: string) => Promise<string>): HTMLLIElement {
+  const { you, people } = state;
   const item = document.createElement("li");
   item.className = `message ${model.state === "sent" ? "" : model.state}`.trim();
   item.dataset.id = `${model.from.id}/${model.id}`;
@@ -61,12 +62,12 @@ export function renderMessage(model: MessageViewModel, you: UserRef, people: Peo
 
   const meta = document.createElement("div");
   meta.className = "meta";
-  meta.append(personLabel(model.from, people, "sender"));
+  meta.append(personLabel(model.from, state, "sender"));
   if (model.to !== undefined) {
     const mark = document.createElement("span");
     mark.className = "dm-mark";
     if (model.to === you.id) mark.textContent = "direct message to you";
-    else mark.append("direct message to ", personLabel({ id: model.to, name: people.nameOf(model.to) }, people));
+    else mark.append("direct message to ", personLabel({ id: model.to, name: people.nameOf(model.to) }, state));
     meta.append(mark);
   }
   const time = document.createElement("time");
@@ -99,7 +100,7 @@ export function renderMessage(model: MessageViewModel, you: UserRef, people: Peo
   item.append(text);
   if (model.files?.length && fetchFile && !model.deleted) item.append(renderFiles(model.files, fetchFile));
   if (model.reactions) item.append(renderReactions(model.reactions));
-  if (model.state === "sent" && !model.deleted) item.append(renderActions(model, model.from.id === you.id));
+  if (model.state === "sent" && !model.deleted) item.append(renderActions(model, { edit: state.mayEdit(model.from.id), delete: state.mayDelete(model.from.id) }));
   return item;
 }
 

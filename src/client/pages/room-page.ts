@@ -1,15 +1,15 @@
-import { checkRoomId } from "../../protocol";
+import { checkRoomId, type RoomInfo } from "../../protocol";
 import { ApiError, ChatApi } from "../api";
 import { ChatClient } from "../chat-client";
 import { composer } from "./room/composer";
 import { inviteButton } from "./room/invite-button";
-import { renderMembers } from "./room/member-panel";
+import { renderMembers, type ModerationAction } from "./room/member-panel";
 import { Attachments } from "./room/attachments";
 import { fileFetcher } from "./room/file-view";
 import { wireMessageActions } from "./room/message-actions";
 import { MessageList } from "./room/message-list";
-import { People } from "./room/people";
 import { markReadWhenSeen } from "./room/read-marker";
+import { RoomState, type MuteState } from "./room/room-state";
 import { statusBanner } from "./room/status-banner";
 import { followTyping } from "./room/typing-line";
 import { clearSession, goToSignIn, keepSessionFresh, loadSession } from "./session";
@@ -39,10 +39,10 @@ function start(room: string, token: string, inviteKey: string): void {
   // Every reconnection uses the newest session, which any tab may have renewed.
   const client = new ChatClient({ baseUrl: location.origin, room, token, invite, getToken: () => loadSession()?.token ?? token });
   keepSessionFresh((renewed) => client.useToken(renewed.token));
-  const you = client.you;
-  const people = new People();
+  const state = new RoomState(client.you);
+  state.follow(client);
   const currentToken = () => loadSession()?.token ?? token;
-  const messages = new MessageList($<HTMLOListElement>("messages"), you, people, fileFetcher(room, currentToken));
+  const messages = new MessageList($<HTMLOListElement>("messages"), state, fileFetcher(room, currentToken));
 
   document.title = `#${room} — edge-chat`;
   $("room-name").textContent = `#${room}`;
@@ -52,7 +52,7 @@ function start(room: string, token: string, inviteKey: string): void {
   followTyping(client, $("typing"));
   const attachments = new Attachments($<HTMLUListElement>("uploads"), room, currentToken);
   attachments.follow($<HTMLInputElement>("file-input"), $<HTMLButtonElement>("attach"), $("composer"));
-  const { setDmTarget, replyTo, edit } = composer(client, people, `edge-chat:draft:${room}`, () => messages.lastOwn(), attachments);
+  const { setDmTarget, replyTo, edit } = composer(client, state, `edge-chat:draft:${room}`, () => messages.lastOwn(), attachments);
   wireMessageActions($("messages"), messages, client, { replyTo, edit });
   inviteButton(room, token);
 
@@ -65,8 +65,7 @@ function start(room: string, token: string, inviteKey: string): void {
       $("member-note").textContent = error instanceof ApiError ? error.message : "Could not reach the server; try again.";
     }
   };
-  let role: "owner" | "moderator" | "member" = "member";
-  const moderate = async (member: string, action: "mute" | "unmute" | "ban" | "moderator" | "member") => {
+  const moderate = async (member: string, action: ModerationAction) => {
     const seconds = action === "mute" ? 3600 : action === "ban" ? 86_400 : undefined;
     try {
       await new ChatApi(location.origin, loadSession()?.token ?? token).moderate(room, member, action, seconds);
@@ -76,33 +75,19 @@ function start(room: string, token: string, inviteKey: string): void {
       $("member-note").textContent = error instanceof ApiError ? error.message : "Could not reach the server; try again.";
     }
   };
-  const showMembers = (tagsChanged: boolean) => {
-    renderMembers($("member-list"), $("member-note"), people, you, {
+  const showMembers = () =>
+    renderMembers($("member-list"), $("member-note"), state, {
       pick: setDmTarget,
       openDirect: (user) => void openDirect(user),
-      ...(role === "member" ? {} : { moderate: { canAppoint: role === "owner", act: (user, action) => void moderate(user, action) } }),
+      moderate: (user, action) => void moderate(user, action),
     });
-    if (tagsChanged) messages.rerender();
-  };
-  client.on("welcome", (welcome) => {
-    sessionStorage.removeItem(inviteKey);
-    const { visibility, owner, direct } = welcome.room;
-    // A conversation of two is called after the other person.
-    const title = direct ? welcome.members.find((member) => member.id !== you.id)?.name : welcome.room.title;
-    $("room-name").textContent = title ?? `#${room}`;
-    document.title = `${title ?? `#${room}`} — edge-chat`;
-    $("visibility").textContent = direct ? "direct" : visibility;
-    $("invite").hidden = Boolean(direct);
-    $("invite").dataset.visibility = visibility;
-    role = welcome.role ?? "member";
-    showMuted(welcome.mutedUntil === undefined ? { muted: false } : { muted: true, until: welcome.mutedUntil });
-    const ownerChanged = people.owner !== owner;
-    people.owner = owner;
-    showMembers(people.setMembers(welcome.members) || ownerChanged);
+  client.on("welcome", () => sessionStorage.removeItem(inviteKey));
+  state.on("change", (changed) => {
+    if (changed.has("room") && state.room) showRoom(state.room);
+    if (changed.has("mute")) showMuted(state.mute);
+    if (changed.has("members") || changed.has("people")) showMembers();
+    if (changed.has("people")) messages.rerender();
   });
-  client.on("members", (list) => showMembers(people.setMembers(list)));
-  client.on("muted", (state) => showMuted(state));
-  client.on("presence", ({ joined, left }) => showMembers(people.presence(joined, left, Date.now())));
 
   const renderStatus = statusBanner($("status"), {
     onSignedOut: () => {
@@ -114,12 +99,22 @@ function start(room: string, token: string, inviteKey: string): void {
   client.on("status", renderStatus);
   renderStatus(client.connection);
 
+  function showRoom({ visibility, title: named, direct }: RoomInfo): void {
+    // A conversation of two is called after the other person.
+    const title = direct ? state.people.memberList().find((member) => member.id !== state.you.id)?.name : named;
+    $("room-name").textContent = title ?? `#${room}`;
+    document.title = `${title ?? `#${room}`} — edge-chat`;
+    $("visibility").textContent = direct ? "direct" : visibility;
+    $("invite").hidden = Boolean(direct);
+    $("invite").dataset.visibility = visibility;
+  }
+
   /** A muted person sees why, and when it ends, where the composer was. */
-  function showMuted(state: { muted: boolean; until?: number | null }): void {
-    $("composer").hidden = state.muted;
-    $("muted-notice").hidden = !state.muted;
-    if (!state.muted) return;
-    const until = state.until;
+  function showMuted(mute: MuteState): void {
+    $("composer").hidden = mute.muted;
+    $("muted-notice").hidden = !mute.muted;
+    if (!mute.muted) return;
+    const until = mute.until;
     $("muted-notice").textContent =
       until === null || until === undefined
         ? "You are muted in this room until a moderator unmutes you. You can still read."

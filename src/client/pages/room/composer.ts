@@ -2,7 +2,7 @@ import type { ChatClient } from "../../chat-client";
 import type { MessageViewModel } from "../message-view";
 import type { Attachments } from "./attachments";
 import { MentionPicker } from "./mention-picker";
-import type { People } from "./people";
+import type { RoomState } from "./room-state";
 
 type Mode = { kind: "reply" | "edit"; message: MessageViewModel } | undefined;
 
@@ -12,19 +12,19 @@ type Mode = { kind: "reply" | "edit"; message: MessageViewModel } | undefined;
  * may be answering a message (Reply) or replacing one of the user's (Edit, or the Up arrow in
  * an empty box for the last one); Escape leaves either.
  */
-export function composer(client: ChatClient, people: People, draftKey: string, lastOwn: () => MessageViewModel | undefined, attachments: Attachments) {
+export function composer(client: ChatClient, state: RoomState, draftKey: string, lastOwn: () => MessageViewModel | undefined, attachments: Attachments) {
   const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
   const form = $<HTMLFormElement>("composer");
   const textarea = $<HTMLTextAreaElement>("text");
   let dmTarget: string | undefined;
   textarea.value = sessionStorage.getItem(draftKey) ?? "";
   // Before the composer's own keys: Enter picks a suggestion rather than sending.
-  const mentions = new MentionPicker(textarea, $<HTMLUListElement>("mention-suggestions"), people, client.you);
+  const mentions = new MentionPicker(textarea, $<HTMLUListElement>("mention-suggestions"), state);
 
   function setDmTarget(id: string | undefined): void {
     dmTarget = id;
     $("dm-target").hidden = id === undefined;
-    if (id !== undefined) $("dm-name").textContent = people.nameOf(id);
+    if (id !== undefined) $("dm-name").textContent = state.people.nameOf(id);
     textarea.focus();
   }
   $("dm-clear").addEventListener("click", () => setDmTarget(undefined));

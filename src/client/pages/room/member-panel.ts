@@ -1,30 +1,30 @@
-import { LIMITS, type Member, type UserRef } from "../../../protocol";
+import { LIMITS, type Member } from "../../../protocol";
 import { lastSeenLabel } from "../message-view";
-import type { People } from "./people";
 import { personLabel } from "./person-label";
+import type { RoomState } from "./room-state";
 
 export interface MemberActions {
   /** Address the next message in this room to them only. */
   pick(id: string): void;
   /** Open the one-to-one conversation with them, a room of its own. */
   openDirect(id: string): void;
-  /** For the room's owners and moderators: what they may do to a member (owners' own roles are out of reach). */
-  moderate?: {
-    canAppoint: boolean;
-    act(id: string, action: "mute" | "unmute" | "ban" | "moderator" | "member"): void;
-  };
+  /** A moderation action, offered where the user's role allows it (RoomState). */
+  moderate(id: string, action: ModerationAction): void;
 }
 
+export type ModerationAction = "mute" | "unmute" | "ban" | "moderator" | "member";
+
 /** The member list: online first, then by name; a click on someone starts a direct message to them. */
-export function renderMembers(container: HTMLElement, note: HTMLElement, people: People, you: UserRef, actions: MemberActions): void {
-  const members = people.memberList();
+export function renderMembers(container: HTMLElement, note: HTMLElement, state: RoomState, actions: MemberActions): void {
+  const members = state.people.memberList();
   // A full list is a large room's: the server lists who is online and who was here lately.
   note.hidden = members.length < LIMITS.listedMembers;
   const sorted = members.sort((a, b) => Number(b.online) - Number(a.online) || a.name.localeCompare(b.name));
-  container.replaceChildren(...sorted.map((member) => memberItem(member, people, you, actions)));
+  container.replaceChildren(...sorted.map((member) => memberItem(member, state, actions)));
 }
 
-function memberItem(member: Member, people: People, you: UserRef, actions: MemberActions): HTMLLIElement {
+function memberItem(member: Member, state: RoomState, actions: MemberActions): HTMLLIElement {
+  const { you } = state;
   const item = document.createElement("li");
   item.className = member.online ? "online" : "offline";
   const button = document.createElement("button");
@@ -33,7 +33,7 @@ function memberItem(member: Member, people: People, you: UserRef, actions: Membe
   const dot = document.createElement("span");
   dot.className = "dot";
   dot.setAttribute("aria-label", member.online ? "online" : "offline");
-  button.append(dot, personLabel(member, people));
+  button.append(dot, personLabel(member, state));
   if (member.id === you.id) {
     const tag = document.createElement("span");
     tag.className = "you";
@@ -60,12 +60,12 @@ function memberItem(member: Member, people: People, you: UserRef, actions: Membe
     direct.addEventListener("click", () => actions.openDirect(member.id));
     item.append(direct);
   }
-  if (actions.moderate && member.id !== you.id && !people.isOwner(member.id)) item.append(moderationMenu(member, people, actions.moderate));
+  if (state.mayModerate(member.id)) item.append(moderationMenu(member, state, actions.moderate));
   return item;
 }
 
 /** The moderation actions on one member, in a small select: Mute 1 h, Unmute, Ban, and for owners the role. */
-function moderationMenu(member: Member, people: People, moderate: NonNullable<MemberActions["moderate"]>): HTMLSelectElement {
+function moderationMenu(member: Member, state: RoomState, moderate: MemberActions["moderate"]): HTMLSelectElement {
   const select = document.createElement("select");
   select.className = "moderate";
   select.setAttribute("aria-label", `Moderate ${member.name}`);
@@ -75,7 +75,7 @@ function moderationMenu(member: Member, people: People, moderate: NonNullable<Me
     ["unmute", "Unmute"],
     ["ban", "Ban for 1 day"],
   ];
-  if (moderate.canAppoint) options.push(people.isModerator(member.id) ? ["member", "Remove as moderator"] : ["moderator", "Make moderator"]);
+  if (state.mayAppoint) options.push(state.roleOf(member.id) === "moderator" ? ["member", "Remove as moderator"] : ["moderator", "Make moderator"]);
   for (const [value, label] of options) {
     const option = document.createElement("option");
     option.value = value;
@@ -83,9 +83,9 @@ function moderationMenu(member: Member, people: People, moderate: NonNullable<Me
     select.append(option);
   }
   select.addEventListener("change", () => {
-    const action = select.value as "mute" | "unmute" | "ban" | "moderator" | "member";
+    const action = select.value as ModerationAction | "";
     select.value = "";
-    if (action) moderate.act(member.id, action);
+    if (action) moderate(member.id, action);
   });
   return select;
 }

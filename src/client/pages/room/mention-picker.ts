@@ -1,5 +1,5 @@
 import type { Member, UserRef } from "../../../protocol";
-import type { People } from "./people";
+import type { RoomState } from "./room-state";
 
 /** Suggestions shown at once: enough to pick from, few enough to scan. */
 const SHOWN = 6;
@@ -19,8 +19,7 @@ export class MentionPicker {
   constructor(
     private readonly textarea: HTMLTextAreaElement,
     private readonly list: HTMLUListElement,
-    private readonly people: People,
-    private readonly you: UserRef,
+    private readonly state: RoomState,
   ) {
     textarea.addEventListener("input", () => this.update());
     textarea.addEventListener("keydown", (event) => this.onKey(event));
@@ -42,9 +41,9 @@ export class MentionPicker {
     const typed = TYPED_MENTION.exec(this.textarea.value.slice(0, this.textarea.selectionStart))?.[1];
     if (typed === undefined) return this.close();
     const query = typed.toLocaleLowerCase();
-    this.offered = this.people
+    this.offered = this.state.people
       .memberList()
-      .filter((member) => member.id !== this.you.id && member.name.toLocaleLowerCase().includes(query))
+      .filter((member) => member.id !== this.state.you.id && member.name.toLocaleLowerCase().includes(query))
       .sort((a, b) => Number(b.name.toLocaleLowerCase().startsWith(query)) - Number(a.name.toLocaleLowerCase().startsWith(query)) || Number(b.online) - Number(a.online))
       .slice(0, SHOWN);
     this.active = 0;

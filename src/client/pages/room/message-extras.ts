@@ -34,11 +34,11 @@ export function renderReactions(reactions: Record<string, ReactionCount>): HTMLD
   return row;
 }
 
-/** Reply and React for every stored message; Edit and Delete on one's own (`data-action`). */
-export function renderActions(model: MessageViewModel, mine: boolean): HTMLDivElement {
+/** Reply and React for every stored message; Edit and Delete where the user may (`data-action`). */
+export function renderActions(model: MessageViewModel, may: { edit: boolean; delete: boolean }): HTMLDivElement {
   const bar = document.createElement("div");
   bar.className = "actions";
-  const actions = mine ? ["reply", "react", "edit", "delete"] : ["reply", "react"];
+  const actions = ["reply", "react", ...(may.edit ? ["edit"] : []), ...(may.delete ? ["delete"] : [])];
   for (const action of actions) {
     const button = document.createElement("button");
     button.type = "button";

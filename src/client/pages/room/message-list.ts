@@ -1,7 +1,7 @@
-import { quoteOf, type UserRef } from "../../../protocol";
+import { quoteOf } from "../../../protocol";
 import type { ChatClient } from "../../chat-client";
 import { fromChatMessage, renderMessage, type MessageViewModel } from "../message-view";
-import type { People } from "./people";
+import type { RoomState } from "./room-state";
 
 /**
  * The conversation: stored messages in seq order, the user's own still pending after them, and
@@ -13,8 +13,7 @@ export class MessageList {
 
   constructor(
     private readonly list: HTMLOListElement,
-    private readonly you: UserRef,
-    private readonly people: People,
+    private readonly state: RoomState,
     private readonly fetchFile: (id: string) => Promise<string>,
   ) {}
 
@@ -28,13 +27,13 @@ export class MessageList {
         ...pending,
         ...(answered ? { replyTo: quoteOf(answered) } : {}),
         ...(attachments?.length ? { files: attachments } : {}),
-        from: this.you,
+        from: this.state.you,
         ts: pending.createdAt,
         state: "pending",
       });
     });
     client.on("failed", ({ id, message }) => {
-      const entry = this.rendered.get(`${this.you.id}/${id}`);
+      const entry = this.rendered.get(`${this.state.you.id}/${id}`);
       if (entry) this.show({ ...entry.model, state: "failed", failure: message });
     });
     this.list.addEventListener("scroll", () => {
@@ -46,7 +45,7 @@ export class MessageList {
   lastOwn(): MessageViewModel | undefined {
     let last: MessageViewModel | undefined;
     for (const { model } of this.rendered.values()) {
-      if (model.from.id === this.you.id && model.state === "sent" && !model.deleted && (last === undefined || model.seq! > last.seq!)) last = model;
+      if (model.from.id === this.state.you.id && model.state === "sent" && !model.deleted && (last === undefined || model.seq! > last.seq!)) last = model;
     }
     return last;
   }
@@ -67,21 +66,21 @@ export class MessageList {
   }
 
   show(model: MessageViewModel, follow = true): void {
-    if (this.people.noteAuthor(model.from)) this.rerender();
+    if (this.state.people.noteAuthor(model.from)) this.rerender();
     const key = `${model.from.id}/${model.id}`;
     const list = this.list;
     const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
     this.rendered.get(key)?.element.remove();
-    const element = renderMessage(model, this.you, this.people, this.fetchFile);
+    const element = renderMessage(model, this.state, this.fetchFile);
     this.rendered.set(key, { model, element });
     this.insertInOrder(element, model.seq);
-    if (follow && (atBottom || model.from.id === this.you.id)) list.scrollTop = list.scrollHeight;
+    if (follow && (atBottom || model.from.id === this.state.you.id)) list.scrollTop = list.scrollHeight;
   }
 
-  /** Draws every message again, in place: who needs a tag to be told apart has changed. */
+  /** Draws every message again, in place: how people are shown, or what the user may do, has changed. */
   rerender(): void {
     for (const [key, entry] of this.rendered) {
-      const element = renderMessage(entry.model, this.you, this.people, this.fetchFile);
+      const element = renderMessage(entry.model, this.state, this.fetchFile);
       entry.element.replaceWith(element);
       this.rendered.set(key, { model: entry.model, element });
     }

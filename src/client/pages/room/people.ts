@@ -26,17 +26,11 @@ export class People {
   private readonly known = new Map<string, UserRef>();
   private members = new Map<string, Member>();
   private tags = new Map<string, string>();
-  private readonly roles = new Map<string, "owner" | "moderator">();
-  owner: string | undefined;
 
   /** Replaces the member list; true when it changed who needs a tag. */
   setMembers(list: Member[]): boolean {
     this.members = new Map(list.map((member) => [member.id, member]));
-    for (const member of list) {
-      this.known.set(member.id, member);
-      if (member.role) this.roles.set(member.id, member.role);
-      else this.roles.delete(member.id);
-    }
+    for (const member of list) this.known.set(member.id, member);
     return this.retag();
   }
 
@@ -67,14 +61,6 @@ export class People {
   /** A short tag from the id for someone whose name looks like another's, else undefined. */
   tagOf(id: string): string | undefined {
     return this.tags.get(id);
-  }
-
-  isOwner(id: string): boolean {
-    return (this.owner !== undefined && id === this.owner) || this.roles.get(id) === "owner";
-  }
-
-  isModerator(id: string): boolean {
-    return this.roles.get(id) === "moderator";
   }
 
   private retag(): boolean {

@@ -1,8 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import { logError } from "../log";
-import { PING, PONG, PROTOCOL, type HomeFrame, type HomeRoom, type RoomInfo, type UserRef } from "../protocol";
-import { failure, type RoomResult } from "../room/room-failure";
+import { failure, PING, PONG, PROTOCOL, type HomeFrame, type HomeRoom, type Result, type RoomInfo, type UserRef } from "../protocol";
 import { answerClose, isBenignTeardownError } from "../shared/socket-teardown";
 import { RoomIndex } from "./room-index";
 
@@ -57,7 +56,7 @@ export class UserHub extends DurableObject<Env> {
    * derived from both. Only someone who shares a room with the user can be reached; once the
    * conversation exists it stays reachable whatever rooms either leaves.
    */
-  async openDirect(user: UserRef, otherId: string, roomId: string): Promise<RoomResult<{ room: RoomInfo }>> {
+  async openDirect(user: UserRef, otherId: string, roomId: string): Promise<Result<{ room: RoomInfo }>> {
     const room = this.env.ROOMS.get(this.env.ROOMS.idFromName(roomId));
     if (this.index.has(roomId)) return room.openDirect(roomId, user, { id: otherId, name: otherId });
     const other = await this.sharedMember(otherId);

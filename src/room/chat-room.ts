@@ -17,8 +17,7 @@ import {
   type RoomInfo,
   type RoomSnapshot,
   type UserRef,
-  type Visibility,
-} from "../protocol";
+  type Visibility, failure, type Result } from "../protocol";
 import { AlarmSchedule } from "../shared/alarm-schedule";
 import { fromConnectRequest, toShardRedirect, type ConnectRequest } from "../shared/connect-request";
 import type { Connection } from "../shared/connection";
@@ -47,7 +46,7 @@ import { Moderation } from "./membership/moderation";
 import { RemovalList } from "./membership/removal-list";
 import { RoomAccess } from "./membership/room-access";
 import { RoomRecord } from "./membership/room-record";
-import { failure, NOT_A_MEMBER, type RoomResult } from "./room-failure";
+import { NOT_A_MEMBER } from "./membership/refusals";
 import { RoomShards } from "./shards/room-shards";
 
 /**
@@ -142,7 +141,7 @@ export class ChatRoom extends DurableObject<Env> {
    * placing it; it checks again, as the person may have been removed or banned since. The
    * shard sends the frames, then whatever the room sent it meanwhile that the history lacks.
    */
-  async shardJoined(shard: number, connect: ConnectRequest, connection: Connection): Promise<RoomResult<{ frames: string[]; seq: number }>> {
+  async shardJoined(shard: number, connect: ConnectRequest, connection: Connection): Promise<Result<{ frames: string[]; seq: number }>> {
     const room = this.room.get();
     if (!room) return failure(404, "not_found", "no such room");
     const refused = this.access.refuseReader(connect.user);
@@ -185,7 +184,7 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   /** `POST /api/rooms`: a new room, its creator the owner and first member. */
-  async create(roomId: string, owner: UserRef, settings: { visibility: Visibility; title?: string }): Promise<RoomResult<{ room: RoomInfo }>> {
+  async create(roomId: string, owner: UserRef, settings: { visibility: Visibility; title?: string }): Promise<Result<{ room: RoomInfo }>> {
     if (this.room.get()) return failure(400, "bad_message", "a room with that id exists");
     const now = Date.now();
     const room = this.room.create({ id: roomId, owner: owner.id, ...settings }, now);
@@ -195,7 +194,7 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   /** `POST /api/rooms/:room/join`: become a member without a WebSocket (clients on HTTP, invite links). */
-  async join(roomId: string, user: UserRef, inviteId?: string): Promise<RoomResult<RoomSnapshot>> {
+  async join(roomId: string, user: UserRef, inviteId?: string): Promise<Result<RoomSnapshot>> {
     const admitted = this.access.admit(roomId, user, Date.now(), inviteId);
     if (!admitted.ok) return admitted;
     if (admitted.joined) await this.home.joined(user);
@@ -203,54 +202,54 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   /** `GET /api/rooms/:room`: the room and who is in it, without joining. */
-  async describe(roomId: string, viewer: UserRef): Promise<RoomResult<RoomSnapshot>> {
+  async describe(roomId: string, viewer: UserRef): Promise<Result<RoomSnapshot>> {
     const refused = this.access.refuseReader(viewer);
     if (refused) return refused;
     return { ok: true, ...this.greeting.snapshot(this.room.get() ?? { id: roomId, visibility: "public" }, viewer, Date.now()) };
   }
 
   /** `POST /api/rooms/:room/invites`: any member of a private room may invite. */
-  async createInvite(user: UserRef, request: InviteRequest): Promise<RoomResult<{ id: string; expiresAt: number }>> {
+  async createInvite(user: UserRef, request: InviteRequest): Promise<Result<{ id: string; expiresAt: number }>> {
     const invite = this.access.createInvite(user, Date.now(), request);
     if (invite.ok) this.notes.note("room.invite_created", { user: user.id, invite: invite.id });
     return invite;
   }
 
   /** `GET /api/rooms/:room/invites`: the owner's view of every invite. */
-  async listInvites(user: UserRef, limit: number, before?: number): Promise<RoomResult<InvitesPage>> {
+  async listInvites(user: UserRef, limit: number, before?: number): Promise<Result<InvitesPage>> {
     return this.access.listInvites(user, limit, before);
   }
 
   /** `DELETE /api/rooms/:room/invites/:id`: links already shared stop working. */
-  async revokeInvite(user: UserRef, inviteId: string): Promise<RoomResult<{}>> {
+  async revokeInvite(user: UserRef, inviteId: string): Promise<Result<{}>> {
     const revoked = this.access.revokeInvite(user, inviteId, Date.now());
     if (revoked.ok) this.notes.note("room.invite_revoked", { user: user.id, invite: inviteId });
     return revoked;
   }
 
   // Membership and moderation (membership/member-actions.ts).
-  async removeMember(user: UserRef, memberId: string): Promise<RoomResult<{}>> {
+  async removeMember(user: UserRef, memberId: string): Promise<Result<{}>> {
     return this.memberActions.remove(user, memberId);
   }
-  async readmit(user: UserRef, memberId: string): Promise<RoomResult<{}>> {
+  async readmit(user: UserRef, memberId: string): Promise<Result<{}>> {
     return this.memberActions.readmit(user, memberId);
   }
-  async setRole(user: UserRef, memberId: string, role: "moderator" | "member"): Promise<RoomResult<{}>> {
+  async setRole(user: UserRef, memberId: string, role: "moderator" | "member"): Promise<Result<{}>> {
     return this.memberActions.setRole(user, memberId, role);
   }
-  async mute(user: UserRef, memberId: string, seconds?: number): Promise<RoomResult<{ until: number | null }>> {
+  async mute(user: UserRef, memberId: string, seconds?: number): Promise<Result<{ until: number | null }>> {
     return this.memberActions.mute(user, memberId, seconds);
   }
-  async unmute(user: UserRef, memberId: string): Promise<RoomResult<{}>> {
+  async unmute(user: UserRef, memberId: string): Promise<Result<{}>> {
     return this.memberActions.unmute(user, memberId);
   }
-  async ban(user: UserRef, memberId: string, seconds?: number): Promise<RoomResult<{ until: number | null }>> {
+  async ban(user: UserRef, memberId: string, seconds?: number): Promise<Result<{ until: number | null }>> {
     return this.memberActions.ban(user, memberId, seconds);
   }
-  async moderationLog(user: UserRef, limit: number, before?: number): Promise<RoomResult<ModerationPage>> {
+  async moderationLog(user: UserRef, limit: number, before?: number): Promise<Result<ModerationPage>> {
     return this.memberActions.log(user, limit, before);
   }
-  async leave(user: UserRef): Promise<RoomResult<{}>> {
+  async leave(user: UserRef): Promise<Result<{}>> {
     return this.memberActions.leave(user);
   }
 
@@ -263,7 +262,7 @@ export class ChatRoom extends DurableObject<Env> {
    * `POST /api/dm`: opens the one-to-one conversation of two people, made on first use with both
    * as members. The Worker derived this room's id from both ids; only these two may open it.
    */
-  async openDirect(roomId: string, from: UserRef, to: UserRef): Promise<RoomResult<{ room: RoomInfo }>> {
+  async openDirect(roomId: string, from: UserRef, to: UserRef): Promise<Result<{ room: RoomInfo }>> {
     const existing = this.room.get();
     if (existing && !existing.direct) return failure(400, "bad_message", "a room with that id exists");
     const now = Date.now();
@@ -277,15 +276,15 @@ export class ChatRoom extends DurableObject<Env> {
   async summary(userId: string, watch: boolean): Promise<HomeRoom | undefined> {
     return this.home.summary(userId, watch);
   }
-  async markRead(user: UserRef, seq: number): Promise<RoomResult<{}>> {
+  async markRead(user: UserRef, seq: number): Promise<Result<{}>> {
     return this.home.markRead(user, seq);
   }
 
   // Messages over HTTP (connections/http-messages.ts); posting joins the room.
-  async readMessages(viewer: UserRef, query: PageQuery, waitMs = 0): Promise<RoomResult<MessagesPage>> {
+  async readMessages(viewer: UserRef, query: PageQuery, waitMs = 0): Promise<Result<MessagesPage>> {
     return this.messages.read(viewer, query, waitMs);
   }
-  async postMessage(roomId: string, user: UserRef, message: OutgoingMessage): Promise<RoomResult<{ message: ChatMessage; created: boolean }>> {
+  async postMessage(roomId: string, user: UserRef, message: OutgoingMessage): Promise<Result<{ message: ChatMessage; created: boolean }>> {
     const admitted = this.access.admit(roomId, user, Date.now());
     if (!admitted.ok) return admitted;
     if (admitted.joined) await this.home.joined(user);
@@ -296,13 +295,13 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   // Files (files/room-files.ts): the bytes are in R2, the room keeps who may see them.
-  async mayUpload(user: UserRef): Promise<RoomResult<{}>> {
+  async mayUpload(user: UserRef): Promise<Result<{}>> {
     return this.files.mayUpload(user);
   }
   async recordUpload(user: UserRef, file: FileInfo): Promise<void> {
     await this.files.record(user, file);
   }
-  async fileFor(user: UserRef, fileId: string): Promise<RoomResult<{ file: FileInfo }>> {
+  async fileFor(user: UserRef, fileId: string): Promise<Result<{ file: FileInfo }>> {
     return this.files.fileFor(user, fileId);
   }
 }

@@ -1,12 +1,11 @@
 import type { RoomConfig } from "../../config";
 import type { Env } from "../../env";
-import { CloseCode, isChangeKind, parseClientFrame, type AckFrame, type ChangeFrame, type OutgoingMessage, type SendFrame, type UpdateFrame } from "../../protocol";
+import { CloseCode, isChangeKind, parseClientFrame, type AckFrame, type ChangeFrame, type OutgoingMessage, type SendFrame, type UpdateFrame, failure, type Failure } from "../../protocol";
 import type { Connection } from "../../shared/connection";
 import { trySend } from "../../shared/held-frames";
 import type { MessageIntake } from "../history/message-intake";
 import type { RoomNotes } from "../lifecycle/room-notes";
 import type { MemberRoster } from "../membership/member-roster";
-import { failure, type RoomFailure } from "../room-failure";
 import type { AbusePolicy } from "./abuse-policy";
 import type { Delivery } from "./delivery";
 import { GroupCommit } from "./group-commit";
@@ -120,7 +119,7 @@ export class FrameAnswers {
   }
 
   /** Refuses a frame and counts it against the connection, closing it once it has struck out (abuse-policy.ts). */
-  private strike(ws: WebSocket, connection: Connection, refusal: RoomFailure & { id?: string }): void {
+  private strike(ws: WebSocket, connection: Connection, refusal: Failure & { id?: string }): void {
     const out = this.abuse.strike(connection);
     if (connection.strikes === 1) this.notes.note(refusal.code === "rate_limited" ? "room.rate_limited" : "room.refused_frame", { user: connection.user.id, code: refusal.code });
     if (out) return this.closeAbusive(ws, connection, "too many refused frames after being told why");
@@ -149,11 +148,11 @@ export class FrameAnswers {
    * It must name the same person; a refusal is a strike, as any refused frame.
    */
   private async auth(ws: WebSocket, connection: Connection, token: string): Promise<void> {
-    const expiresAt = await renewedExpiry(this.env, connection.user.id, token);
-    if (typeof expiresAt !== "number") return this.strike(ws, connection, expiresAt);
-    connection.expiresAt = expiresAt;
+    const renewed = await renewedExpiry(this.env, connection.user.id, token);
+    if (!renewed.ok) return this.strike(ws, connection, renewed);
+    connection.expiresAt = renewed.expiresAt;
     ws.serializeAttachment(connection);
-    send(ws, { type: "auth", expiresAt });
+    send(ws, { type: "auth", expiresAt: renewed.expiresAt });
   }
 
   private typing(ws: WebSocket, connection: Connection): void {

@@ -1,9 +1,8 @@
 import type { RoomConfig } from "../../config";
-import type { ChangeFrame, ChatMessage, MessagesPage, OutgoingMessage, UserRef } from "../../protocol";
+import { type ChangeFrame, type ChatMessage, type MessagesPage, type OutgoingMessage, type UserRef, failure, type Result } from "../../protocol";
 import type { MessageIntake, Changed } from "../history/message-intake";
 import type { MessageLog, PageQuery } from "../history/message-log";
 import type { RoomAccess } from "../membership/room-access";
-import { failure, type RoomResult } from "../room-failure";
 import type { Delivery } from "./delivery";
 import type { FrameAnswers } from "./frame-answers";
 import type { LongPolls } from "./long-polls";
@@ -27,7 +26,7 @@ export class HttpMessages {
    * A page of what the viewer may see. With `after` and a wait, an empty answer is held until
    * a message arrives or the wait is over (long-polling).
    */
-  async read(viewer: UserRef, query: PageQuery, waitMs: number): Promise<RoomResult<MessagesPage>> {
+  async read(viewer: UserRef, query: PageQuery, waitMs: number): Promise<Result<MessagesPage>> {
     const refused = this.access.refuseReader(viewer);
     if (refused) return refused;
     const deadline = Date.now() + waitMs;
@@ -49,7 +48,7 @@ export class HttpMessages {
   }
 
   /** A post by a member the caller admitted; messages that reached the room before it are stored before it. */
-  post(user: UserRef, message: OutgoingMessage): RoomResult<{ message: ChatMessage; created: boolean }> {
+  post(user: UserRef, message: OutgoingMessage): Result<{ message: ChatMessage; created: boolean }> {
     this.answers.flush();
     const result = this.intake.store(user, message, Date.now());
     this.delivery.release();

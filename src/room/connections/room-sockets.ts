@@ -1,5 +1,5 @@
 import type { RoomConfig } from "../../config";
-import { CloseCode, PROTOCOL } from "../../protocol";
+import { CloseCode, PROTOCOL, failure, type Failure } from "../../protocol";
 import type { AlarmSchedule } from "../../shared/alarm-schedule";
 import type { ConnectRequest } from "../../shared/connect-request";
 import type { Connection } from "../../shared/connection";
@@ -8,7 +8,6 @@ import { answerClose, isBenignTeardownError } from "../../shared/socket-teardown
 import { StaleSweep, type SweptSocket } from "../../shared/stale-sweep";
 import type { RoomNotes } from "../lifecycle/room-notes";
 import type { MemberList } from "../membership/member-list";
-import { failure, type RoomFailure } from "../room-failure";
 import type { RoomShards } from "../shards/room-shards";
 import { isRemote, type RemoteSocket } from "../shards/remote-socket";
 import type { AbusePolicy } from "./abuse-policy";
@@ -44,7 +43,7 @@ export class RoomSockets {
   }
 
   /** Caps checked before anything else: one user's tabs, and the room's share of the platform's socket limit. */
-  refuse(userId: string): RoomFailure | undefined {
+  refuse(userId: string): Failure | undefined {
     const { perUser, perRoom } = this.config.sockets;
     if (this.online.connectionsOf(userId) >= perUser) {
       return failure(429, "too_many_connections", `you have ${perUser} connections to this room open; close a tab or window first`);

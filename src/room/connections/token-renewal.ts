@@ -1,18 +1,18 @@
+import { failure, type Result } from "../../protocol";
 import { AuthError, verifySessionToken } from "../../auth";
 import { readAuthConfig } from "../../config";
 import type { Env } from "../../env";
-import { failure, type RoomFailure } from "../room-failure";
 
 /**
  * Checks an `auth` frame's token for an open connection: it must be valid and name the same
  * person. Returns the new expiry (ms), or why it was refused. The room verifies it itself: the
  * Worker is not on a socket's path once it is open.
  */
-export async function renewedExpiry(env: Env, userId: string, token: string): Promise<number | RoomFailure> {
+export async function renewedExpiry(env: Env, userId: string, token: string): Promise<Result<{ expiresAt: number }>> {
   try {
     const session = await verifySessionToken(token, readAuthConfig(env));
     if (session.user.id !== userId) return failure(401, "invalid_token", "that token is for someone else");
-    return session.expiresAt;
+    return { ok: true, expiresAt: session.expiresAt };
   } catch (error) {
     if (!(error instanceof AuthError)) throw error;
     return failure(401, "invalid_token", error.message);

@@ -1,4 +1,4 @@
-import type { FileInfo } from "../../protocol";
+import { failure, type FileInfo, type Result } from "../../protocol";
 import type { Gone } from "../lifecycle/room-hooks";
 
 type Row = { id: string; uploader: string; name: string; size: number; type: string; width: number | null; height: number | null; message_seq: number | null };
@@ -43,15 +43,15 @@ export class FileList {
   }
 
   /** The files, in the order given, if each was uploaded by `uploader` and is not attached yet; else why not. */
-  claimable(uploader: string, ids: string[]): FileInfo[] | string {
+  claimable(uploader: string, ids: string[]): Result<{ files: FileInfo[] }> {
     const files: FileInfo[] = [];
     for (const id of ids) {
       const row = this.row(id);
-      if (!row || row.uploader !== uploader) return "only files you uploaded to this room can be attached";
-      if (row.message_seq !== null) return "each file can be attached to one message only";
+      if (!row || row.uploader !== uploader) return failure(400, "bad_message", "only files you uploaded to this room can be attached");
+      if (row.message_seq !== null) return failure(400, "bad_message", "each file can be attached to one message only");
       files.push(toInfo(row));
     }
-    return files;
+    return { ok: true, files };
   }
 
   attach(ids: string[], seq: number): void {

@@ -1,5 +1,5 @@
 import { logError } from "../../log";
-import type { FileInfo, UserRef } from "../../protocol";
+import { type FileInfo, type UserRef, failure, type Result } from "../../protocol";
 import type { MessageLog } from "../history/message-log";
 import { FileList } from "./file-list";
 import { visibleTo } from "../history/log-entries";
@@ -7,7 +7,6 @@ import type { Moderation } from "../membership/moderation";
 import type { RoomAccess } from "../membership/room-access";
 import type { AlarmPart, AlarmSchedule } from "../../shared/alarm-schedule";
 import type { RoomHooks } from "../lifecycle/room-hooks";
-import { failure, type RoomResult } from "../room-failure";
 
 /** A file uploaded and not attached to a message within this long is deleted. */
 const UNATTACHED_FILE_MS = 3600_000;
@@ -40,7 +39,7 @@ export class RoomFiles implements AlarmPart {
   }
 
   /** Before any byte is stored: whoever may post here may upload. */
-  mayUpload(user: UserRef): RoomResult<{}> {
+  mayUpload(user: UserRef): Result<{}> {
     const refused = this.access.refuseReader(user);
     if (refused) return refused;
     if (this.roles.mutedUntil(user.id, Date.now()) !== undefined) return failure(403, "forbidden", "you are muted here and cannot share files");
@@ -65,7 +64,7 @@ export class RoomFiles implements AlarmPart {
    * A file is for whoever may see the message it went out with (a direct message's two people
    * only); before that, for its uploader only.
    */
-  fileFor(user: UserRef, fileId: string): RoomResult<{ file: FileInfo }> {
+  fileFor(user: UserRef, fileId: string): Result<{ file: FileInfo }> {
     const refused = this.access.refuseReader(user);
     if (refused) return refused;
     const found = this.list.get(fileId);

@@ -1,23 +1,23 @@
 import type { RoomConfig } from "../../config";
-import { quoteOf, type ChangeFrame, type ChatMessage, type OutgoingMessage, type UpdateFrame, type UserRef } from "../../protocol";
+import { quoteOf, type ChangeFrame, type ChatMessage, type OutgoingMessage, type UpdateFrame, type UserRef, failure, type Failure, type Result } from "../../protocol";
 import type { FileList } from "../files/file-list";
 import { visibleTo, type LogEntry } from "./log-entries";
 import type { MemberList } from "../membership/member-list";
 import type { MessageLog } from "./message-log";
 import type { Moderation } from "../membership/moderation";
-import { failure, UNKNOWN_MEMBER, type RoomFailure, type RoomResult } from "../room-failure";
+import { UNKNOWN_MEMBER } from "../membership/refusals";
 import type { SendRate } from "./send-rate";
 import { storedChange } from "./stored-changes";
 import type { FrameSink } from "../../shared/held-frames";
 import type { RoomHooks } from "../lifecycle/room-hooks";
 
-export type Stored = RoomResult<{ message: ChatMessage; created: boolean }>;
+export type Stored = Result<{ message: ChatMessage; created: boolean }>;
 
 /**
  * A change, answered: the event that was stored (undefined when it changed nothing: a reaction
  * added twice), and the seq and time its ack carries.
  */
-export type Changed = RoomResult<{ update: UpdateFrame | undefined; seq: number; ts: number; created: boolean }>;
+export type Changed = Result<{ update: UpdateFrame | undefined; seq: number; ts: number; created: boolean }>;
 
 const NOT_FOUND = failure(404, "not_found", "no such message, or not one you can see");
 const SAME_ID = failure(400, "bad_message", "that id was used for something else; use a new id");
@@ -45,21 +45,19 @@ export class MessageIntake {
    * connection it came from (`origin`), if any.
    */
   store(from: UserRef, message: OutgoingMessage, now: number, origin?: FrameSink): Stored {
-    const muted = this.refuseMuted(from, now);
-    if (muted) return this.storedBefore(from, message.id) ?? muted;
-    if (message.to !== undefined && !this.members.has(message.to)) return UNKNOWN_MEMBER;
-    if (message.mentions?.some((id) => !this.members.has(id))) {
-      return failure(400, "unknown_user", "only members of this room can be mentioned");
-    }
-    // Only a refused message costs a look for an original: a retransmit of one stored before
-    // the limit was reached (or the message it answers deleted) is still acknowledged.
-    const files = message.files ? this.files.claimable(from.id, message.files) : [];
+    const claimed = message.files ? this.files.claimable(from.id, message.files) : { ok: true as const, files: [] };
     const answered = message.replyTo === undefined ? undefined : this.log.message(message.replyTo);
     const refused =
+      this.refuseMuted(from, now) ??
+      this.refuseAddressees(message) ??
       this.overLimit(from, now) ??
       (message.replyTo === undefined ? undefined : this.refuseReply(from, message, answered)) ??
-      (typeof files === "string" ? failure(400, "bad_message", files) : undefined);
-    if (refused || typeof files === "string") return this.storedBefore(from, message.id) ?? refused!;
+      (claimed.ok ? undefined : claimed);
+    // Dedupe before any refusal, but only a refused message costs the look for an original: a
+    // retransmit of one stored before its recipient left, the sender was muted, the limit was
+    // reached or the message it answers was deleted is still acknowledged, never stored twice.
+    if (refused) return this.storedBefore(from, message.id) ?? refused;
+    const files = claimed.ok ? claimed.files : [];
     const stored = this.log.append(from, message, now, files, answered && quoteOf(answered));
     if (!stored) return this.storedBefore(from, message.id) ?? SAME_ID;
     this.sendRate.record(from.id, now);
@@ -106,18 +104,25 @@ export class MessageIntake {
     return original.type === "message" ? { ok: true, message: original, created: false } : SAME_ID;
   }
 
+  /** The recipient and everyone mentioned must be members. */
+  private refuseAddressees(message: OutgoingMessage): Failure | undefined {
+    if (message.to !== undefined && !this.members.has(message.to)) return UNKNOWN_MEMBER;
+    if (message.mentions?.some((id) => !this.members.has(id))) return failure(400, "unknown_user", "only members of this room can be mentioned");
+    return undefined;
+  }
+
   /**
    * A reply must answer a message its sender sees; one to a direct message stays between its
    * two people, or it would show the quote to the room.
    */
-  private refuseReply(from: UserRef, message: OutgoingMessage, original: ChatMessage | undefined): RoomFailure | undefined {
+  private refuseReply(from: UserRef, message: OutgoingMessage, original: ChatMessage | undefined): Failure | undefined {
     if (!original || !visibleTo(original, from.id)) return NOT_FOUND;
     if (original.to === undefined) return undefined;
     const other = original.from.id === from.id ? original.to : original.from.id;
     return message.to === other ? undefined : failure(400, "bad_message", "a reply to a direct message must go to the same person only (to)");
   }
 
-  private refuseMuted(user: UserRef, now: number): RoomFailure | undefined {
+  private refuseMuted(user: UserRef, now: number): Failure | undefined {
     const until = this.moderation.mutedUntil(user.id, now);
     if (until === undefined) return undefined;
     if (until === null) return failure(403, "forbidden", "you are muted here until a moderator unmutes you");
@@ -125,7 +130,7 @@ export class MessageIntake {
     return failure(403, "forbidden", `you are muted here for another ${left < 60_000 ? `${Math.ceil(left / 1000)} s` : `${Math.ceil(left / 60_000)} min`}`);
   }
 
-  private overLimit(from: UserRef, now: number): RoomFailure | undefined {
+  private overLimit(from: UserRef, now: number): Failure | undefined {
     const { waitMs, newcomer } = this.sendRate.retryAfter(from.id, now);
     if (waitMs <= 0) return undefined;
     const { messages, windowMs } = this.config.rateLimit;

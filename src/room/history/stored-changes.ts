@@ -1,6 +1,5 @@
-import { LIMITS, type ModerationEvent, type ChangeFrame, type ChangeKindName, type ChatMessage, type UpdateFrame } from "../../protocol";
+import { LIMITS, type ModerationEvent, type ChangeFrame, type ChangeKindName, type ChatMessage, type UpdateFrame, failure, type Failure } from "../../protocol";
 import type { RoomHooks } from "../lifecycle/room-hooks";
-import { failure, type RoomFailure } from "../room-failure";
 import type { ReactionList } from "./reaction-list";
 
 type FrameOf<K extends ChangeKindName> = Extract<ChangeFrame, { type: K }>;
@@ -26,7 +25,7 @@ export interface ChangeColumns {
  */
 export interface StoredChange<K extends ChangeKindName> {
   /** Refuses a change by someone other than the author, unless `moderator` may (undefined: allowed). */
-  refuseOthers(moderator: boolean): RoomFailure | undefined;
+  refuseOthers(moderator: boolean): Failure | undefined;
   /** A non-author's change of this kind is this moderation action, kept in the moderation log. */
   moderationAction?: ModerationEvent["action"];
   /** A muted member may still make it (taking back what they said), though not add to the room. */
@@ -35,7 +34,7 @@ export interface StoredChange<K extends ChangeKindName> {
    * Does the kind's work before its row is written: the row's columns, a refusal, or
    * "unchanged" when it changes nothing (a reaction given twice), which stores nothing.
    */
-  prepare(change: FrameOf<K>, target: ChatMessage, by: string, tables: ChangeTables): ChangeColumns | RoomFailure | "unchanged";
+  prepare(change: FrameOf<K>, target: ChatMessage, by: string, tables: ChangeTables): ChangeColumns | Failure | "unchanged";
   /** Applies the stored change to the message's own row, so it always reads as the message is now. */
   apply(change: FrameOf<K>, ts: number, tables: ChangeTables): void;
   /** The update's own fields, read back from its row. */

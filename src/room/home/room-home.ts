@@ -1,13 +1,13 @@
 import type { Env } from "../../env";
 import { logError } from "../../log";
-import { LIMITS, type HomeRoom, type UserRef } from "../../protocol";
+import { LIMITS, type HomeRoom, type UserRef, type Result } from "../../protocol";
 import { HomeWatchers } from "./home-watchers";
 import type { MemberList } from "../membership/member-list";
 import type { MessageLog } from "../history/message-log";
 import type { RoomRecord } from "../membership/room-record";
 import type { RoomAccess } from "../membership/room-access";
 import type { RoomHooks } from "../lifecycle/room-hooks";
-import { NOT_A_MEMBER, type RoomResult } from "../room-failure";
+import { NOT_A_MEMBER } from "../membership/refusals";
 
 /**
  * The room's side of its members' homes (docs/home.md): the entry each member's home shows for
@@ -44,7 +44,7 @@ export class RoomHome {
   }
 
   /** The read position moves forward only, and never past the newest message. */
-  markRead(user: UserRef, seq: number): RoomResult<{}> {
+  markRead(user: UserRef, seq: number): Result<{}> {
     const refused = this.access.refuseReader(user);
     if (refused) return refused;
     if (this.members.readPosition(user.id) === undefined) return NOT_A_MEMBER;

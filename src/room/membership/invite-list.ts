@@ -1,4 +1,4 @@
-import type { InviteSummary } from "../../protocol";
+import { failure, type InviteSummary, type Result } from "../../protocol";
 
 type Row = {
   id: string;
@@ -12,7 +12,13 @@ type Row = {
 };
 
 /** Why an invite was refused, in words the person holding the link can act on. */
-export type InviteRefusal = "unknown" | "expired" | "revoked" | "used up" | "for someone else";
+const REFUSED = {
+  unknown: failure(403, "invalid_invite", "this invite link is not valid"),
+  expired: failure(403, "invalid_invite", "this invite has expired; ask for a new one"),
+  revoked: failure(403, "invalid_invite", "this invite was revoked; ask for a new one"),
+  usedUp: failure(403, "invalid_invite", "this invite has been used as often as it allows; ask for a new one"),
+  forSomeoneElse: failure(403, "invalid_invite", "this invite was made for someone else; ask for one of your own"),
+};
 
 /** A usable invite: who made it, and whom it is for when it names one person. */
 export interface RedeemedInvite {
@@ -68,15 +74,15 @@ export class InviteList {
   }
 
   /** Uses the invite once for `userId`, or says why it cannot be used. */
-  redeem(id: string, userId: string, now: number): RedeemedInvite | InviteRefusal {
+  redeem(id: string, userId: string, now: number): Result<RedeemedInvite> {
     const row = this.row(id);
-    if (!row) return "unknown";
-    if (row.revoked_at !== null) return "revoked";
-    if (row.expires_at <= now) return "expired";
-    if (row.for_user !== null && row.for_user !== userId) return "for someone else";
-    if (row.max_uses !== null && row.uses >= row.max_uses) return "used up";
+    if (!row) return REFUSED.unknown;
+    if (row.revoked_at !== null) return REFUSED.revoked;
+    if (row.expires_at <= now) return REFUSED.expired;
+    if (row.for_user !== null && row.for_user !== userId) return REFUSED.forSomeoneElse;
+    if (row.max_uses !== null && row.uses >= row.max_uses) return REFUSED.usedUp;
     this.sql.exec("UPDATE invites SET uses = uses + 1 WHERE id = ?", id);
-    return { createdBy: row.created_by, forUser: row.for_user };
+    return { ok: true, createdBy: row.created_by, forUser: row.for_user };
   }
 
   /** Revokes every invite a member made: links a removed member shared must not bring anyone in. */

@@ -1,10 +1,10 @@
-import { CloseCode, type ModerationPage, type UserRef } from "../../protocol";
+import { CloseCode, type ModerationPage, type UserRef, failure, type Result } from "../../protocol";
 import type { LongPolls } from "../connections/long-polls";
 import type { MemberList } from "./member-list";
 import type { Moderation } from "./moderation";
 import { send, sendError } from "../connections/outgoing-frames";
 import type { RoomAccess } from "./room-access";
-import { failure, UNKNOWN_MEMBER, type RoomResult } from "../room-failure";
+import { UNKNOWN_MEMBER } from "./refusals";
 import type { RoomHome } from "../home/room-home";
 import type { RoomRecord } from "./room-record";
 import type { RoomSockets } from "../connections/room-sockets";
@@ -28,7 +28,7 @@ export class MemberActions {
   ) {}
 
   /** Removal: the member's connections close with 4003, their long-polls end refused, and only the owner lets them back. */
-  async remove(user: UserRef, memberId: string): Promise<RoomResult<{}>> {
+  async remove(user: UserRef, memberId: string): Promise<Result<{}>> {
     const removed = this.access.removeMember(user, memberId, Date.now());
     if (!removed.ok) return removed;
     this.notes.note("room.member_removed", { user: user.id, member: memberId });
@@ -37,7 +37,7 @@ export class MemberActions {
     return { ok: true };
   }
 
-  async readmit(user: UserRef, memberId: string): Promise<RoomResult<{}>> {
+  async readmit(user: UserRef, memberId: string): Promise<Result<{}>> {
     const readmitted = this.access.readmit(user, memberId, Date.now());
     if (!readmitted.ok) return readmitted;
     this.notes.note("room.member_readmitted", { user: user.id, member: memberId });
@@ -47,7 +47,7 @@ export class MemberActions {
   }
 
   /** Owners appoint and dismiss moderators. */
-  setRole(user: UserRef, memberId: string, role: "moderator" | "member"): RoomResult<{}> {
+  setRole(user: UserRef, memberId: string, role: "moderator" | "member"): Result<{}> {
     const refused = this.access.refuseNonOwner(user) ?? this.access.refuseOverOwner(memberId);
     if (refused) return refused;
     if (!this.members.has(memberId)) return { ...UNKNOWN_MEMBER, status: 404 };
@@ -57,7 +57,7 @@ export class MemberActions {
   }
 
   /** The member still reads; their sends, edits and reactions are refused until the time is up, or until unmuted. */
-  mute(user: UserRef, memberId: string, seconds?: number): RoomResult<{ until: number | null }> {
+  mute(user: UserRef, memberId: string, seconds?: number): Result<{ until: number | null }> {
     const refused = this.access.refuseNonModerator(user) ?? this.access.refuseOverOwner(memberId);
     if (refused) return refused;
     if (!this.members.has(memberId)) return { ...UNKNOWN_MEMBER, status: 404 };
@@ -69,7 +69,7 @@ export class MemberActions {
     return { ok: true, until };
   }
 
-  unmute(user: UserRef, memberId: string): RoomResult<{}> {
+  unmute(user: UserRef, memberId: string): Result<{}> {
     const refused = this.access.refuseNonModerator(user);
     if (refused) return refused;
     if (!this.roles.unmute(memberId)) return failure(404, "unknown_user", "that member is not muted");
@@ -82,7 +82,7 @@ export class MemberActions {
    * Like removal, in public rooms too, and by owners and moderators: the person cannot come
    * back, by link or by the room's name, until the ban ends (or the owner readmits them).
    */
-  async ban(user: UserRef, memberId: string, seconds?: number): Promise<RoomResult<{ until: number | null }>> {
+  async ban(user: UserRef, memberId: string, seconds?: number): Promise<Result<{ until: number | null }>> {
     const refused = this.access.refuseNonModerator(user) ?? this.access.refuseOverOwner(memberId);
     if (refused) return refused;
     const now = Date.now();
@@ -94,12 +94,12 @@ export class MemberActions {
     return { ok: true, until };
   }
 
-  log(user: UserRef, limit: number, before?: number): RoomResult<ModerationPage> {
+  log(user: UserRef, limit: number, before?: number): Result<ModerationPage> {
     return this.access.refuseNonModerator(user) ?? { ok: true, ...this.roles.log(limit, before) };
   }
 
   /** The member leaves: the room leaves their home, and their sockets here close. */
-  async leave(user: UserRef): Promise<RoomResult<{}>> {
+  async leave(user: UserRef): Promise<Result<{}>> {
     const left = this.access.leave(user);
     if (!left.ok) return left;
     await this.shut(user.id, "you left this room");

@@ -1,20 +1,12 @@
-import { LIMITS, type InviteRequest, type InvitesPage, type RoomInfo, type UserRef } from "../../protocol";
-import type { InviteList, InviteRefusal } from "./invite-list";
+import { LIMITS, type InviteRequest, type InvitesPage, type RoomInfo, type UserRef, failure, type Failure, type Result } from "../../protocol";
+import type { InviteList } from "./invite-list";
 import type { MemberList } from "./member-list";
 import type { Moderation } from "./moderation";
 import type { RemovalList } from "./removal-list";
 import type { RoomRecord } from "./room-record";
-import { failure, NOT_A_MEMBER, OWNER_ONLY, UNKNOWN_MEMBER, type RoomFailure, type RoomResult } from "../room-failure";
+import { NOT_A_MEMBER, OWNER_ONLY, UNKNOWN_MEMBER } from "./refusals";
 
 const MODERATORS_ONLY = failure(403, "forbidden", "only the room's owners and moderators may do that");
-
-const INVITE_REFUSED: Record<InviteRefusal, string> = {
-  unknown: "this invite link is not valid",
-  expired: "this invite has expired; ask for a new one",
-  revoked: "this invite was revoked; ask for a new one",
-  "used up": "this invite has been used as often as it allows; ask for a new one",
-  "for someone else": "this invite was made for someone else; ask for one of your own",
-};
 
 /** Told to a removed member on every path in, so they know a link will not help. */
 export const REMOVED = failure(403, "forbidden", "you were removed from this room; only its owner can let you back in");
@@ -39,13 +31,13 @@ export class RoomAccess {
    * a valid invite, which is used up once in doing so. Nobody the owner removed comes in,
    * in a room of either kind, unless the invite is the owner's own made for them.
    */
-  admit(roomId: string, user: UserRef, now: number, inviteId?: string): RoomResult<{ room: RoomInfo; joined: boolean }> {
+  admit(roomId: string, user: UserRef, now: number, inviteId?: string): Result<{ room: RoomInfo; joined: boolean }> {
     const room = this.room.ensure(roomId, now);
     const removed = this.removed.has(user.id);
     if (removed || (room.visibility === "private" && !this.members.has(user.id))) {
       if (inviteId === undefined) return removed ? REMOVED : NOT_A_MEMBER;
       const invite = this.invites.redeem(inviteId, user.id, now);
-      if (typeof invite === "string") return failure(403, "invalid_invite", INVITE_REFUSED[invite]);
+      if (!invite.ok) return invite;
       if (removed) {
         if (invite.forUser !== user.id || invite.createdBy !== room.owner) return REMOVED;
         this.removed.lift(user.id);
@@ -55,22 +47,22 @@ export class RoomAccess {
   }
 
   /** Reading without joining: public rooms are open to every signed-in user but the removed, private ones to members. */
-  refuseReader(viewer: UserRef): RoomFailure | undefined {
+  refuseReader(viewer: UserRef): Failure | undefined {
     if (this.removed.has(viewer.id)) return REMOVED;
     return this.room.get()?.visibility === "private" && !this.members.has(viewer.id) ? NOT_A_MEMBER : undefined;
   }
 
   /** Owners: the room's creator, and the operators in ADMIN_USERS in every room. */
-  refuseNonOwner(user: UserRef): RoomFailure | undefined {
+  refuseNonOwner(user: UserRef): Failure | undefined {
     return this.roles.roleOf(user.id) === "owner" ? undefined : this.refuseStranger(user) ?? OWNER_ONLY;
   }
 
-  refuseNonModerator(user: UserRef): RoomFailure | undefined {
+  refuseNonModerator(user: UserRef): Failure | undefined {
     return this.roles.canModerate(user.id) ? undefined : this.refuseStranger(user) ?? MODERATORS_ONLY;
   }
 
   /** Owners and moderators act on members; nobody acts on an owner. */
-  refuseOverOwner(memberId: string): RoomFailure | undefined {
+  refuseOverOwner(memberId: string): Failure | undefined {
     return this.roles.roleOf(memberId) === "owner" ? failure(403, "forbidden", "an owner of the room cannot be muted, banned or removed") : undefined;
   }
 
@@ -84,12 +76,12 @@ export class RoomAccess {
     this.invites.revokeCreatedBy(member.id, now);
   }
 
-  private refuseStranger(user: UserRef): RoomFailure | undefined {
+  private refuseStranger(user: UserRef): Failure | undefined {
     return this.room.get()?.visibility === "private" && !this.members.has(user.id) ? NOT_A_MEMBER : undefined;
   }
 
   /** Any member of a private room may invite. */
-  createInvite(user: UserRef, now: number, request: InviteRequest): RoomResult<{ id: string; expiresAt: number }> {
+  createInvite(user: UserRef, now: number, request: InviteRequest): Result<{ id: string; expiresAt: number }> {
     const room = this.room.get();
     if (!room || room.visibility === "public") {
       return failure(400, "bad_message", "public rooms need no invite; share the room's address");
@@ -103,11 +95,11 @@ export class RoomAccess {
     return { ok: true, ...this.invites.create(user.id, now, now + expiresIn * 1000, { maxUses, forUser }) };
   }
 
-  listInvites(user: UserRef, limit: number, before?: number): RoomResult<InvitesPage> {
+  listInvites(user: UserRef, limit: number, before?: number): Result<InvitesPage> {
     return this.refuseNonOwner(user) ?? { ok: true, ...this.invites.page(limit, before) };
   }
 
-  revokeInvite(user: UserRef, inviteId: string, now: number): RoomResult<{}> {
+  revokeInvite(user: UserRef, inviteId: string, now: number): Result<{}> {
     const refused = this.refuseNonOwner(user);
     if (refused) return refused;
     if (!this.invites.revoke(inviteId, now)) return failure(404, "bad_message", "no such invite");
@@ -119,7 +111,7 @@ export class RoomAccess {
    * they made stop working, so neither an old link nor one of their own brings them back. The
    * caller closes their connections and ends their long-polls.
    */
-  removeMember(user: UserRef, memberId: string, now: number): RoomResult<{}> {
+  removeMember(user: UserRef, memberId: string, now: number): Result<{}> {
     const refused = this.refuseNonOwner(user);
     if (refused) return refused;
     if (memberId === user.id) return failure(400, "bad_message", "the owner cannot remove themselves");
@@ -133,7 +125,7 @@ export class RoomAccess {
   }
 
   /** `POST .../members/:id/readmit`: the owner lets a removed member back in; they are a member again at once. */
-  readmit(user: UserRef, memberId: string, now: number): RoomResult<{}> {
+  readmit(user: UserRef, memberId: string, now: number): Result<{}> {
     const refused = this.refuseNonOwner(user);
     if (refused) return refused;
     const member = this.removed.lift(memberId);
@@ -146,7 +138,7 @@ export class RoomAccess {
    * `DELETE /api/rooms/:room/members/me`: a member leaves. A private room's owner cannot, or
    * nobody could invite or remove anyone; a public room takes anyone back who comes again.
    */
-  leave(user: UserRef): RoomResult<{}> {
+  leave(user: UserRef): Result<{}> {
     const room = this.room.get();
     if (room?.owner === user.id) return failure(400, "bad_message", "the owner cannot leave their own room");
     if (room?.direct) return failure(400, "bad_message", "a direct conversation cannot be left");

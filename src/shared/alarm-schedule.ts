@@ -7,6 +7,12 @@ export interface AlarmPart {
   run(now: number): Promise<number | undefined> | number | undefined;
 }
 
+/** The part of a Durable Object's storage that keeps its alarm. */
+export interface AlarmStorage {
+  getAlarm(): Promise<number | null>;
+  setAlarm(at: number): Promise<void>;
+}
+
 /**
  * The one owner of an object's alarm. A Durable Object has a single alarm, so parts never set it
  * themselves: each says when it is next due (`dueBy`), which only ever moves the alarm earlier,
@@ -21,7 +27,7 @@ export class AlarmSchedule {
   /** Calls to `dueBy` one after the other: two at once must not both read an empty alarm and then set it in either order. */
   private queue: Promise<void> = Promise.resolve();
 
-  constructor(private readonly storage: Pick<DurableObjectStorage, "getAlarm" | "setAlarm">) {}
+  constructor(private readonly storage: AlarmStorage) {}
 
   /** Registers a part; its `run` is called on every alarm. */
   add<T extends AlarmPart>(part: T): T {
@@ -52,7 +58,7 @@ export class AlarmSchedule {
   }
 
   private async moveUp(at: number): Promise<void> {
-    this.next ??= await this.storage.getAlarm();
+    if (this.next === undefined) this.next = await this.storage.getAlarm();
     if (this.next !== null && this.next <= at) return;
     this.next = at;
     await this.storage.setAlarm(at);

@@ -402,6 +402,18 @@ describe("messages that arrive together", () => {
 });
 
 describe("history storage", () => {
+  it("will not read a change of a kind this version does not know as some other kind", async () => {
+    const stub = env.ROOMS.get(env.ROOMS.idFromName(newRoom("unknown-kind")));
+    await runInDurableObject(stub, (_room: ChatRoom, state) => {
+      const sql = state.storage.sql;
+      const log = new MessageLog(sql, 50, new ReactionList(sql), new RoomHooks());
+      const message = log.append({ id: "g_writer", name: "Writer" }, { id: "m1", text: "pin me" }, 1000)!;
+      // As a later version (with pins) would have written it, before a rollback.
+      sql.exec("INSERT INTO messages (id, sender_id, sender_name, text, ts, kind, target) VALUES ('p1', 'g_writer', 'Writer', '', 1001, 'pin', ?)", message.seq);
+      expect(() => log.page("g_reader", { after: 0, limit: 50 })).toThrow('the log holds a change of unknown kind "pin" at seq 2');
+    });
+  });
+
   it("keeps only the newest messages up to the room's limit, and never reuses a seq", async () => {
     const stub = env.ROOMS.get(env.ROOMS.idFromName(newRoom("retention")));
     await runInDurableObject(stub, (_room: ChatRoom, state) => {

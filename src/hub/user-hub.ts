@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
-import { logError } from "../log";
+import { logError } from "../log-lines";
 import { failure, PING, PONG, PROTOCOL, type HomeFrame, type HomeRoom, type Result, type RoomInfo, type UserRef } from "../protocol";
 import { answerClose, isBenignTeardownError } from "../shared/socket-teardown";
 import { RoomIndex } from "./room-index";

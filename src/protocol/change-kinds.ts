@@ -2,7 +2,7 @@ import { LIMITS } from "./constants";
 import type { ChangeFrame, ChatMessage, UpdateFrame } from "./frames";
 import { isNumber, isObject, isSeq, isUserRef } from "./guards";
 import { fail, ok, type Checked } from "./result";
-import { checkChangeId, checkText } from "./text";
+import { checkClientId, checkText } from "./text";
 
 export type ChangeKindName = ChangeFrame["type"];
 type FrameOf<K extends ChangeKindName> = Extract<ChangeFrame, { type: K }>;
@@ -89,7 +89,7 @@ export function isUpdateFrame(value: unknown): value is UpdateFrame {
 
 /** A change to a message, as a frame or as an HTTP body with its kind. */
 export function checkChange(kind: ChangeKindName, value: Record<string, unknown>): Checked<ChangeFrame> {
-  const id = checkChangeId(value.id);
+  const id = checkClientId(value.id);
   if (!id.ok) return id;
   const target = value.target;
   if (!isSeq(target) || target === 0) return fail("bad_message", "target must be the seq of a message", id.value);

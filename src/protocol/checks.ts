@@ -5,7 +5,7 @@ import type { ClientFrame, OutgoingMessage } from "./frames";
 import { checkChange, isChangeKind } from "./change-kinds";
 import { isObject, isSeq, isUserId } from "./guards";
 import { fail, ok, type Checked } from "./result";
-import { CONTROL_IN_NAME, codePoints, exceedsFrameLimit, hasFormatCharacter, isBlank, checkChangeId, checkText, ROOM_ID } from "./text";
+import { CONTROL_IN_NAME, codePoints, exceedsFrameLimit, hasFormatCharacter, isBlank, checkClientId, checkText, ROOM_ID } from "./text";
 
 /** A file's id: what the upload route makes (16 random bytes, base64url). */
 export const FILE_ID = /^[A-Za-z0-9_-]{22}$/;
@@ -89,7 +89,7 @@ export function checkDirectRequest(value: unknown): Checked<DirectRequest> {
 export function checkOutgoingMessage(value: unknown): Checked<OutgoingMessage> {
   if (!isObject(value)) return fail("bad_message", "message must be a JSON object");
   const { text, to, mentions, replyTo, files } = value;
-  const checkedId = checkChangeId(value.id);
+  const checkedId = checkClientId(value.id);
   if (!checkedId.ok) return checkedId;
   const id = checkedId.value;
   if (files !== undefined && (!Array.isArray(files) || !files.every((f) => typeof f === "string" && FILE_ID.test(f)))) {

@@ -55,10 +55,10 @@ export const LIMITS = {
   homePreviewChars: 140,
 } as const;
 
-/** Every close code edge-chat sends; docs/protocol.md says what a client should do after each. */
 /** The query parameter (`?batch=1`) with which a client says it reads `batch` frames (frames.ts). */
 export const BATCH_QUERY = "batch";
 
+/** Every close code edge-chat sends; docs/protocol.md says what a client should do after each. */
 export const CloseCode = {
   Normal: 1000,
   /** Nothing heard for too long: the room's sweep, or the client's own heartbeat, gave up on the connection. */

@@ -51,7 +51,7 @@ export function exceedsFrameLimit(text: string): boolean {
 }
 
 /** The id a client gives a message or a change, unique per sender: what makes a retransmit safe. */
-export function checkChangeId(id: unknown): Checked<string> {
+export function checkClientId(id: unknown): Checked<string> {
   if (typeof id === "string" && MESSAGE_ID.test(id)) return ok(id);
   return fail("bad_message", `id must be 1-${LIMITS.maxMessageIdChars} printable ASCII characters without spaces`);
 }

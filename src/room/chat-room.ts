@@ -45,8 +45,8 @@ import { MemberRoster } from "./membership/member-roster";
 import { Moderation } from "./membership/moderation";
 import { RemovalList } from "./membership/removal-list";
 import { RoomAccess } from "./membership/room-access";
+import { RoomFounding } from "./membership/room-founding";
 import { RoomRecord } from "./membership/room-record";
-import { NOT_A_MEMBER } from "./membership/refusals";
 import { RoomShards } from "./shards/room-shards";
 
 /**
@@ -71,6 +71,7 @@ export class ChatRoom extends DurableObject<Env> {
   private readonly greeting: Greeting;
   private readonly home: RoomHome;
   private readonly memberActions: MemberActions;
+  private readonly founding: RoomFounding;
   private readonly answers: FrameAnswers;
   private readonly messages: HttpMessages;
   private readonly shardCapacity: number;
@@ -104,6 +105,7 @@ export class ChatRoom extends DurableObject<Env> {
     this.greeting = new Greeting(this.log, this.roster, this.moderation, this.sockets.online);
     this.home = new RoomHome(sql, env, this.room, this.members, this.log, this.access, hooks);
     const delivery = new Delivery(ctx, this.shards, polls, hooks, this.notes);
+    this.founding = new RoomFounding(this.room, this.members, this.home);
     this.memberActions = new MemberActions(this.sockets, this.notes, this.room, this.members, this.access, this.moderation, polls, this.home);
     const markRead = (connection: Connection, seq: number) => this.home.markRead(connection.user, seq);
     this.answers = new FrameAnswers(env, config, intake, abuse, delivery, this.roster, this.sockets, this.notes, markRead);
@@ -185,12 +187,7 @@ export class ChatRoom extends DurableObject<Env> {
 
   /** `POST /api/rooms`: a new room, its creator the owner and first member. */
   async create(roomId: string, owner: UserRef, settings: { visibility: Visibility; title?: string }): Promise<Result<{ room: RoomInfo }>> {
-    if (this.room.get()) return failure(400, "bad_message", "a room with that id exists");
-    const now = Date.now();
-    const room = this.room.create({ id: roomId, owner: owner.id, ...settings }, now);
-    this.members.touch(owner, now);
-    await this.home.joined(owner);
-    return { ok: true, room };
+    return this.founding.create(roomId, owner, settings);
   }
 
   /** `POST /api/rooms/:room/join`: become a member without a WebSocket (clients on HTTP, invite links). */
@@ -247,7 +244,7 @@ export class ChatRoom extends DurableObject<Env> {
     return this.memberActions.ban(user, memberId, seconds);
   }
   async moderationLog(user: UserRef, limit: number, before?: number): Promise<Result<ModerationPage>> {
-    return this.memberActions.log(user, limit, before);
+    return this.memberActions.events(user, limit, before);
   }
   async leave(user: UserRef): Promise<Result<{}>> {
     return this.memberActions.leave(user);
@@ -258,18 +255,9 @@ export class ChatRoom extends DurableObject<Env> {
     return this.access.refuseReader({ id: userId, name: "" }) ? undefined : this.members.get(userId);
   }
 
-  /**
-   * `POST /api/dm`: opens the one-to-one conversation of two people, made on first use with both
-   * as members. The Worker derived this room's id from both ids; only these two may open it.
-   */
+  /** `POST /api/dm`: the one-to-one conversation of two people (membership/room-founding.ts). */
   async openDirect(roomId: string, from: UserRef, to: UserRef): Promise<Result<{ room: RoomInfo }>> {
-    const existing = this.room.get();
-    if (existing && !existing.direct) return failure(400, "bad_message", "a room with that id exists");
-    const now = Date.now();
-    const room = existing ?? this.room.create({ id: roomId, visibility: "private", direct: true }, now);
-    if (existing && !this.members.has(from.id)) return NOT_A_MEMBER;
-    for (const user of existing ? [from] : [from, to]) if (this.members.touch(user, now).added) await this.home.joined(user);
-    return { ok: true, room };
+    return this.founding.openDirect(roomId, from, to);
   }
 
   // Homes (home/room-home.ts).

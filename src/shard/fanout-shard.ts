@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { readRoomConfig } from "../config";
 import type { Env } from "../env";
-import { logError, logEvent } from "../log";
+import { logError, logEvent } from "../log-lines";
 import { CloseCode, PING, PONG, PROTOCOL } from "../protocol";
 import { refuseWebSocket } from "../shared/refused-socket";
 import { fromConnectRequest } from "../shared/connect-request";

@@ -1,6 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import { readAllowedOrigins } from "../config";
-import { logEvent } from "../log";
+import { logEvent } from "../log-lines";
 import type { AppEnv } from "./app-env";
 import { refuse } from "./api-exception";
 

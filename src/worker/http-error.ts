@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { AuthError } from "../auth";
 import { ConfigError } from "../config";
-import { logError } from "../log";
+import { logError } from "../log-lines";
 import { errorBody, fail, type ApiErrorCode, type Failure } from "../protocol";
 import { ApiException } from "./api-exception";
 

@@ -1,6 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import { readAuthConfig } from "../config";
-import { logEvent } from "../log";
+import { logEvent } from "../log-lines";
 import { CloseCode, PROTOCOL } from "../protocol";
 import { refuseWebSocket } from "../shared/refused-socket";
 import type { AppEnv } from "./app-env";

@@ -1,4 +1,4 @@
-import { logError } from "../../log";
+import { logError } from "../../log-lines";
 import { type FileInfo, type UserRef, failure, type Result } from "../../protocol";
 import type { MessageLog } from "../history/message-log";
 import { FileList } from "./file-list";
@@ -24,7 +24,7 @@ export class RoomFiles implements AlarmPart {
     private readonly bucket: R2Bucket,
     private readonly roomId: () => string | undefined,
     private readonly access: RoomAccess,
-    private readonly roles: Moderation,
+    private readonly moderation: Moderation,
     /** Where the stored message a file went out with is read. */
     private readonly log: Pick<MessageLog, "message">,
     private readonly alarms: AlarmSchedule,
@@ -42,7 +42,7 @@ export class RoomFiles implements AlarmPart {
   mayUpload(user: UserRef): Result<{}> {
     const refused = this.access.refuseReader(user);
     if (refused) return refused;
-    if (this.roles.mutedUntil(user.id, Date.now()) !== undefined) return failure(403, "forbidden", "you are muted here and cannot share files");
+    if (this.moderation.mutedUntil(user.id, Date.now()) !== undefined) return failure(403, "forbidden", "you are muted here and cannot share files");
     return { ok: true };
   }
 

@@ -1,5 +1,5 @@
 import type { Env } from "../../env";
-import { logError } from "../../log";
+import { logError } from "../../log-lines";
 import { LIMITS, type HomeRoom, type UserRef, type Result } from "../../protocol";
 import { HomeWatchers } from "./home-watchers";
 import type { MemberList } from "../membership/member-list";

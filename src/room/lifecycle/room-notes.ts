@@ -1,4 +1,4 @@
-import { logError, logEvent, type LogFields } from "../../log";
+import { logError, logEvent, type LogFields } from "../../log-lines";
 import type { RoomRecord } from "../membership/room-record";
 
 /** The room's structured log lines: ids and codes only, never tokens or message text. */

@@ -22,7 +22,7 @@ export class MemberActions {
     private readonly room: RoomRecord,
     private readonly members: MemberList,
     private readonly access: RoomAccess,
-    private readonly roles: Moderation,
+    private readonly moderation: Moderation,
     private readonly polls: LongPolls,
     private readonly home: RoomHome,
   ) {}
@@ -32,7 +32,7 @@ export class MemberActions {
     const removed = this.access.removeMember(user, memberId, Date.now());
     if (!removed.ok) return removed;
     this.notes.note("room.member_removed", { user: user.id, member: memberId });
-    this.roles.record(user, { ts: Date.now(), action: "remove", member: memberId });
+    this.moderation.record(user, { ts: Date.now(), action: "remove", member: memberId });
     await this.shut(memberId, "removed from this room", "you were removed from this room");
     return { ok: true };
   }
@@ -41,7 +41,7 @@ export class MemberActions {
     const readmitted = this.access.readmit(user, memberId, Date.now());
     if (!readmitted.ok) return readmitted;
     this.notes.note("room.member_readmitted", { user: user.id, member: memberId });
-    this.roles.record(user, { ts: Date.now(), action: "readmit", member: memberId });
+    this.moderation.record(user, { ts: Date.now(), action: "readmit", member: memberId });
     await this.home.joined({ id: memberId, name: "" });
     return readmitted;
   }
@@ -51,8 +51,8 @@ export class MemberActions {
     const refused = this.access.refuseNonOwner(user) ?? this.access.refuseOverOwner(memberId);
     if (refused) return refused;
     if (!this.members.has(memberId)) return { ...UNKNOWN_MEMBER, status: 404 };
-    this.roles.setRole(memberId, role);
-    this.roles.record(user, { ts: Date.now(), action: "role", member: memberId, role });
+    this.moderation.setRole(memberId, role);
+    this.moderation.record(user, { ts: Date.now(), action: "role", member: memberId, role });
     return { ok: true };
   }
 
@@ -63,8 +63,8 @@ export class MemberActions {
     if (!this.members.has(memberId)) return { ...UNKNOWN_MEMBER, status: 404 };
     const now = Date.now();
     const until = seconds === undefined ? null : now + seconds * 1000;
-    this.roles.mute(memberId, until);
-    this.roles.record(user, { ts: now, action: "mute", member: memberId, ...(until === null ? {} : { until }) });
+    this.moderation.mute(memberId, until);
+    this.moderation.record(user, { ts: now, action: "mute", member: memberId, ...(until === null ? {} : { until }) });
     for (const ws of this.sockets.of(memberId)) send(ws, { type: "muted", muted: true, until });
     return { ok: true, until };
   }
@@ -72,8 +72,8 @@ export class MemberActions {
   unmute(user: UserRef, memberId: string): Result<{}> {
     const refused = this.access.refuseNonModerator(user);
     if (refused) return refused;
-    if (!this.roles.unmute(memberId)) return failure(404, "unknown_user", "that member is not muted");
-    this.roles.record(user, { ts: Date.now(), action: "unmute", member: memberId });
+    if (!this.moderation.unmute(memberId)) return failure(404, "unknown_user", "that member is not muted");
+    this.moderation.record(user, { ts: Date.now(), action: "unmute", member: memberId });
     for (const ws of this.sockets.of(memberId)) send(ws, { type: "muted", muted: false });
     return { ok: true };
   }
@@ -88,14 +88,14 @@ export class MemberActions {
     const now = Date.now();
     const until = seconds === undefined ? null : now + seconds * 1000;
     this.access.ban(this.members.get(memberId) ?? { id: memberId, name: memberId }, now, until);
-    this.roles.record(user, { ts: now, action: "ban", member: memberId, ...(until === null ? {} : { until }) });
+    this.moderation.record(user, { ts: now, action: "ban", member: memberId, ...(until === null ? {} : { until }) });
     this.notes.note("room.member_banned", { user: user.id, member: memberId });
     await this.shut(memberId, "banned from this room", "you were banned from this room");
     return { ok: true, until };
   }
 
-  log(user: UserRef, limit: number, before?: number): Result<ModerationPage> {
-    return this.access.refuseNonModerator(user) ?? { ok: true, ...this.roles.log(limit, before) };
+  events(user: UserRef, limit: number, before?: number): Result<ModerationPage> {
+    return this.access.refuseNonModerator(user) ?? { ok: true, ...this.moderation.events(limit, before) };
   }
 
   /** The member leaves: the room leaves their home, and their sockets here close. */

@@ -13,7 +13,7 @@ export class MemberRoster {
   constructor(
     private readonly online: OnlineIndex,
     private readonly members: MemberList,
-    private readonly roles: Moderation,
+    private readonly moderation: Moderation,
   ) {}
 
   /**
@@ -33,7 +33,7 @@ export class MemberRoster {
       .filter((member) => !this.online.isOnline(member.id))
       .slice(0, free);
     const all = listed.concat(offline.map(({ id, name, lastSeen }) => ({ id, name, online: false, lastSeen })));
-    const roles = this.roles.rolesOf(all.map((member) => member.id));
+    const roles = this.moderation.rolesOf(all.map((member) => member.id));
     for (const member of all) {
       const role = roles.get(member.id);
       if (role) member.role = role;

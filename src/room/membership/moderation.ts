@@ -107,7 +107,7 @@ export class Moderation {
   }
 
   /** A page of actions, newest first; `before` is the `next` of the previous page. */
-  log(limit: number, before?: number): ModerationPage {
+  events(limit: number, before?: number): ModerationPage {
     const rows = this.sql
       .exec<LogRow>(
         "SELECT id, ts, by_id, by_name, action, member, role, until, target FROM moderation_log WHERE id < ? ORDER BY id DESC LIMIT ?",

@@ -22,7 +22,7 @@ export class RoomAccess {
     private readonly members: MemberList,
     private readonly invites: InviteList,
     private readonly removed: RemovalList,
-    private readonly roles: Moderation,
+    private readonly moderation: Moderation,
   ) {}
 
   /**
@@ -54,16 +54,16 @@ export class RoomAccess {
 
   /** Owners: the room's creator, and the operators in ADMIN_USERS in every room. */
   refuseNonOwner(user: UserRef): Failure | undefined {
-    return this.roles.roleOf(user.id) === "owner" ? undefined : this.refuseStranger(user) ?? OWNER_ONLY;
+    return this.moderation.roleOf(user.id) === "owner" ? undefined : this.refuseStranger(user) ?? OWNER_ONLY;
   }
 
   refuseNonModerator(user: UserRef): Failure | undefined {
-    return this.roles.canModerate(user.id) ? undefined : this.refuseStranger(user) ?? MODERATORS_ONLY;
+    return this.moderation.canModerate(user.id) ? undefined : this.refuseStranger(user) ?? MODERATORS_ONLY;
   }
 
   /** Owners and moderators act on members; nobody acts on an owner. */
   refuseOverOwner(memberId: string): Failure | undefined {
-    return this.roles.roleOf(memberId) === "owner" ? failure(403, "forbidden", "an owner of the room cannot be muted, banned or removed") : undefined;
+    return this.moderation.roleOf(memberId) === "owner" ? failure(403, "forbidden", "an owner of the room cannot be muted, banned or removed") : undefined;
   }
 
   /**

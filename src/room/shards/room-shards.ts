@@ -1,5 +1,5 @@
 import type { Env } from "../../env";
-import { logError } from "../../log";
+import { logError } from "../../log-lines";
 import type { FanoutShard } from "../../shard/fanout-shard";
 import { shardName } from "../../shard/shard-batch";
 import type { FrameSink } from "../../shared/held-frames";

@@ -3,7 +3,7 @@ import { lastSeenLabel } from "../message-view";
 import { personLabel } from "./person-label";
 import type { RoomState } from "./room-state";
 
-export interface MemberActions {
+export interface MemberPanelActions {
   /** Address the next message in this room to them only. */
   pick(id: string): void;
   /** Open the one-to-one conversation with them, a room of its own. */
@@ -15,7 +15,7 @@ export interface MemberActions {
 export type ModerationAction = "mute" | "unmute" | "ban" | "moderator" | "member";
 
 /** The member list: online first, then by name; a click on someone starts a direct message to them. */
-export function renderMembers(container: HTMLElement, note: HTMLElement, state: RoomState, actions: MemberActions): void {
+export function renderMembers(container: HTMLElement, note: HTMLElement, state: RoomState, actions: MemberPanelActions): void {
   const members = state.people.memberList();
   // A full list is a large room's: the server lists who is online and who was here lately.
   note.hidden = members.length < LIMITS.listedMembers;
@@ -23,7 +23,7 @@ export function renderMembers(container: HTMLElement, note: HTMLElement, state: 
   container.replaceChildren(...sorted.map((member) => memberItem(member, state, actions)));
 }
 
-function memberItem(member: Member, state: RoomState, actions: MemberActions): HTMLLIElement {
+function memberItem(member: Member, state: RoomState, actions: MemberPanelActions): HTMLLIElement {
   const { you } = state;
   const item = document.createElement("li");
   item.className = member.online ? "online" : "offline";
@@ -65,7 +65,7 @@ function memberItem(member: Member, state: RoomState, actions: MemberActions): H
 }
 
 /** The moderation actions on one member, in a small select: Mute 1 h, Unmute, Ban, and for owners the role. */
-function moderationMenu(member: Member, state: RoomState, moderate: MemberActions["moderate"]): HTMLSelectElement {
+function moderationMenu(member: Member, state: RoomState, moderate: MemberPanelActions["moderate"]): HTMLSelectElement {
   const select = document.createElement("select");
   select.className = "moderate";
   select.setAttribute("aria-label", `Moderate ${member.name}`);

@@ -148,11 +148,19 @@ async function verifyWithAny(token: string, secrets: Uint8Array[], options: JWTV
   throw new errors.JWSSignatureVerificationFailed();
 }
 
+const SOCKET_ROUTE = /^\/api\/(rooms\/[^/]+|me)\/ws$/;
+
+/** A WebSocket upgrade on a route that takes one: the only requests whose token may ride in the URL, and which are refused with a close code. */
+export function isSocketUpgrade(request: Request): boolean {
+  return request.headers.get("Upgrade")?.toLowerCase() === "websocket" && SOCKET_ROUTE.test(new URL(request.url).pathname);
+}
+
 /**
  * Finds the token a request carries: `Authorization: Bearer`, then the WebSocket subprotocol
  * `bearer.<jwt>` (browsers cannot set headers on a WebSocket). `?token=` is a last resort for
- * WebSocket clients that can set neither, and only for an upgrade: a token in a URL ends up in
- * access logs, histories and Referer headers, so no other route accepts one.
+ * WebSocket clients that can set neither, and only for an upgrade on a socket route: a token
+ * in a URL ends up in access logs, histories and Referer headers, so no other route accepts one,
+ * whatever headers the request carries.
  */
 export function tokenFromRequest(request: Request): string | undefined {
   const authorization = request.headers.get("Authorization");
@@ -162,8 +170,7 @@ export function tokenFromRequest(request: Request): string | undefined {
   }
   const bearer = subprotocolValue(request, BEARER_PROTOCOL_PREFIX);
   if (bearer !== undefined) return bearer;
-  if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return undefined;
-  return new URL(request.url).searchParams.get("token") ?? undefined;
+  return isSocketUpgrade(request) ? (new URL(request.url).searchParams.get("token") ?? undefined) : undefined;
 }
 
 /** The value of the first offered subprotocol that starts with `prefix` (`bearer.`, `invite.`). */

@@ -4,7 +4,7 @@ import { logEvent } from "../log-lines";
 import { CloseCode, PROTOCOL } from "../protocol";
 import { refuseWebSocket } from "../shared/refused-socket";
 import type { AppEnv } from "./app-env";
-import { AuthError, offeredSubprotocols, tokenFromRequest, verifySessionToken } from "../auth";
+import { AuthError, isSocketUpgrade, offeredSubprotocols, tokenFromRequest, verifySessionToken } from "../auth";
 
 /**
  * Lets a request through only with a valid session token and puts its user on the context.
@@ -22,7 +22,7 @@ export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
   } catch (error) {
     if (!(error instanceof AuthError)) throw error;
     logEvent("worker.auth_refused", { path: new URL(c.req.url).pathname, reason: error.message });
-    if (c.req.header("Upgrade")?.toLowerCase() === "websocket") {
+    if (isSocketUpgrade(c.req.raw)) {
       const offered = offeredSubprotocols(c.req.raw).includes(PROTOCOL);
       return refuseWebSocket(CloseCode.InvalidToken, { type: "error", code: "invalid_token", message: error.message }, offered);
     }

@@ -222,6 +222,15 @@ describe("a token or invite in a URL", () => {
     expect(response.status).toBe(401);
   });
 
+  it.each([
+    ["GET", "/api/me/rooms"],
+    ["GET", "/api/rooms/token-url/messages"],
+  ])("is not accepted on %s %s even when the request says it is a WebSocket upgrade", async (method, path) => {
+    const token = await forgeSessionToken(secret, { sub: "g_url_upgrade", name: "Url" });
+    const response = await SELF.fetch(`https://chat.test${path}?token=${token}`, { method, headers: { Upgrade: "websocket" } });
+    expect(response.status).toBe(401);
+  });
+
   it("is not read from ?invite= on a socket: the invite rides in a subprotocol or is redeemed first", async () => {
     const owner = { token: await forgeSessionToken(secret, { sub: "g_owner_url", name: "Owner" }) };
     const created = await SELF.fetch("https://chat.test/api/rooms", {

@@ -108,7 +108,7 @@ export class ChatRoom extends DurableObject<Env> {
     this.founding = new RoomFounding(this.room, this.members, this.home);
     this.memberActions = new MemberActions(this.sockets, this.notes, this.room, this.members, this.access, this.moderation, polls, this.home);
     const markRead = (connection: Connection, seq: number) => this.home.markRead(connection.user, seq);
-    this.answers = new FrameAnswers(env, config, intake, abuse, delivery, this.roster, this.sockets, this.notes, markRead);
+    this.answers = new FrameAnswers(env, config, intake, abuse, delivery, this.roster, this.moderation, this.sockets, this.notes, markRead);
     this.messages = new HttpMessages(config, this.access, this.log, intake, polls, this.answers, delivery);
   }
 

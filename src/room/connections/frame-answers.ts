@@ -6,6 +6,7 @@ import { trySend } from "../../shared/held-frames";
 import type { MessageIntake } from "../history/message-intake";
 import type { RoomNotes } from "../lifecycle/room-notes";
 import type { MemberRoster } from "../membership/member-roster";
+import type { Moderation } from "../membership/moderation";
 import type { AbusePolicy } from "./abuse-policy";
 import type { Delivery } from "./delivery";
 import { GroupCommit } from "./group-commit";
@@ -34,6 +35,7 @@ export class FrameAnswers {
     private readonly abuse: AbusePolicy,
     private readonly delivery: Delivery,
     private readonly roster: MemberRoster,
+    private readonly moderation: Moderation,
     private readonly sockets: RoomSockets,
     private readonly notes: RoomNotes,
     /** The `read` frame: the same as `POST .../read`. */
@@ -156,7 +158,10 @@ export class FrameAnswers {
   }
 
   private typing(ws: WebSocket, connection: Connection): void {
-    const verdict = this.abuse.typing(connection, Date.now());
+    const now = Date.now();
+    // Mute silences all of a person's voice in the room; their page may still send notices.
+    if (this.moderation.mutedUntil(connection.user.id, now) !== undefined) return;
+    const verdict = this.abuse.typing(connection, now);
     if (verdict === "flood") return this.closeAbusive(ws, connection, "too many typing notices");
     if (verdict === "pass") this.sockets.broadcast(JSON.stringify({ type: "typing", user: connection.user }), ws);
   }

@@ -21,8 +21,8 @@ export interface RoomConfig {
   /** perRoom counts every shard's sockets together; shardCapacity is what each object (the room, each shard) holds. */
   sockets: { perUser: number; perRoom: number; shardCapacity: number };
   longPolls: { perUser: number; perRoom: number };
-  /** Newcomers' shared budget: members younger than `ageMs` together send at most `messages` per rate-limit window. */
-  newcomers: { ageMs: number; messages: number };
+  /** Newcomers' shared budget: members younger than `ageMs` together send at most `messages` per window, each at most `each` of them. */
+  newcomers: { ageMs: number; messages: number; each: number };
 }
 
 export function readAuthConfig(env: Variables): AuthConfig {
@@ -71,6 +71,7 @@ export function readRoomConfig(env: Variables): RoomConfig {
     newcomers: {
       ageMs: readVariable(env, "NEW_MEMBER_SECONDS") * 1000,
       messages: readVariable(env, "NEW_MEMBER_MESSAGES"),
+      each: Math.min(readVariable(env, "NEW_MEMBER_MESSAGES_EACH"), readVariable(env, "NEW_MEMBER_MESSAGES")),
     },
   };
 }

@@ -95,7 +95,8 @@ export class ChatRoom extends DurableObject<Env> {
     hooks.gone.on((gone) => reactions.forget(gone));
     this.log = new MessageLog(sql, config.historyLimit, reactions, hooks);
     this.files = this.alarms.add(new RoomFiles(ctx, env.FILES, () => this.notes.id(), this.access, this.moderation, this.log, this.alarms, hooks));
-    const sendRate = new SendRate(this.log, { ...config.rateLimit, newcomers: config.newcomers }, (id) => this.members.joinedAt(id));
+    const trusted = (id: string) => this.moderation.roleOf(id) !== "member";
+    const sendRate = new SendRate(this.log, { ...config.rateLimit, newcomers: config.newcomers }, (id) => this.members.joinedAt(id), trusted);
     const intake = new MessageIntake(config, this.log, this.members, sendRate, this.moderation, this.files.list, hooks);
     this.shards = new RoomShards(sql, env, () => this.notes.id(), this.log.latestSeq());
     const polls = new LongPolls(config.longPolls.perUser, config.longPolls.perRoom);

@@ -1,5 +1,6 @@
 import { readGuestLimit } from "../config";
 import type { Env } from "../env";
+import { signInKey } from "./sign-in-key";
 
 /**
  * Whether this request may mint a guest session: how long it must wait, or 0. Keyed by the
@@ -10,7 +11,7 @@ import type { Env } from "../env";
  * GUEST_SIGNIN_WINDOW_SECONDS.
  */
 export async function guestSignInWait(env: Env, request: Request): Promise<number> {
-  const address = request.headers.get("CF-Connecting-IP") ?? "unknown";
+  const address = signInKey(request.headers.get("CF-Connecting-IP") ?? "unknown");
   const { perAddress, windowMs } = readGuestLimit(env);
   if (env.GUEST_SIGNIN_RATE_LIMITER) {
     const { success } = await env.GUEST_SIGNIN_RATE_LIMITER.limit({ key: address });
@@ -18,3 +19,4 @@ export async function guestSignInWait(env: Env, request: Request): Promise<numbe
   }
   return env.SIGN_IN_COUNTERS.get(env.SIGN_IN_COUNTERS.idFromName(address)).take(perAddress, windowMs);
 }
+

@@ -13,7 +13,7 @@ describe("room configuration", () => {
       whoIntervalMs: 5_000,
       sockets: { perUser: 10, perRoom: 100_000, shardCapacity: 16_000 },
       longPolls: { perUser: 5, perRoom: 1000 },
-      newcomers: { ageMs: 60_000, messages: 20 },
+      newcomers: { ageMs: 60_000, messages: 20, each: 5 },
     });
   });
 
@@ -43,7 +43,7 @@ describe("room configuration", () => {
       whoIntervalMs: 2_000,
       sockets: { perUser: 3, perRoom: 100, shardCapacity: 50 },
       longPolls: { perUser: 1, perRoom: 50 },
-      newcomers: { ageMs: 30_000, messages: 8 },
+      newcomers: { ageMs: 30_000, messages: 8, each: 5 },
     });
   });
 

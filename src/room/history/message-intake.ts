@@ -135,7 +135,7 @@ export class MessageIntake {
     if (waitMs <= 0) return undefined;
     const { messages, windowMs } = this.config.rateLimit;
     const why = newcomer
-      ? `new members share ${this.config.newcomers.messages} messages per ${windowMs / 1000} s for their first ${this.config.newcomers.ageMs / 1000} s here`
+      ? `new members share ${this.config.newcomers.messages} messages per ${windowMs / 1000} s (at most ${this.config.newcomers.each} each) for their first ${this.config.newcomers.ageMs / 1000} s here`
       : `at most ${messages} messages (edits and reactions included) per ${windowMs / 1000} s`;
     return { ...failure(429, "rate_limited", why), retryAfterMs: waitMs };
   }

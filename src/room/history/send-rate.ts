@@ -1,14 +1,18 @@
-import type { MessageLog } from "./message-log";
 
 /** Past this many senders in memory, those with nothing in the window are dropped on the next check. */
 const PRUNE_ABOVE = 1000;
+
+/** Where a sender's recent send times are read from after a wake-up: the log (message-log.ts). */
+export interface SendHistory {
+  sendTimes(senderId: string, since: number, max: number): number[];
+}
 
 export interface SendLimits {
   /** Messages per window for one user. */
   messages: number;
   windowMs: number;
-  /** Members younger than `ageMs` share one budget of `messages` per window, all of them together. */
-  newcomers: { ageMs: number; messages: number };
+  /** Members younger than `ageMs` share one budget of `messages` per window, all of them together, each taking at most `each`. */
+  newcomers: { ageMs: number; messages: number; each: number };
 }
 
 /**
@@ -25,10 +29,12 @@ export class SendRate {
   private readonly joined = new Map<string, number>();
 
   constructor(
-    private readonly log: MessageLog,
+    private readonly log: SendHistory,
     private readonly limits: SendLimits,
     /** When the user joined the room (ms), if they are a member. */
     private readonly joinedAt: (userId: string) => number | undefined,
+    /** Owners and moderators are trusted from their first moment: never newcomers, in a room they just made either. */
+    private readonly trusted: (userId: string) => boolean,
   ) {}
 
   /** How long until this user may send again, or 0 if now; with why, for the refusal. */
@@ -38,6 +44,9 @@ export class SendRate {
     const times = this.times(userId, now);
     const own = times.length < messages ? 0 : Math.max(1, times[0]! + windowMs - now);
     if (own > 0 || !this.isNewcomer(userId, now)) return { waitMs: own, newcomer: false };
+    // A newcomer's own sends in the window all came from the shared budget: past their share,
+    // they wait for their own oldest to leave it, whatever is left for the others.
+    if (times.length >= newcomers.each) return { waitMs: Math.max(1, times[times.length - newcomers.each]! + windowMs - now), newcomer: true };
     dropBefore(this.newcomerTimes, now - windowMs);
     if (this.newcomerTimes.length < newcomers.messages) return { waitMs: 0, newcomer: true };
     return { waitMs: Math.max(1, this.newcomerTimes[0]! + windowMs - now), newcomer: true };
@@ -52,6 +61,7 @@ export class SendRate {
   }
 
   private isNewcomer(userId: string, now: number): boolean {
+    if (this.trusted(userId)) return false;
     let joined = this.joined.get(userId);
     if (joined === undefined) {
       joined = this.joinedAt(userId) ?? now;

@@ -20,7 +20,8 @@ export interface RoomConfig {
   whoIntervalMs: number;
   /** perRoom counts every shard's sockets together; shardCapacity is what each object (the room, each shard) holds. */
   sockets: { perUser: number; perRoom: number; shardCapacity: number };
-  longPolls: { perUser: number; perRoom: number };
+  /** `reserved` of the room's places take only a person's first waiting read. */
+  longPolls: { perUser: number; perRoom: number; reserved: number };
   /** Newcomers' shared budget: members younger than `ageMs` together send at most `messages` per window, each at most `each` of them. */
   newcomers: { ageMs: number; messages: number; each: number };
 }
@@ -67,6 +68,7 @@ export function readRoomConfig(env: Variables): RoomConfig {
     longPolls: {
       perUser: readVariable(env, "LONG_POLLS_PER_USER"),
       perRoom: readVariable(env, "LONG_POLLS_PER_ROOM"),
+      reserved: Math.floor((readVariable(env, "LONG_POLLS_PER_ROOM") * readVariable(env, "LONG_POLLS_RESERVED_PERCENT")) / 100),
     },
     newcomers: {
       ageMs: readVariable(env, "NEW_MEMBER_SECONDS") * 1000,

@@ -42,6 +42,7 @@ export const VARIABLES = {
   },
   LONG_POLLS_PER_USER: { kind: "variable", type: "positiveInt", default: 5, description: "long-polls one user may have waiting in one room" },
   LONG_POLLS_PER_ROOM: { kind: "variable", type: "positiveInt", default: 1000, description: "long-polls waiting in one room, all users together" },
+  LONG_POLLS_RESERVED_PERCENT: { kind: "variable", type: "positiveInt", default: 10, atMost: 100, description: "the share of a room's long-polls kept for people's first waiting read" },
   GUEST_SIGNINS_PER_IP: { kind: "variable", type: "positiveInt", default: 30, description: "guest sign-ins one client address may make per window" },
   GUEST_SIGNIN_WINDOW_SECONDS: { kind: "variable", type: "positiveInt", default: 60, description: "the guest sign-in window" },
   NEW_MEMBER_SECONDS: { kind: "variable", type: "positiveInt", default: 60, description: "members who joined a room less than this long ago share one message budget" },

@@ -99,7 +99,7 @@ export class ChatRoom extends DurableObject<Env> {
     const sendRate = new SendRate(this.log, { ...config.rateLimit, newcomers: config.newcomers }, (id) => this.members.joinedAt(id), trusted);
     const intake = new MessageIntake(config, this.log, this.members, sendRate, this.moderation, this.files.list, hooks);
     this.shards = new RoomShards(sql, env, () => this.notes.id(), this.log.latestSeq());
-    const polls = new LongPolls(config.longPolls.perUser, config.longPolls.perRoom);
+    const polls = new LongPolls(config.longPolls.perUser, config.longPolls.perRoom, config.longPolls.reserved);
     const abuse = new AbusePolicy(config.whoIntervalMs);
     this.sockets = new RoomSockets(ctx, config, this.shards, this.members, abuse, this.notes, this.alarms);
     this.roster = new MemberRoster(this.sockets.online, this.members, this.moderation);

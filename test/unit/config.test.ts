@@ -12,7 +12,7 @@ describe("room configuration", () => {
       rateLimit: { messages: 20, windowMs: 10_000 },
       whoIntervalMs: 5_000,
       sockets: { perUser: 10, perRoom: 100_000, shardCapacity: 16_000 },
-      longPolls: { perUser: 5, perRoom: 1000 },
+      longPolls: { perUser: 5, perRoom: 1000, reserved: 100 },
       newcomers: { ageMs: 60_000, messages: 20, each: 5 },
     });
   });
@@ -42,7 +42,7 @@ describe("room configuration", () => {
       rateLimit: { messages: 5, windowMs: 60_000 },
       whoIntervalMs: 2_000,
       sockets: { perUser: 3, perRoom: 100, shardCapacity: 50 },
-      longPolls: { perUser: 1, perRoom: 50 },
+      longPolls: { perUser: 1, perRoom: 50, reserved: 5 },
       newcomers: { ageMs: 30_000, messages: 8, each: 5 },
     });
   });

@@ -37,6 +37,16 @@ describe("long-polls", () => {
     polls.wake("everyone");
   });
 
+  it("keep the room's last places for people's first poll, so a few holding all they may leave room for someone new", () => {
+    const polls = new LongPolls(5, 20, 2);
+    const flood = ["m1", "m2", "m3", "m4"].flatMap((id) => Array.from({ length: 5 }, () => polls.wait(id, 10_000)));
+    expect(flood.filter(Boolean)).toHaveLength(18);
+    expect(polls.wait("newcomer", 10_000)).toBeDefined();
+    expect(polls.wait("another", 10_000)).toBeDefined();
+    expect(polls.wait("a third", 10_000)).toBeUndefined();
+    polls.wake("everyone");
+  });
+
   it("end by themselves when the wait is over, freeing their place", async () => {
     const polls = new LongPolls(1, 1);
     const poll = polls.wait("bob", 10)!;

@@ -1,8 +1,10 @@
 /**
  * Long-polls waiting for the next message they may see, capped per user and per room. One
- * token once held 3,000 concurrent polls in a room; every message then woke them all, and each
- * re-read the history: the others' latency rose from 7 ms to 7 s. Now a poll past a cap is
- * refused at once (429), and a message wakes only the polls of people who may see it.
+ * token once held thousands of concurrent polls in a room; every message then woke them all,
+ * and each re-read the history, so everyone else's messages came seconds late. Now a poll past
+ * a cap is refused at once (429), and a message wakes only the polls of people who may see it.
+ * The last `reserved` places take only a person's first poll: a few people holding all they
+ * may cannot fill the room, and someone new to the fallback still finds a place.
  */
 export class LongPolls {
   private readonly byUser = new Map<string, Set<() => void>>();
@@ -11,6 +13,7 @@ export class LongPolls {
   constructor(
     private readonly perUser: number,
     private readonly perRoom: number,
+    private readonly reserved = 0,
   ) {}
 
   /**
@@ -19,7 +22,8 @@ export class LongPolls {
    */
   wait(userId: string, timeoutMs: number): Promise<void> | undefined {
     const mine = this.byUser.get(userId) ?? new Set<() => void>();
-    if (mine.size >= this.perUser || this.count >= this.perRoom) return undefined;
+    const room = mine.size === 0 ? this.perRoom : this.perRoom - this.reserved;
+    if (mine.size >= this.perUser || this.count >= room) return undefined;
     this.byUser.set(userId, mine);
     this.count++;
     return new Promise((resolve) => {

@@ -38,6 +38,7 @@ import { SendRate } from "./history/send-rate";
 import { RoomHome } from "./home/room-home";
 import { RoomHooks } from "./lifecycle/room-hooks";
 import { RoomNotes } from "./lifecycle/room-notes";
+import { BanEnds } from "./membership/ban-ends";
 import { InviteList } from "./membership/invite-list";
 import { MemberActions } from "./membership/member-actions";
 import { MemberList } from "./membership/member-list";
@@ -96,7 +97,7 @@ export class ChatRoom extends DurableObject<Env> {
     this.log = new MessageLog(sql, config.historyLimit, reactions, hooks);
     this.files = this.alarms.add(new RoomFiles(ctx, env.FILES, () => this.notes.id(), this.access, this.moderation, this.log, this.alarms, hooks));
     const sendRate = new SendRate(this.log, { ...config.rateLimit, newcomers: config.newcomers }, (id) => this.members.joinedAt(id));
-    const intake = new MessageIntake(config, this.log, this.members, sendRate, this.moderation, this.files.list, hooks);
+    const intake = new MessageIntake(config, this.log, this.members, sendRate, this.moderation, this.access, this.files.list, hooks);
     this.shards = new RoomShards(sql, env, () => this.notes.id(), this.log.latestSeq());
     const polls = new LongPolls(config.longPolls.perUser, config.longPolls.perRoom);
     const abuse = new AbusePolicy(config.whoIntervalMs);
@@ -106,7 +107,8 @@ export class ChatRoom extends DurableObject<Env> {
     this.home = new RoomHome(sql, env, this.room, this.members, this.log, this.access, hooks);
     const delivery = new Delivery(ctx, this.shards, polls, hooks, this.notes);
     this.founding = new RoomFounding(this.room, this.members, this.home);
-    this.memberActions = new MemberActions(this.sockets, this.notes, this.room, this.members, this.access, this.moderation, polls, this.home);
+    const banEnds = this.alarms.add(new BanEnds(this.access, this.home, this.alarms));
+    this.memberActions = new MemberActions(this.sockets, this.notes, this.room, this.members, this.access, this.moderation, polls, this.home, banEnds);
     const markRead = (connection: Connection, seq: number) => this.home.markRead(connection.user, seq);
     this.answers = new FrameAnswers(env, config, intake, abuse, delivery, this.roster, this.sockets, this.notes, markRead);
     this.messages = new HttpMessages(config, this.access, this.log, intake, polls, this.answers, delivery);

@@ -81,8 +81,8 @@ export async function serveFile(c: Context<RoomEnv>): Promise<Response> {
     ETag: object.httpEtag,
   });
   if (!image) headers.set("Content-Security-Policy", "sandbox");
-  // R2 answers a matching If-None-Match with the object's metadata and no body.
-  if (!("body" in object)) return new Response(null, { status: 304, headers });
+  // R2 answers any unmet precondition with the object's metadata and no body.
+  if (!("body" in object)) return new Response(null, { status: unmetPreconditionStatus(c.req.raw.headers, object), headers });
   if (range) headers.set("Content-Range", `bytes ${range.start}-${range.end}/${file.size}`);
   return new Response(object.body, { status: range ? 206 : 200, headers });
 }
@@ -103,6 +103,20 @@ async function readHead(reader: ReadableStreamDefaultReader<Uint8Array>, want: n
     at += chunk.byteLength;
   }
   return head;
+}
+
+/**
+ * R2 says only that a precondition was not met, not which, and HTTP answers them apart
+ * (RFC 9110, evaluating preconditions): a failed If-Match, or If-Unmodified-Since without
+ * If-Match, is 412, so a client resuming a download learns the file changed; a met
+ * If-None-Match or If-Modified-Since is 304, so a client keeps its copy.
+ */
+function unmetPreconditionStatus(headers: Headers, object: R2Object): 304 | 412 {
+  const ifMatch = headers.get("If-Match");
+  if (ifMatch !== null) return ifMatch.trim() === "*" || ifMatch.split(",").some((tag) => tag.trim() === object.httpEtag) ? 304 : 412;
+  const unmodifiedSince = Date.parse(headers.get("If-Unmodified-Since") ?? "");
+  // HTTP dates count whole seconds.
+  return Math.floor(object.uploaded.getTime() / 1000) * 1000 > unmodifiedSince ? 412 : 304;
 }
 
 /** One range of `Range: bytes=a-b`, `a-` or `-n`; undefined for none (or several: the whole file is sent). */

@@ -92,6 +92,21 @@ describe("a file in a message", () => {
     expect(history.messages[0]!.files).toEqual([image, doc]);
   });
 
+  it("is refused with 412 when the copy a client holds is not the one stored (If-Match)", async () => {
+    const room = newRoom("if-match");
+    const [ada, bob] = [await newUser("Ada"), await newUser("Bob")];
+    const a = await connect(room, ada);
+    await connect(room, bob);
+    const image = await uploaded(ada, room, PNG, "diagram.png");
+    a.send({ type: "send", id: "with-file", text: "", files: [image.id] });
+    await a.next("ack");
+    const etag = (await download(bob, room, image.id)).headers.get("ETag")!;
+
+    expect((await download(bob, room, image.id, { "If-Match": '"another-copy"' })).status).toBe(412);
+    expect((await download(bob, room, image.id, { "If-Match": etag, Range: "bytes=0-3" })).status).toBe(206);
+    expect((await download(bob, room, image.id, { "If-Match": etag, "If-None-Match": etag })).status).toBe(304);
+  });
+
   it("is attached once, by its uploader only; a direct message's files are its two people's", async () => {
     const room = newRoom("file-rules");
     const [ada, bob, cy] = [await newUser("Ada"), await newUser("Bob"), await newUser("Cy")];

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { ApiErrorBody, CreatedRoom, ModerationEvent } from "../../src/protocol";
+import type { ApiErrorBody, CreatedInvite, CreatedRoom, ModerationEvent } from "../../src/protocol";
 import { forgeSessionToken } from "../support/tokens";
 import { api, connect, newRoom, newUser, upgrade, type TestUser } from "./helpers";
 
@@ -67,6 +67,80 @@ describe("roles", () => {
   });
 });
 
+describe("a moderator's role", () => {
+  it("ends with a ban: the banned moderator can no longer ban or read the log, and the owner can still dismiss them", async () => {
+    const [owner, mod, member] = [await newUser("Owner"), await newUser("Mod"), await newUser("Member")];
+    const { room } = (await (await call(owner, "/api/rooms", "POST", { visibility: "public" })).json()) as CreatedRoom;
+    for (const user of [mod, member]) await connect(room.id, user);
+    expect((await call(owner, `/api/rooms/${room.id}/members/${mod.id}`, "PUT", { role: "moderator" })).status).toBe(204);
+    expect((await call(owner, `/api/rooms/${room.id}/members/${mod.id}/ban`, "POST", {})).status).toBe(200);
+
+    expect((await call(mod, `/api/rooms/${room.id}/members/${member.id}/ban`, "POST", {})).status).toBe(403);
+    expect((await call(mod, `/api/rooms/${room.id}/moderation`, "GET")).status).toBe(403);
+    expect((await call(owner, `/api/rooms/${room.id}/members/${mod.id}`, "PUT", { role: "member" })).status).toBe(204);
+  });
+
+  it("ends with a removal from a private room", async () => {
+    const [owner, mod, member] = [await newUser("Owner"), await newUser("Mod"), await newUser("Member")];
+    const { room, invite } = (await (await call(owner, "/api/rooms", "POST", { visibility: "private" })).json()) as CreatedRoom;
+    const token = new URL(invite!.url).hash.replace("#invite=", "");
+    for (const user of [mod, member]) expect((await call(user, `/api/rooms/${room.id}/join`, "POST", { invite: token })).status).toBe(200);
+    await call(owner, `/api/rooms/${room.id}/members/${mod.id}`, "PUT", { role: "moderator" });
+    expect((await call(owner, `/api/rooms/${room.id}/members/${mod.id}`, "DELETE")).status).toBe(204);
+
+    expect((await call(mod, `/api/rooms/${room.id}/members/${member.id}/mute`, "POST", {})).status).toBe(403);
+  });
+
+  it("ends when they leave: coming back to a public room makes them a plain member", async () => {
+    const [owner, mod, member] = [await newUser("Owner"), await newUser("Mod"), await newUser("Member")];
+    const { room } = (await (await call(owner, "/api/rooms", "POST", { visibility: "public" })).json()) as CreatedRoom;
+    for (const user of [mod, member]) await connect(room.id, user);
+    await call(owner, `/api/rooms/${room.id}/members/${mod.id}`, "PUT", { role: "moderator" });
+    expect((await call(mod, `/api/rooms/${room.id}/members/me`, "DELETE")).status).toBe(204);
+
+    const { welcome } = await (await upgrade(room.id, mod)).joined();
+    expect(welcome.role).toBeUndefined();
+    expect((await call(mod, `/api/rooms/${room.id}/members/${member.id}/ban`, "POST", {})).status).toBe(403);
+  });
+});
+
+describe("muting a moderator", () => {
+  it("is for owners only: a moderator cannot mute, unmute or ban another, and nobody lifts their own mute", async () => {
+    const [owner, mod, other] = [await newUser("Owner"), await newUser("Mod"), await newUser("Other")];
+    const { room } = (await (await call(owner, "/api/rooms", "POST", { visibility: "public" })).json()) as CreatedRoom;
+    for (const user of [mod, other]) {
+      await connect(room.id, user);
+      await call(owner, `/api/rooms/${room.id}/members/${user.id}`, "PUT", { role: "moderator" });
+    }
+    expect((await call(other, `/api/rooms/${room.id}/members/${mod.id}/mute`, "POST", {})).status).toBe(403);
+    expect((await call(owner, `/api/rooms/${room.id}/members/${mod.id}/mute`, "POST", {})).status).toBe(200);
+
+    const own = await call(mod, `/api/rooms/${room.id}/members/${mod.id}/mute`, "DELETE");
+    expect(own.status).toBe(403);
+    expect(((await own.json()) as ApiErrorBody).error.message).toBe("you cannot do that to yourself");
+    expect((await call(other, `/api/rooms/${room.id}/members/${mod.id}/mute`, "DELETE")).status).toBe(403);
+    expect((await call(other, `/api/rooms/${room.id}/members/${mod.id}/ban`, "POST", {})).status).toBe(403);
+    expect((await call(await operator(), `/api/rooms/${room.id}/members/${mod.id}/mute`, "DELETE")).status).toBe(204);
+  });
+});
+
+describe("a direct conversation", () => {
+  it("has no removal or ban, not even by an operator in ADMIN_USERS", async () => {
+    const room = newRoom("met");
+    const [ada, bob] = [await newUser("Ada"), await newUser("Bob")];
+    await connect(room, ada);
+    await connect(room, bob);
+    const { room: direct } = (await (await call(ada, "/api/dm", "POST", { user: bob.id })).json()) as CreatedRoom;
+    const admin = await operator();
+
+    const removed = await call(admin, `/api/rooms/${direct.id}/members/${bob.id}`, "DELETE");
+    expect(removed.status).toBe(400);
+    expect(((await removed.json()) as ApiErrorBody).error.message).toBe("nobody is removed or banned from a direct conversation");
+    expect((await call(admin, `/api/rooms/${direct.id}/members/${bob.id}/ban`, "POST", {})).status).toBe(400);
+    expect((await call(bob, `/api/rooms/${direct.id}/messages`, "GET")).status).toBe(200);
+  });
+});
+
 describe("a muted member", () => {
   it("still reads, but sends, edits and reactions are refused with the time left, until it runs out", async () => {
     const room = newRoom("mute");
@@ -124,5 +198,18 @@ describe("a ban", () => {
 
     await new Promise((resolve) => setTimeout(resolve, 2100));
     expect((await call(troll, `/api/rooms/${room}/join`, "POST", {})).status).toBe(200);
+  });
+
+  it("that ends gives a private room's member back their membership and their invites", async () => {
+    const [owner, member, friend] = [await newUser("Owner"), await newUser("Member"), await newUser("Friend")];
+    const { room, invite } = (await (await call(owner, "/api/rooms", "POST", { visibility: "private" })).json()) as CreatedRoom;
+    const token = (url: string) => new URL(url).hash.replace("#invite=", "");
+    expect((await call(member, `/api/rooms/${room.id}/join`, "POST", { invite: token(invite!.url) })).status).toBe(200);
+    const own = (await (await call(member, `/api/rooms/${room.id}/invites`, "POST", {})).json()) as CreatedInvite;
+    expect((await call(owner, `/api/rooms/${room.id}/members/${member.id}/ban`, "POST", { seconds: 2 })).status).toBe(200);
+    expect((await call(friend, `/api/rooms/${room.id}/join`, "POST", { invite: token(own.url) })).status).toBe(403);
+
+    await expect.poll(async () => (await call(member, `/api/rooms/${room.id}`, "GET")).status, { timeout: 5000, interval: 200 }).toBe(200);
+    expect((await call(friend, `/api/rooms/${room.id}/join`, "POST", { invite: token(own.url) })).status).toBe(200);
   });
 });

@@ -120,6 +120,19 @@ describe("an invite link", () => {
     expect((await api(guest, `/api/rooms/${room.id}/messages`)).status).toBe(200);
   });
 
+  it("is not used up by a removed member's refused attempts", async () => {
+    const [owner, removed, newcomer] = [await newUser("Owner"), await newUser("Removed"), await newUser("Newcomer")];
+    const { room, invite: first } = await createRoom(owner);
+    await join(removed, room.id, tokenOf(first!));
+    expect((await api(owner, `/api/rooms/${room.id}/members/${removed.id}`, { method: "DELETE" })).status).toBe(204);
+    const twice = await invite(owner, room.id, { maxUses: 2 });
+
+    for (let attempt = 0; attempt < 3; attempt++) expect((await join(removed, room.id, tokenOf(twice))).status).toBe(403);
+    expect((await join(newcomer, room.id, tokenOf(twice))).status).toBe(200);
+    const listed = ((await (await api(owner, `/api/rooms/${room.id}/invites`)).json()) as InvitesPage).invites;
+    expect(listed.find((i) => i.id === twice.id)?.uses).toBe(1);
+  });
+
   it("may be made by any member, and is counted only when it lets someone new in", async () => {
     const [owner, member, newcomer] = [await newUser("Owner"), await newUser("Member"), await newUser("Newcomer")];
     const { room, invite: first } = await createRoom(owner);
@@ -323,6 +336,14 @@ describe("removing a member", () => {
     expect((await errorOf(stolen)).message).toContain("someone else");
     expect((await join(member, room.id, tokenOf(forMember))).status).toBe(200);
     expect((await api(member, `/api/rooms/${room.id}`)).status).toBe(200);
+  });
+
+  it("is lifted by an invite an operator in ADMIN_USERS made for that person", async () => {
+    const { owner, member, room } = await removedMember();
+    const admin = { id: "g_operator_2", name: "Operator", token: await forgeSessionToken(env.JWT_SECRET!, { sub: "g_operator_2", name: "Operator" }) };
+    expect((await join(admin, room.id, tokenOf(await invite(owner, room.id)))).status).toBe(200);
+    const forMember = await invite(admin, room.id, { for: member.id });
+    expect((await join(member, room.id, tokenOf(forMember))).status).toBe(200);
   });
 
   it("is the owner's right alone", async () => {

@@ -5,6 +5,7 @@ import { visibleTo, type LogEntry } from "./log-entries";
 import type { MemberList } from "../membership/member-list";
 import type { MessageLog } from "./message-log";
 import type { Moderation } from "../membership/moderation";
+import type { RoomAccess } from "../membership/room-access";
 import { UNKNOWN_MEMBER } from "../membership/refusals";
 import type { SendRate } from "./send-rate";
 import { storedChange } from "./stored-changes";
@@ -34,6 +35,7 @@ export class MessageIntake {
     private readonly members: MemberList,
     private readonly sendRate: SendRate,
     private readonly moderation: Moderation,
+    private readonly access: Pick<RoomAccess, "mayModerate">,
     private readonly files: FileList,
     private readonly hooks: RoomHooks,
   ) {}
@@ -79,7 +81,7 @@ export class MessageIntake {
     const kind = storedChange(change.type);
     const byOther = target.from.id !== by.id;
     if (byOther) {
-      const refused = kind.refuseOthers(this.moderation.canModerate(by.id));
+      const refused = kind.refuseOthers(this.access.mayModerate(by.id));
       if (refused) return refused;
     }
     const muted = kind.whileMuted ? undefined : this.refuseMuted(by, now);

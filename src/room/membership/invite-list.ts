@@ -73,16 +73,20 @@ export class InviteList {
     return { id, expiresAt };
   }
 
-  /** Uses the invite once for `userId`, or says why it cannot be used. */
-  redeem(id: string, userId: string, now: number): Result<RedeemedInvite> {
+  /** Whether `userId` may use the invite now, or why not; counts nothing (see `countUse`). */
+  usable(id: string, userId: string, now: number): Result<RedeemedInvite> {
     const row = this.row(id);
     if (!row) return REFUSED.unknown;
     if (row.revoked_at !== null) return REFUSED.revoked;
     if (row.expires_at <= now) return REFUSED.expired;
     if (row.for_user !== null && row.for_user !== userId) return REFUSED.forSomeoneElse;
     if (row.max_uses !== null && row.uses >= row.max_uses) return REFUSED.usedUp;
-    this.sql.exec("UPDATE invites SET uses = uses + 1 WHERE id = ?", id);
     return { ok: true, createdBy: row.created_by, forUser: row.for_user };
+  }
+
+  /** Counts one use, for an entry that succeeded: a refused attempt must not use up someone else's link. */
+  countUse(id: string): void {
+    this.sql.exec("UPDATE invites SET uses = uses + 1 WHERE id = ?", id);
   }
 
   /** Revokes every invite a member made: links a removed member shared must not bring anyone in. */

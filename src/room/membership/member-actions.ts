@@ -1,4 +1,5 @@
 import { CloseCode, type ModerationPage, type UserRef, failure, type Result } from "../../protocol";
+import type { BanEnds } from "./ban-ends";
 import type { LongPolls } from "../connections/long-polls";
 import type { MemberList } from "./member-list";
 import type { Moderation } from "./moderation";
@@ -25,6 +26,7 @@ export class MemberActions {
     private readonly moderation: Moderation,
     private readonly polls: LongPolls,
     private readonly home: RoomHome,
+    private readonly banEnds: Pick<BanEnds, "banned">,
   ) {}
 
   /** Removal: the member's connections close with 4003, their long-polls end refused, and only the owner lets them back. */
@@ -46,19 +48,24 @@ export class MemberActions {
     return readmitted;
   }
 
-  /** Owners appoint and dismiss moderators. */
+  /**
+   * Owners appoint members as moderators, and dismiss anyone, whatever became of their
+   * membership: an owner can always take a role away. Only a change is recorded.
+   */
   setRole(user: UserRef, memberId: string, role: "moderator" | "member"): Result<{}> {
-    const refused = this.access.refuseNonOwner(user) ?? this.access.refuseOverOwner(memberId);
+    const refused = this.access.refuseNonOwner(user) ?? this.access.refuseOutranked(user, memberId);
     if (refused) return refused;
-    if (!this.members.has(memberId)) return { ...UNKNOWN_MEMBER, status: 404 };
-    this.moderation.setRole(memberId, role);
-    this.moderation.record(user, { ts: Date.now(), action: "role", member: memberId, role });
+    if (role === "moderator" && !this.members.has(memberId)) return { ...UNKNOWN_MEMBER, status: 404 };
+    if (this.moderation.setRole(memberId, role)) this.moderation.record(user, { ts: Date.now(), action: "role", member: memberId, role });
     return { ok: true };
   }
 
-  /** The member still reads; their sends, edits and reactions are refused until the time is up, or until unmuted. */
+  /**
+   * The member still reads; their sends, edits and reactions are refused until the time is up,
+   * or until unmuted. Only an owner mutes or unmutes a moderator, and nobody unmutes themselves.
+   */
   mute(user: UserRef, memberId: string, seconds?: number): Result<{ until: number | null }> {
-    const refused = this.access.refuseNonModerator(user) ?? this.access.refuseOverOwner(memberId);
+    const refused = this.access.refuseNonModerator(user) ?? this.access.refuseOutranked(user, memberId);
     if (refused) return refused;
     if (!this.members.has(memberId)) return { ...UNKNOWN_MEMBER, status: 404 };
     const now = Date.now();
@@ -70,7 +77,7 @@ export class MemberActions {
   }
 
   unmute(user: UserRef, memberId: string): Result<{}> {
-    const refused = this.access.refuseNonModerator(user);
+    const refused = this.access.refuseNonModerator(user) ?? this.access.refuseOutranked(user, memberId);
     if (refused) return refused;
     if (!this.moderation.unmute(memberId)) return failure(404, "unknown_user", "that member is not muted");
     this.moderation.record(user, { ts: Date.now(), action: "unmute", member: memberId });
@@ -83,13 +90,13 @@ export class MemberActions {
    * back, by link or by the room's name, until the ban ends (or the owner readmits them).
    */
   async ban(user: UserRef, memberId: string, seconds?: number): Promise<Result<{ until: number | null }>> {
-    const refused = this.access.refuseNonModerator(user) ?? this.access.refuseOverOwner(memberId);
-    if (refused) return refused;
     const now = Date.now();
     const until = seconds === undefined ? null : now + seconds * 1000;
-    this.access.ban(this.members.get(memberId) ?? { id: memberId, name: memberId }, now, until);
+    const banned = this.access.ban(user, memberId, now, until);
+    if (!banned.ok) return banned;
     this.moderation.record(user, { ts: now, action: "ban", member: memberId, ...(until === null ? {} : { until }) });
     this.notes.note("room.member_banned", { user: user.id, member: memberId });
+    if (until !== null) await this.banEnds.banned(until);
     await this.shut(memberId, "banned from this room", "you were banned from this room");
     return { ok: true, until };
   }

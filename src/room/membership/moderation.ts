@@ -34,13 +34,10 @@ export class Moderation {
     )`);
   }
 
+  /** The role on record; whether it still holds is room-access.ts's to say (membership, bans). */
   roleOf(userId: string): Role {
     if (this.admins.includes(userId) || this.room.get()?.owner === userId) return "owner";
     return this.moderators().has(userId) ? "moderator" : "member";
-  }
-
-  canModerate(userId: string): boolean {
-    return this.roleOf(userId) !== "member";
   }
 
   /** The roles of these members that are not plain members. */
@@ -53,14 +50,14 @@ export class Moderation {
     return roles;
   }
 
-  setRole(userId: string, role: "moderator" | "member"): void {
+  /** Says whether the role changed. */
+  setRole(userId: string, role: "moderator" | "member"): boolean {
     if (role === "moderator") {
-      this.sql.exec("INSERT OR IGNORE INTO moderators (user_id) VALUES (?)", userId);
       this.moderators().add(userId);
-    } else {
-      this.sql.exec("DELETE FROM moderators WHERE user_id = ?", userId);
-      this.moderators().delete(userId);
+      return this.sql.exec("INSERT OR IGNORE INTO moderators (user_id) VALUES (?)", userId).rowsWritten > 0;
     }
+    this.moderators().delete(userId);
+    return this.sql.exec("DELETE FROM moderators WHERE user_id = ?", userId).rowsWritten > 0;
   }
 
   /** Until when the user is muted: a time (ms), null for until unmuted, undefined when not muted. */

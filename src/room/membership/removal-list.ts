@@ -1,5 +1,10 @@
 import type { UserRef } from "../../protocol";
 
+/** A ban whose time is up: who, and whether they were a member when banned. */
+export interface EndedBan extends UserRef {
+  wasMember: boolean;
+}
+
 /**
  * The people removed or banned from the room. Removal must stick: without this record a
  * removed member walked back in with the room's old invite link, or one they had minted
@@ -13,19 +18,29 @@ export class RemovalList {
       name TEXT NOT NULL,
       removed_at INTEGER NOT NULL
     )`);
-    // Rooms made before bans had removals only, for good.
+    // Rooms made before bans had removals only, for good; before bans ended by themselves,
+    // nobody had to know whether a banned person had been a member.
     const columns = sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('removed')").toArray();
     if (!columns.some((column) => column.name === "until")) sql.exec("ALTER TABLE removed ADD COLUMN until INTEGER");
+    if (!columns.some((column) => column.name === "was_member")) sql.exec("ALTER TABLE removed ADD COLUMN was_member INTEGER NOT NULL DEFAULT 0");
   }
 
-  /** Removes (or bans) someone, for good or `until` a time (ms). */
-  add(member: UserRef, now: number, until: number | null = null): void {
+  /**
+   * Removes (or bans) someone, for good or `until` a time (ms). A second ban never shortens the
+   * first, or a moderator's short ban could end an owner's removal; nor does it forget that the
+   * person was a member.
+   */
+  add(member: UserRef, now: number, until: number | null, wasMember: boolean): void {
     this.sql.exec(
-      "INSERT INTO removed (id, name, removed_at, until) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET removed_at = excluded.removed_at, until = excluded.until",
+      `INSERT INTO removed (id, name, removed_at, until, was_member) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET
+         until = CASE WHEN removed.until IS NULL OR excluded.until IS NULL THEN NULL ELSE MAX(removed.until, excluded.until) END,
+         was_member = MAX(removed.was_member, excluded.was_member)`,
       member.id,
       member.name,
       now,
       until,
+      wasMember ? 1 : 0,
     );
   }
 
@@ -37,5 +52,18 @@ export class RemovalList {
   /** Lifts a removal; returns who was removed (with the name they had), or undefined if they were not. */
   lift(id: string): UserRef | undefined {
     return this.sql.exec<{ id: string; name: string }>("DELETE FROM removed WHERE id = ? RETURNING id, name", id).toArray()[0];
+  }
+
+  /** Takes the bans that have run out by `now` off the list. */
+  takeEnded(now: number): EndedBan[] {
+    return this.sql
+      .exec<{ id: string; name: string; was_member: number }>("DELETE FROM removed WHERE until <= ? RETURNING id, name, was_member", now)
+      .toArray()
+      .map((row) => ({ id: row.id, name: row.name, wasMember: row.was_member === 1 }));
+  }
+
+  /** When the next ban runs out (ms), or undefined while no ban has an end. */
+  nextEnd(): number | undefined {
+    return this.sql.exec<{ at: number | null }>("SELECT MIN(until) AS at FROM removed").one().at ?? undefined;
   }
 }

@@ -1,4 +1,4 @@
-import { LIMITS, type InviteRequest, type InvitesPage, type RoomInfo, type UserRef, failure, type Failure, type Result } from "../../protocol";
+import { LIMITS, type InviteRequest, type InvitesPage, type Role, type RoomInfo, type UserRef, failure, type Failure, type Result } from "../../protocol";
 import type { InviteList } from "./invite-list";
 import type { MemberList } from "./member-list";
 import type { Moderation } from "./moderation";
@@ -10,6 +10,11 @@ const MODERATORS_ONLY = failure(403, "forbidden", "only the room's owners and mo
 
 /** Told to a removed member on every path in, so they know a link will not help. */
 export const REMOVED = failure(403, "forbidden", "you were removed from this room; only its owner can let you back in");
+
+/** A timed ban holds its invites back rather than revoking them: they work again when it ends. */
+const MAKER_KEPT_OUT = failure(403, "invalid_invite", "whoever made this invite is banned from the room for now; ask for another");
+
+const NO_REMOVAL_IN_DIRECT = failure(400, "bad_message", "nobody is removed or banned from a direct conversation");
 
 /**
  * Who may do what in a room: entering (public rooms, members, invites), reading, and the
@@ -28,20 +33,25 @@ export class RoomAccess {
   /**
    * Lets a user into the room, making them a member: a public room admits every signed-in
    * user (and comes into being on its first join); a private one its members, and anyone with
-   * a valid invite, which is used up once in doing so. Nobody the owner removed comes in,
-   * in a room of either kind, unless the invite is the owner's own made for them.
+   * a valid invite, which is used up once in doing so. Nobody removed comes in, in a room of
+   * either kind, unless the invite is an owner's made for them; nobody comes in on the invite
+   * of someone banned for now.
    */
   admit(roomId: string, user: UserRef, now: number, inviteId?: string): Result<{ room: RoomInfo; joined: boolean }> {
     const room = this.room.ensure(roomId, now);
-    const removed = this.removed.has(user.id);
+    const removed = this.removed.has(user.id, now);
     if (removed || (room.visibility === "private" && !this.members.has(user.id))) {
       if (inviteId === undefined) return removed ? REMOVED : NOT_A_MEMBER;
-      const invite = this.invites.redeem(inviteId, user.id, now);
+      const invite = this.invites.usable(inviteId, user.id, now);
       if (!invite.ok) return invite;
+      if (this.removed.has(invite.createdBy, now)) return MAKER_KEPT_OUT;
       if (removed) {
-        if (invite.forUser !== user.id || invite.createdBy !== room.owner) return REMOVED;
+        if (invite.forUser !== user.id || this.roleOf(invite.createdBy) !== "owner") return REMOVED;
         this.removed.lift(user.id);
       }
+      // Counted with the entry it grants, in the same turn without a wait between: the
+      // object's writes then commit together, so a use is never counted for a refusal.
+      this.invites.countUse(inviteId);
     }
     return { ok: true, room, joined: this.members.touch(user, now).added };
   }
@@ -52,28 +62,73 @@ export class RoomAccess {
     return this.room.get()?.visibility === "private" && !this.members.has(viewer.id) ? NOT_A_MEMBER : undefined;
   }
 
-  /** Owners: the room's creator, and the operators in ADMIN_USERS in every room. */
+  /**
+   * The role someone holds now, which every privileged path asks. Owners are the room's
+   * creator and the operators in ADMIN_USERS. A moderator's role lasts only while they are a
+   * member and not removed or banned: it is dropped when membership ends, and a row an older
+   * version left behind grants nothing.
+   */
+  roleOf(userId: string): Role {
+    const role = this.moderation.roleOf(userId);
+    if (role !== "moderator") return role;
+    return this.members.has(userId) && !this.removed.has(userId) ? role : "member";
+  }
+
   refuseNonOwner(user: UserRef): Failure | undefined {
-    return this.moderation.roleOf(user.id) === "owner" ? undefined : this.refuseStranger(user) ?? OWNER_ONLY;
+    return this.roleOf(user.id) === "owner" ? undefined : this.refuseStranger(user) ?? OWNER_ONLY;
+  }
+
+  /** Owners and moderators delete others' messages, mute and ban. */
+  mayModerate(userId: string): boolean {
+    return this.roleOf(userId) !== "member";
   }
 
   refuseNonModerator(user: UserRef): Failure | undefined {
-    return this.moderation.canModerate(user.id) ? undefined : this.refuseStranger(user) ?? MODERATORS_ONLY;
+    return this.mayModerate(user.id) ? undefined : this.refuseStranger(user) ?? MODERATORS_ONLY;
   }
 
-  /** Owners and moderators act on members; nobody acts on an owner. */
-  refuseOverOwner(memberId: string): Failure | undefined {
-    return this.moderation.roleOf(memberId) === "owner" ? failure(403, "forbidden", "an owner of the room cannot be muted, banned or removed") : undefined;
+  /**
+   * One acts only on someone of lower rank: owners on moderators and members, moderators on
+   * members, nobody on an owner or on themselves (so nobody lifts their own mute).
+   */
+  refuseOutranked(actor: UserRef, memberId: string): Failure | undefined {
+    if (memberId === actor.id) return failure(403, "forbidden", "you cannot do that to yourself");
+    const target = this.roleOf(memberId);
+    if (target === "owner") return failure(403, "forbidden", "an owner of the room cannot be muted, banned or removed");
+    if (target === "moderator" && this.roleOf(actor.id) !== "owner") return failure(403, "forbidden", "only an owner may act on a moderator");
+    return undefined;
   }
 
   /**
    * Bans someone: like removal, and in public rooms too, they cannot come back by link or by
-   * name until the ban ends (`until`, ms) or, without one, until the owner readmits them.
+   * name until the ban ends (`until`, ms) or, without one, until the owner readmits them. A
+   * ban without an end revokes their invites as removal does; a timed one only holds them
+   * back, and its end gives back what it took (`endBans`).
    */
-  ban(member: UserRef, now: number, until: number | null): void {
-    this.members.remove(member.id);
-    this.removed.add(member, now, until);
-    this.invites.revokeCreatedBy(member.id, now);
+  ban(user: UserRef, memberId: string, now: number, until: number | null): Result<{}> {
+    const refused = this.refuseNonModerator(user) ?? this.refuseOutranked(user, memberId) ?? this.refuseInDirect();
+    if (refused) return refused;
+    const member = this.members.remove(memberId);
+    this.removed.add(member ?? { id: memberId, name: memberId }, now, until, member !== undefined);
+    this.moderation.setRole(memberId, "member");
+    if (until === null) this.invites.revokeCreatedBy(memberId, now);
+    return { ok: true };
+  }
+
+  /** Bans that have run out: their members are members again; says who, for their homes. */
+  endBans(now: number): UserRef[] {
+    const members = this.removed.takeEnded(now).filter((ban) => ban.wasMember);
+    for (const member of members) this.members.touch({ id: member.id, name: member.name }, now);
+    return members.map(({ id, name }) => ({ id, name }));
+  }
+
+  /** When the next ban runs out (ms), or undefined. */
+  nextBanEnd(): number | undefined {
+    return this.removed.nextEnd();
+  }
+
+  private refuseInDirect(): Failure | undefined {
+    return this.room.get()?.direct ? NO_REMOVAL_IN_DIRECT : undefined;
   }
 
   private refuseStranger(user: UserRef): Failure | undefined {
@@ -115,11 +170,12 @@ export class RoomAccess {
     const refused = this.refuseNonOwner(user);
     if (refused) return refused;
     if (memberId === user.id) return failure(400, "bad_message", "the owner cannot remove themselves");
-    const overOwner = this.refuseOverOwner(memberId);
-    if (overOwner) return overOwner;
+    const outranked = this.refuseOutranked(user, memberId) ?? this.refuseInDirect();
+    if (outranked) return outranked;
     const member = this.members.remove(memberId);
     if (!member) return { ...UNKNOWN_MEMBER, status: 404 };
-    this.removed.add(member, now);
+    this.removed.add(member, now, null, true);
+    this.moderation.setRole(memberId, "member");
     this.invites.revokeCreatedBy(memberId, now);
     return { ok: true };
   }
@@ -143,6 +199,7 @@ export class RoomAccess {
     if (room?.owner === user.id) return failure(400, "bad_message", "the owner cannot leave their own room");
     if (room?.direct) return failure(400, "bad_message", "a direct conversation cannot be left");
     if (!this.members.remove(user.id)) return NOT_A_MEMBER;
+    this.moderation.setRole(user.id, "member");
     return { ok: true };
   }
 }

@@ -2,7 +2,6 @@ import { DurableObject } from "cloudflare:workers";
 import { readRoomConfig } from "../config";
 import type { Env } from "../env";
 import {
-  CloseCode,
   PING,
   PONG,
   type ChangeFrame,
@@ -21,7 +20,7 @@ import {
 import { AlarmSchedule } from "../shared/alarm-schedule";
 import { fromConnectRequest, toShardRedirect, type ConnectRequest } from "../shared/connect-request";
 import type { Connection } from "../shared/connection";
-import { refuseWebSocket } from "../shared/refused-socket";
+import { refuseEntry } from "../shared/refused-socket";
 import { AbusePolicy } from "./connections/abuse-policy";
 import { Delivery } from "./connections/delivery";
 import { FrameAnswers } from "./connections/frame-answers";
@@ -124,12 +123,12 @@ export class ChatRoom extends DurableObject<Env> {
     const full = this.sockets.refuse(connect.user.id);
     if (full) {
       this.notes.note("room.refused", { user: connect.user.id, code: full.code });
-      return refuseWebSocket(CloseCode.Abuse, { type: "error", code: full.code, message: full.message }, connect.subprotocol);
+      return refuseEntry(full, connect.subprotocol);
     }
     const admitted = this.access.admit(connect.roomId, connect.user, now, connect.inviteId);
     if (!admitted.ok) {
       this.notes.note("room.refused", { user: connect.user.id, code: admitted.code });
-      return refuseWebSocket(CloseCode.Forbidden, { type: "error", code: admitted.code, message: admitted.message }, connect.subprotocol);
+      return refuseEntry(admitted, connect.subprotocol);
     }
     // A crowd arriving in a public room comes by socket: none of them waits on their home's
     // index to be told (RoomHome.joined never throws; a late notice heals, see there).
@@ -149,7 +148,8 @@ export class ChatRoom extends DurableObject<Env> {
   async shardJoined(shard: number, connect: ConnectRequest, connection: Connection): Promise<Result<{ frames: string[]; seq: number }>> {
     const room = this.room.get();
     if (!room) return failure(404, "not_found", "no such room");
-    const refused = this.access.refuseReader(connect.user);
+    // The caps again: connections placed on shards together all passed them before any arrived.
+    const refused = this.access.refuseReader(connect.user) ?? this.sockets.refuse(connect.user.id);
     if (refused) return refused;
     this.sockets.arrivedOnShard(shard, connection);
     return { ok: true, ...this.greeting.frames(room, connect.user, connect.after, Date.now()) };

@@ -3,7 +3,7 @@ import { readRoomConfig } from "../config";
 import type { Env } from "../env";
 import { logError, logEvent } from "../log-lines";
 import { CloseCode, PING, PONG, PROTOCOL } from "../protocol";
-import { refuseWebSocket } from "../shared/refused-socket";
+import { refuseEntry, refuseWebSocket } from "../shared/refused-socket";
 import { fromConnectRequest } from "../shared/connect-request";
 import { batchOf, trySend } from "../shared/held-frames";
 import type { Connection } from "../shared/connection";
@@ -68,7 +68,7 @@ export class FanoutShard extends DurableObject<Env> {
     this.joining.delete(connection.connId);
     // 1011 is not final: the client reconnects, by way of the room, as after any drop.
     if (!welcome) return refuseWebSocket(1011, { type: "error", code: "internal", message: "the room could not be reached; reconnecting" }, connect.subprotocol);
-    if (!welcome.ok) return refuseWebSocket(CloseCode.Forbidden, { type: "error", code: welcome.code, message: welcome.message }, connect.subprotocol);
+    if (!welcome.ok) return refuseEntry(welcome, connect.subprotocol);
 
     // Alone here, the connection's welcome is where this shard's batches now begin. Asked before
     // accepting it: once accepted, the runtime's list (which the map is built from) holds it.

@@ -1,4 +1,4 @@
-import { PROTOCOL, type ErrorFrame } from "../protocol";
+import { CloseCode, PROTOCOL, type ErrorFrame, type Failure } from "../protocol";
 
 /**
  * Answers a WebSocket upgrade that must be refused by accepting it just long enough to say why
@@ -13,4 +13,13 @@ export function refuseWebSocket(closeCode: number, error: ErrorFrame, offeredPro
   server.close(closeCode, error.message.slice(0, 120));
   const headers = offeredProtocol ? { "Sec-WebSocket-Protocol": PROTOCOL } : undefined;
   return new Response(null, { status: 101, webSocket: client, headers });
+}
+
+/**
+ * Refuses an upgrade the room turned away, with the close code a client acts on: 4008 (wait,
+ * then try again) for a cap, 4003 (no entry) for everything else.
+ */
+export function refuseEntry(refusal: Failure, offeredProtocol: boolean): Response {
+  const closeCode = refusal.code === "too_many_connections" || refusal.code === "rate_limited" ? CloseCode.Abuse : CloseCode.Forbidden;
+  return refuseWebSocket(closeCode, { type: "error", code: refusal.code, message: refusal.message }, offeredProtocol);
 }

@@ -83,6 +83,17 @@ export function readFileLimits(env: Variables): { maxBytes: number; quotaPerDay:
   };
 }
 
+/** What one person's hub holds to. */
+export interface HubConfig {
+  homeSockets: number;
+}
+
+export function readHubConfig(env: Variables): HubConfig {
+  return {
+    homeSockets: readVariable(env, "HOME_SOCKETS_PER_USER"),
+  };
+}
+
 /** How many guest sessions one client address may mint per window. */
 export function readGuestLimit(env: Variables): { perAddress: number; windowMs: number } {
   return {

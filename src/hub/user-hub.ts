@@ -1,17 +1,31 @@
 import { DurableObject } from "cloudflare:workers";
+import { readHubConfig, type HubConfig } from "../config";
 import type { Env } from "../env";
 import { logError } from "../log-lines";
-import { failure, PING, PONG, PROTOCOL, type HomeFrame, type HomeRoom, type Result, type RoomInfo, type UserRef } from "../protocol";
+import { CloseCode, failure, PING, PONG, PROTOCOL, type HomeFrame, type HomeRoom, type Result, type RoomInfo, type UserRef } from "../protocol";
+import { AlarmSchedule } from "../shared/alarm-schedule";
+import { refuseWebSocket } from "../shared/refused-socket";
 import { answerClose, isBenignTeardownError } from "../shared/socket-teardown";
+import { HomeSockets } from "./home-sockets";
 import { RoomIndex } from "./room-index";
+import { SessionList } from "./session-list";
 
 const USER_HEADER = "X-Edge-Chat-User";
 const DAY_MS = 24 * 3600_000;
+const SIGNED_OUT = failure(401, "invalid_token", "this session was signed out; sign in again");
+
+/** Who opens a home socket, as the Worker verified: the person, and the session and expiry of their token. */
+export interface HomeConnectRequest {
+  user: UserRef;
+  subprotocol: boolean;
+  expiresAt: number;
+  sessionId?: string;
+}
 
 /** The upgrade the Worker forwards to a hub once it has verified who is asking. */
-export function toHubConnectRequest(user: UserRef, subprotocol: boolean): Request {
+export function toHubConnectRequest(connect: HomeConnectRequest): Request {
   return new Request("https://hub.internal/connect", {
-    headers: { Upgrade: "websocket", [USER_HEADER]: encodeURIComponent(JSON.stringify({ user, subprotocol })) },
+    headers: { Upgrade: "websocket", [USER_HEADER]: encodeURIComponent(JSON.stringify(connect)) },
   });
 }
 
@@ -23,11 +37,19 @@ export function toHubConnectRequest(user: UserRef, subprotocol: boolean): Reques
  * See docs/home.md.
  */
 export class UserHub extends DurableObject<Env> {
+  private readonly config: HubConfig;
+  private readonly alarms: AlarmSchedule;
   private readonly index: RoomIndex;
+  private readonly sessions: SessionList;
+  private readonly homeSockets: HomeSockets;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.config = readHubConfig(env);
+    this.alarms = new AlarmSchedule(ctx.storage);
     this.index = new RoomIndex(ctx.storage.sql);
+    this.sessions = this.alarms.add(new SessionList(ctx.storage.sql));
+    this.homeSockets = this.alarms.add(new HomeSockets(ctx, this.alarms));
     ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS uploads (ts INTEGER NOT NULL, bytes INTEGER NOT NULL)");
     // As in rooms: a home page's heartbeat never wakes its hub.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
@@ -37,13 +59,47 @@ export class UserHub extends DurableObject<Env> {
   override async fetch(request: Request): Promise<Response> {
     const header = request.headers.get(USER_HEADER);
     if (!header || request.headers.get("Upgrade") !== "websocket") return new Response("expected a WebSocket upgrade", { status: 400 });
-    const { user, subprotocol } = JSON.parse(decodeURIComponent(header)) as { user: UserRef; subprotocol: boolean };
+    const { user, subprotocol, expiresAt, sessionId } = JSON.parse(decodeURIComponent(header)) as HomeConnectRequest;
+    if (sessionId !== undefined && this.sessions.isRevoked(sessionId)) {
+      return refuseWebSocket(CloseCode.InvalidToken, { type: "error", code: SIGNED_OUT.code, message: SIGNED_OUT.message }, subprotocol);
+    }
+    if (this.homeSockets.open().length >= this.config.homeSockets) {
+      const message = `you have ${this.config.homeSockets} home pages open; close one first`;
+      return refuseWebSocket(CloseCode.Abuse, { type: "error", code: "too_many_connections", message }, subprotocol);
+    }
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
-    this.ctx.acceptWebSocket(server);
+    await this.homeSockets.accept(server, sessionId === undefined ? { expiresAt } : { expiresAt, sessionId });
     // Read after accepting: the rooms then count this socket as someone looking.
     const frame: HomeFrame = { type: "rooms", rooms: await this.rooms(user.id, true) };
     server.send(JSON.stringify(frame));
     return new Response(null, { status: 101, webSocket: client, headers: subprotocol ? { "Sec-WebSocket-Protocol": PROTOCOL } : undefined });
+  }
+
+  /** What is due: sessions to forget, home sockets whose token expired (alarm-schedule.ts). */
+  override async alarm(): Promise<void> {
+    await this.alarms.run(Date.now());
+  }
+
+  /**
+   * A sign-in or a renewal of one of the person's sessions. Refused once the session was signed
+   * out: every token of it, however fresh, is then renewed no more.
+   */
+  async renewSession(sessionId: string, expiresAt: number): Promise<Result<{}>> {
+    if (!this.sessions.renewed(sessionId, expiresAt, Date.now())) return SIGNED_OUT;
+    await this.alarms.dueBy(expiresAt);
+    return { ok: true };
+  }
+
+  /** Whether a session may still be renewed in-band (a room socket's `auth` frame). */
+  async sessionRevoked(sessionId: string): Promise<boolean> {
+    return this.sessions.isRevoked(sessionId);
+  }
+
+  /** `DELETE /api/session`: the session is signed out, and its open home pages close. */
+  async endSession(sessionId: string, expiresAt: number): Promise<void> {
+    this.sessions.revoke(sessionId, expiresAt, Date.now());
+    this.homeSockets.endSession(sessionId);
+    await this.alarms.dueBy(expiresAt);
   }
 
   /** `GET /api/me/rooms`: every room of the user's, most recent activity first. */
@@ -153,22 +209,10 @@ export class UserHub extends DurableObject<Env> {
   }
 
   private looking(): boolean {
-    return this.ctx.getWebSockets().some((ws) => ws.readyState === WebSocket.OPEN);
+    return this.homeSockets.open().length > 0;
   }
 
-  /** Sends a frame to every open home socket; says whether there was one. */
   private broadcast(frame: HomeFrame): boolean {
-    const text = JSON.stringify(frame);
-    let sent = false;
-    for (const ws of this.ctx.getWebSockets()) {
-      if (ws.readyState !== WebSocket.OPEN) continue;
-      try {
-        ws.send(text);
-        sent = true;
-      } catch {
-        // Closing; webSocketClose follows.
-      }
-    }
-    return sent;
+    return this.homeSockets.broadcast(frame);
   }
 }

@@ -21,5 +21,7 @@ homeRoutes.get("/ws", async (c) => {
   if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
     refuse("upgrade_required", "this endpoint takes a WebSocket upgrade");
   }
-  return hub(c).fetch(toHubConnectRequest(c.get("user"), offeredSubprotocols(c.req.raw).includes(PROTOCOL)));
+  const { user, expiresAt, sessionId } = c.get("session");
+  const subprotocol = offeredSubprotocols(c.req.raw).includes(PROTOCOL);
+  return hub(c).fetch(toHubConnectRequest({ user, subprotocol, expiresAt, ...(sessionId === undefined ? {} : { sessionId }) }));
 });

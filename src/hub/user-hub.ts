@@ -9,9 +9,9 @@ import { answerClose, isBenignTeardownError } from "../shared/socket-teardown";
 import { HomeSockets } from "./home-sockets";
 import { RoomIndex } from "./room-index";
 import { SessionList } from "./session-list";
+import { UploadQuota, type PendingUpload, type UploadLimits } from "./upload-quota";
 
 const USER_HEADER = "X-Edge-Chat-User";
-const DAY_MS = 24 * 3600_000;
 const SIGNED_OUT = failure(401, "invalid_token", "this session was signed out; sign in again");
 
 /** Who opens a home socket, as the Worker verified: the person, and the session and expiry of their token. */
@@ -42,6 +42,7 @@ export class UserHub extends DurableObject<Env> {
   private readonly index: RoomIndex;
   private readonly sessions: SessionList;
   private readonly homeSockets: HomeSockets;
+  private readonly uploads: UploadQuota;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -50,7 +51,7 @@ export class UserHub extends DurableObject<Env> {
     this.index = new RoomIndex(ctx.storage.sql);
     this.sessions = this.alarms.add(new SessionList(ctx.storage.sql));
     this.homeSockets = this.alarms.add(new HomeSockets(ctx, this.alarms));
-    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS uploads (ts INTEGER NOT NULL, bytes INTEGER NOT NULL)");
+    this.uploads = this.alarms.add(new UploadQuota(ctx.storage.sql, env.FILES, (upload) => this.recorded(upload)));
     // As in rooms: a home page's heartbeat never wakes its hub.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
   }
@@ -75,7 +76,7 @@ export class UserHub extends DurableObject<Env> {
     return new Response(null, { status: 101, webSocket: client, headers: subprotocol ? { "Sec-WebSocket-Protocol": PROTOCOL } : undefined });
   }
 
-  /** What is due: sessions to forget, home sockets whose token expired (alarm-schedule.ts). */
+  /** What is due: sessions to forget, home sockets whose token expired, uploads never recorded (alarm-schedule.ts). */
   override async alarm(): Promise<void> {
     await this.alarms.run(Date.now());
   }
@@ -133,29 +134,28 @@ export class UserHub extends DurableObject<Env> {
   }
 
   /**
-   * Counts an upload against the user's daily quota, across all rooms: 0 when it fits (and is
-   * now counted), else how long until enough of the last day's uploads age out for it to fit.
+   * Counts an upload against the user's daily quota of bytes and uploads, across all rooms, and
+   * remembers it until the room has recorded it (`settleUpload`); refused with when it would fit.
    */
-  async reserveUpload(bytes: number, quota: number): Promise<number> {
-    const now = Date.now();
-    const since = now - DAY_MS;
-    this.ctx.storage.sql.exec("DELETE FROM uploads WHERE ts <= ?", since);
-    const rows = this.ctx.storage.sql.exec<{ ts: number; bytes: number }>("SELECT ts, bytes FROM uploads ORDER BY ts").toArray();
-    let used = rows.reduce((sum, row) => sum + row.bytes, 0);
-    if (used + bytes <= quota) {
-      this.ctx.storage.sql.exec("INSERT INTO uploads (ts, bytes) VALUES (?, ?)", now, bytes);
-      return 0;
-    }
-    for (const row of rows) {
-      used -= row.bytes;
-      if (used + bytes <= quota) return row.ts + DAY_MS - now;
-    }
-    return DAY_MS;
+  async reserveUpload(upload: PendingUpload, limits: UploadLimits): Promise<Result<{}>> {
+    const reserved = this.uploads.reserve(upload, limits, Date.now());
+    if (!reserved.ok) return reserved;
+    await this.alarms.dueBy(reserved.sweepAt);
+    return { ok: true };
   }
 
-  /** An upload that failed gives its bytes back. */
-  async releaseUpload(bytes: number): Promise<void> {
-    this.ctx.storage.sql.exec("DELETE FROM uploads WHERE rowid = (SELECT rowid FROM uploads WHERE bytes = ? ORDER BY ts DESC LIMIT 1)", bytes);
+  /** The room recorded the upload. */
+  async settleUpload(roomId: string, fileId: string): Promise<void> {
+    this.uploads.settle(roomId, fileId);
+  }
+
+  /** An upload whose bytes never arrived gives them back. */
+  async releaseUpload(roomId: string, fileId: string): Promise<void> {
+    this.uploads.release(roomId, fileId);
+  }
+
+  private async recorded({ roomId, fileId, uploader }: PendingUpload): Promise<boolean> {
+    return (await this.env.ROOMS.get(this.env.ROOMS.idFromName(roomId)).fileFor(uploader, fileId)).ok;
   }
 
   /** A room made the user a member. Answers whether a home page is open, so the room knows to send news. */

@@ -87,11 +87,13 @@ export function readFileLimits(env: Variables): { maxBytes: number; quotaPerDay:
 /** What one person's hub holds to. */
 export interface HubConfig {
   homeSockets: number;
+  newConversationsPerDay: number;
 }
 
 export function readHubConfig(env: Variables): HubConfig {
   return {
     homeSockets: readVariable(env, "HOME_SOCKETS_PER_USER"),
+    newConversationsPerDay: readVariable(env, "NEW_CONVERSATIONS_PER_USER_DAY"),
   };
 }
 

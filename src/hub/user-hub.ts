@@ -2,10 +2,11 @@ import { DurableObject } from "cloudflare:workers";
 import { readHubConfig, type HubConfig } from "../config";
 import type { Env } from "../env";
 import { logError } from "../log-lines";
-import { CloseCode, failure, PING, PONG, PROTOCOL, type HomeFrame, type HomeRoom, type Result, type RoomInfo, type UserRef } from "../protocol";
+import { CloseCode, failure, PING, PONG, PROTOCOL, type ConversationSettings, type HomeFrame, type HomeRoom, type Result, type RoomInfo, type UserRef } from "../protocol";
 import { AlarmSchedule } from "../shared/alarm-schedule";
 import { refuseWebSocket } from "../shared/refused-socket";
 import { answerClose, isBenignTeardownError } from "../shared/socket-teardown";
+import { DirectConversations } from "./direct-conversations";
 import { HomeSockets } from "./home-sockets";
 import { RoomIndex } from "./room-index";
 import { SessionList } from "./session-list";
@@ -43,6 +44,7 @@ export class UserHub extends DurableObject<Env> {
   private readonly sessions: SessionList;
   private readonly homeSockets: HomeSockets;
   private readonly uploads: UploadQuota;
+  private readonly direct: DirectConversations;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -51,6 +53,7 @@ export class UserHub extends DurableObject<Env> {
     this.index = new RoomIndex(ctx.storage.sql);
     this.sessions = this.alarms.add(new SessionList(ctx.storage.sql));
     this.homeSockets = this.alarms.add(new HomeSockets(ctx, this.alarms));
+    this.direct = new DirectConversations(ctx.storage.sql, env, this.config, this.index);
     this.uploads = this.alarms.add(new UploadQuota(ctx.storage.sql, env.FILES, (upload) => this.recorded(upload)));
     // As in rooms: a home page's heartbeat never wakes its hub.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
@@ -108,29 +111,37 @@ export class UserHub extends DurableObject<Env> {
     return this.rooms(userId, this.looking());
   }
 
-  /**
-   * `POST /api/dm`: the one-to-one conversation of this user with another, whose id the Worker
-   * derived from both. Only someone who shares a room with the user can be reached; once the
-   * conversation exists it stays reachable whatever rooms either leaves.
-   */
+  /** `POST /api/dm`: the one-to-one conversation of this user with another, whose id the Worker derived from both. */
   async openDirect(user: UserRef, otherId: string, roomId: string): Promise<Result<{ room: RoomInfo }>> {
-    const room = this.env.ROOMS.get(this.env.ROOMS.idFromName(roomId));
-    if (this.index.has(roomId)) return room.openDirect(roomId, user, { id: otherId, name: otherId });
-    const other = await this.sharedMember(otherId);
-    if (!other) return failure(403, "forbidden", "you can only start a conversation with someone who shares a room with you");
-    return room.openDirect(roomId, user, other);
+    return this.direct.open(user, otherId, roomId);
   }
 
-  /** The other person as a room of this user's knows them, or undefined if no room has both. */
-  private async sharedMember(otherId: string): Promise<UserRef | undefined> {
-    const found = await Promise.all(
-      this.index.all().map(({ id }) =>
-        this.env.ROOMS.get(this.env.ROOMS.idFromName(id))
-          .member(otherId)
-          .catch(() => undefined),
-      ),
-    );
-    return found.find((member) => member !== undefined);
+  /** `DELETE /api/me/rooms/:room`: the user leaves a direct conversation; their home stops listing it. */
+  async hideRoom(roomId: string): Promise<Result<{}>> {
+    const hidden = this.direct.hide(roomId, Date.now());
+    if (hidden.ok) this.broadcast({ type: "room_left", id: roomId });
+    return hidden;
+  }
+
+  // Blocking (`/api/me/blocked`): kept here, asked by the hubs of people opening a conversation.
+  async block(userId: string): Promise<void> {
+    this.direct.blocks.block(userId, Date.now());
+  }
+  async unblock(userId: string): Promise<boolean> {
+    return this.direct.blocks.unblock(userId);
+  }
+  async blocked(): Promise<{ id: string; blockedAt: number }[]> {
+    return this.direct.blocks.all();
+  }
+  async isBlocking(userId: string): Promise<boolean> {
+    return this.direct.blocks.has(userId);
+  }
+
+  async settings(): Promise<ConversationSettings> {
+    return this.direct.settings();
+  }
+  async saveSettings(settings: ConversationSettings): Promise<void> {
+    this.direct.saveSettings(settings);
   }
 
   /**
@@ -171,6 +182,7 @@ export class UserHub extends DurableObject<Env> {
 
   /** News from a room this hub watches. False when no home page is open any more: the room stops sending. */
   async news(room: HomeRoom): Promise<boolean> {
+    if (!this.direct.shown(room)) return this.looking();
     return this.broadcast({ type: "room", room });
   }
 
@@ -194,7 +206,7 @@ export class UserHub extends DurableObject<Env> {
         try {
           const summary = await this.env.ROOMS.get(this.env.ROOMS.idFromName(id)).summary(userId, watch);
           if (!summary) this.index.remove(id);
-          return summary && { summary, at: summary.last?.ts ?? joinedAt };
+          return summary && this.direct.shown(summary) ? { summary, at: summary.last?.ts ?? joinedAt } : undefined;
         } catch (error) {
           // One room failing must not hide the others; it is listed again on the next read.
           logError("hub.summary_failed", error, { room: id });

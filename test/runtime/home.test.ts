@@ -285,6 +285,70 @@ describe("a one-to-one conversation", () => {
     expect((await api(ada, `/api/rooms/${direct.id}/members/me`, { method: "DELETE" })).status).toBe(400);
     expect((await api(ada, `/api/rooms/${direct.id}/members/${bob.id}`, { method: "DELETE" })).status).toBe(403);
   });
+
+  it("can be left: it leaves the home, and comes back when reopened or when the other writes, unless the person chose otherwise", async () => {
+    const room = newRoom("leave-dm");
+    const [ada, bob] = [await newUser("Ada"), await newUser("Bob")];
+    await connect(room, ada);
+    await connect(room, bob);
+    const { room: direct } = (await (await startDirect(bob, ada.id)).json()) as CreatedRoom;
+    await listed(ada, direct.id);
+    const { home } = await openHome(ada);
+
+    expect((await api(ada, `/api/me/rooms/${direct.id}`, { method: "DELETE" })).status).toBe(204);
+    expect(await home.next("room_left")).toEqual({ type: "room_left", id: direct.id });
+    expect(await roomOf(ada, direct.id)).toBeUndefined();
+    expect((await api(ada, `/api/me/rooms/${room}`, { method: "DELETE" })).status).toBe(400);
+
+    await post(bob, direct.id, "still there?");
+    await expect.poll(() => roomOf(ada, direct.id)).toMatchObject({ unread: 1, last: { text: "still there?" } });
+    expect((await home.next("room", (f) => f.room.id === direct.id)).room).toMatchObject({ unread: 1 });
+
+    expect((await api(ada, "/api/me/settings", { method: "PUT", body: JSON.stringify({ reopenOnMessage: false }) })).status).toBe(200);
+    expect((await api(ada, `/api/me/rooms/${direct.id}`, { method: "DELETE" })).status).toBe(204);
+    await post(bob, direct.id, "hello?");
+    expect(await roomOf(ada, direct.id)).toBeUndefined();
+    expect((await startDirect(ada, bob.id)).status).toBe(200);
+    expect(await roomOf(ada, direct.id)).toMatchObject({ unread: 2 });
+    home.close();
+  });
+
+  it("cannot be opened by someone you blocked, who is told so, and their message does not bring back one you left", async () => {
+    const room = newRoom("block");
+    const [ada, bob, cy] = [await newUser("Ada"), await newUser("Bob"), await newUser("Cy")];
+    for (const user of [ada, bob, cy]) await connect(room, user);
+    const { room: direct } = (await (await startDirect(bob, ada.id)).json()) as CreatedRoom;
+    await listed(ada, direct.id);
+
+    expect((await api(ada, `/api/me/blocked/${bob.id}`, { method: "PUT" })).status).toBe(204);
+    expect(await (await api(ada, "/api/me/blocked")).json()).toEqual({ blocked: [{ id: bob.id, blockedAt: expect.any(Number) }] });
+    const refused = await startDirect(bob, ada.id);
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as ApiErrorBody).error).toMatchObject({ code: "forbidden", message: "this person has blocked you: you cannot start a conversation with them" });
+    expect((await startDirect(cy, ada.id)).status).toBe(200);
+
+    expect((await api(ada, `/api/me/rooms/${direct.id}`, { method: "DELETE" })).status).toBe(204);
+    await post(bob, direct.id, "let me in");
+    expect(await roomOf(ada, direct.id)).toBeUndefined();
+
+    expect((await api(ada, `/api/me/blocked/${bob.id}`, { method: "DELETE" })).status).toBe(204);
+    expect((await api(ada, `/api/me/blocked/${bob.id}`, { method: "DELETE" })).status).toBe(404);
+    expect((await startDirect(bob, ada.id)).status).toBe(200);
+    expect((await api(ada, `/api/me/blocked/${ada.id}`, { method: "PUT" })).status).toBe(400);
+  });
+
+  it("can be started with at most NEW_CONVERSATIONS_PER_USER_DAY new people a day; reopening one is free", async () => {
+    const room = newRoom("many-dms");
+    const [ada, ...others] = [await newUser("Ada"), await newUser("B1"), await newUser("B2"), await newUser("B3"), await newUser("B4")];
+    for (const user of [ada, ...others]) await connect(room, user);
+    for (const other of others.slice(0, 3)) expect((await startDirect(ada, other.id)).status).toBe(200);
+    const refused = await startDirect(ada, others[3]!.id);
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as ApiErrorBody).error).toMatchObject({ code: "rate_limited", message: "you can start 3 conversations a day; try again later" });
+    expect((await startDirect(ada, others[0]!.id)).status).toBe(200);
+    // The other person may still start one with Ada: the limit is the starter's.
+    expect((await startDirect(others[3]!, ada.id)).status).toBe(200);
+  });
 });
 
 describe("an @-mention", () => {

@@ -35,21 +35,19 @@ export class AuthError extends Error {
   override name = "AuthError";
 }
 
-export interface IssuedSession {
-  token: string;
-  user: UserRef;
-  expiresAt: number;
-}
-
 export async function issueGuestSession(name: string, config: AuthConfig): Promise<IssuedSession> {
   return issueSession({ id: `g_${randomId(12)}`, name }, config);
 }
 
-/** A session token of ours for this user, valid for SESSION_TTL_SECONDS from now: sign-in, and renewal. */
-export async function issueSession(user: UserRef, config: AuthConfig): Promise<IssuedSession> {
+/**
+ * A session token of ours for this user, valid for SESSION_TTL_SECONDS from now: sign-in, and
+ * renewal. `sid` names the session: a renewal keeps it, so signing out (revoking it in the
+ * person's hub) ends every token of that session at once, old and renewed alike.
+ */
+export async function issueSession(user: UserRef, config: AuthConfig, sessionId = randomId(16)): Promise<IssuedSession> {
   const issuedAt = Math.floor(Date.now() / 1000);
   const expiresAt = issuedAt + config.sessionTtlSeconds;
-  const token = await new SignJWT({ name: user.name })
+  const token = await new SignJWT({ name: user.name, sid: sessionId })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setSubject(user.id)
     .setIssuer(TOKEN_ISSUER)
@@ -57,14 +55,25 @@ export async function issueSession(user: UserRef, config: AuthConfig): Promise<I
     .setIssuedAt(issuedAt)
     .setExpirationTime(expiresAt)
     .sign(config.secret);
-  return { token, user, expiresAt: expiresAt * 1000 };
+  return { token, user, expiresAt: expiresAt * 1000, sessionId };
 }
 
-/** Who a verified token names, until when (ms), and who issued it: we renew our own, a provider its. */
+export interface IssuedSession {
+  token: string;
+  user: UserRef;
+  expiresAt: number;
+  sessionId: string;
+}
+
+/**
+ * Who a verified token names, until when (ms), and who issued it: we renew our own, a provider
+ * its. `sessionId` is our tokens' `sid`; tokens issued before sessions had ids carry none.
+ */
 export interface VerifiedSession {
   user: UserRef;
   expiresAt: number;
   issuer: "edge-chat" | "provider";
+  sessionId?: string;
 }
 
 /** Verifies a session token, ours (HS256) or an external provider's (its JWK set). */
@@ -84,7 +93,9 @@ export async function verifySessionToken(token: string, config: AuthConfig): Pro
         requiredClaims: ["sub", "exp", "iat"],
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
       });
-      return { user: userFromClaims(payload), expiresAt: payload.exp! * 1000, issuer: "edge-chat" };
+      const session: VerifiedSession = { user: userFromClaims(payload), expiresAt: payload.exp! * 1000, issuer: "edge-chat" };
+      if (typeof payload.sid === "string" && payload.sid !== "") session.sessionId = payload.sid;
+      return session;
     }
     if (config.jwks && alg && EXTERNAL_ALGORITHMS.includes(alg)) {
       const { payload } = await jwtVerify(token, remoteKeySet(config.jwks.url), {

@@ -59,6 +59,11 @@ export class ChatApi {
     return this.request("POST", "/api/session/refresh");
   }
 
+  /** Sign-out: the server revokes this session, so none of its tokens renews again. */
+  signOut(): Promise<void> {
+    return this.request("DELETE", "/api/session");
+  }
+
   /** Presents this token from now on (after a renewal). */
   useToken(token: string): void {
     this.token = token;

@@ -57,7 +57,8 @@ export class HomeFeed extends Emitter<HomeFeedEvents> {
     if (!this.WebSocketImpl) return void this.poll();
     const url = new URL("/api/me/ws", this.options.baseUrl);
     url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-    const ws = new this.WebSocketImpl(url.toString(), [PROTOCOL, `${BEARER_PROTOCOL_PREFIX}${this.options.token()}`]);
+    const token = this.options.token();
+    const ws = new this.WebSocketImpl(url.toString(), [PROTOCOL, `${BEARER_PROTOCOL_PREFIX}${token}`]);
     this.socket = ws;
     ws.onopen = () => {
       this.backoff.reset();
@@ -74,6 +75,8 @@ export class HomeFeed extends Emitter<HomeFeedEvents> {
     ws.onclose = (event) => {
       this.heartbeat.stop();
       this.socket = undefined;
+      // The hub closes a home socket when its token expires: a session renewed meanwhile goes on.
+      if (event.code === CloseCode.InvalidToken && this.options.token() !== token) return this.connect();
       if (event.code === CloseCode.InvalidToken) return this.signOut(event.reason || "please sign in again");
       void this.poll();
     };

@@ -78,11 +78,25 @@ export function readRoomConfig(env: Variables): RoomConfig {
   };
 }
 
-/** The largest upload and a person's daily total. */
-export function readFileLimits(env: Variables): { maxBytes: number; quotaPerDay: number } {
+/** The largest upload, a person's daily total, and how many uploads they may make a day. */
+export function readFileLimits(env: Variables): { maxBytes: number; quotaPerDay: number; uploadsPerDay: number } {
   return {
     maxBytes: readVariable(env, "MAX_FILE_BYTES"),
     quotaPerDay: readVariable(env, "FILE_QUOTA_BYTES_PER_USER_DAY"),
+    uploadsPerDay: readVariable(env, "FILE_UPLOADS_PER_USER_DAY"),
+  };
+}
+
+/** What one person's hub holds to. */
+export interface HubConfig {
+  homeSockets: number;
+  newConversationsPerDay: number;
+}
+
+export function readHubConfig(env: Variables): HubConfig {
+  return {
+    homeSockets: readVariable(env, "HOME_SOCKETS_PER_USER"),
+    newConversationsPerDay: readVariable(env, "NEW_CONVERSATIONS_PER_USER_DAY"),
   };
 }
 

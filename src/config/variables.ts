@@ -51,6 +51,9 @@ export const VARIABLES = {
   ADMIN_USERS: { kind: "variable", type: "list", description: "user ids who are owners of every room: the operators of `lobby` and the rooms nobody created" },
   MAX_FILE_BYTES: { kind: "variable", type: "positiveInt", default: 10 * 1024 * 1024, description: "largest file one upload may be, in bytes" },
   FILE_QUOTA_BYTES_PER_USER_DAY: { kind: "variable", type: "positiveInt", default: 100 * 1024 * 1024, description: "bytes one person may upload per 24 hours, all rooms together" },
+  FILE_UPLOADS_PER_USER_DAY: { kind: "variable", type: "positiveInt", default: 1000, description: "uploads one person may make per 24 hours, all rooms together, whatever their size" },
+  HOME_SOCKETS_PER_USER: { kind: "variable", type: "positiveInt", default: 20, description: "open home sockets (`/api/me/ws`) one person may hold" },
+  NEW_CONVERSATIONS_PER_USER_DAY: { kind: "variable", type: "positiveInt", default: 50, description: "direct conversations one person may start per 24 hours" },
 } as const satisfies Record<string, VariableSpec>;
 
 export type VariableName = keyof typeof VARIABLES;

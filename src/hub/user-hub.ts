@@ -1,17 +1,32 @@
 import { DurableObject } from "cloudflare:workers";
+import { readHubConfig, type HubConfig } from "../config";
 import type { Env } from "../env";
 import { logError } from "../log-lines";
-import { failure, PING, PONG, PROTOCOL, type HomeFrame, type HomeRoom, type Result, type RoomInfo, type UserRef } from "../protocol";
+import { CloseCode, failure, PING, PONG, PROTOCOL, type ConversationSettings, type HomeFrame, type HomeRoom, type Result, type RoomInfo, type UserRef } from "../protocol";
+import { AlarmSchedule } from "../shared/alarm-schedule";
+import { refuseWebSocket } from "../shared/refused-socket";
 import { answerClose, isBenignTeardownError } from "../shared/socket-teardown";
+import { DirectConversations } from "./direct-conversations";
+import { HomeSockets } from "./home-sockets";
 import { RoomIndex } from "./room-index";
+import { SessionList } from "./session-list";
+import { UploadQuota, type PendingUpload, type UploadLimits } from "./upload-quota";
 
 const USER_HEADER = "X-Edge-Chat-User";
-const DAY_MS = 24 * 3600_000;
+const SIGNED_OUT = failure(401, "invalid_token", "this session was signed out; sign in again");
+
+/** Who opens a home socket, as the Worker verified: the person, and the session and expiry of their token. */
+export interface HomeConnectRequest {
+  user: UserRef;
+  subprotocol: boolean;
+  expiresAt: number;
+  sessionId?: string;
+}
 
 /** The upgrade the Worker forwards to a hub once it has verified who is asking. */
-export function toHubConnectRequest(user: UserRef, subprotocol: boolean): Request {
+export function toHubConnectRequest(connect: HomeConnectRequest): Request {
   return new Request("https://hub.internal/connect", {
-    headers: { Upgrade: "websocket", [USER_HEADER]: encodeURIComponent(JSON.stringify({ user, subprotocol })) },
+    headers: { Upgrade: "websocket", [USER_HEADER]: encodeURIComponent(JSON.stringify(connect)) },
   });
 }
 
@@ -23,12 +38,23 @@ export function toHubConnectRequest(user: UserRef, subprotocol: boolean): Reques
  * See docs/home.md.
  */
 export class UserHub extends DurableObject<Env> {
+  private readonly config: HubConfig;
+  private readonly alarms: AlarmSchedule;
   private readonly index: RoomIndex;
+  private readonly sessions: SessionList;
+  private readonly homeSockets: HomeSockets;
+  private readonly uploads: UploadQuota;
+  private readonly direct: DirectConversations;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.config = readHubConfig(env);
+    this.alarms = new AlarmSchedule(ctx.storage);
     this.index = new RoomIndex(ctx.storage.sql);
-    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS uploads (ts INTEGER NOT NULL, bytes INTEGER NOT NULL)");
+    this.sessions = this.alarms.add(new SessionList(ctx.storage.sql));
+    this.homeSockets = this.alarms.add(new HomeSockets(ctx, this.alarms));
+    this.direct = new DirectConversations(ctx.storage.sql, env, this.config, this.index);
+    this.uploads = this.alarms.add(new UploadQuota(ctx.storage.sql, env.FILES, (upload) => this.recorded(upload)));
     // As in rooms: a home page's heartbeat never wakes its hub.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
   }
@@ -37,13 +63,47 @@ export class UserHub extends DurableObject<Env> {
   override async fetch(request: Request): Promise<Response> {
     const header = request.headers.get(USER_HEADER);
     if (!header || request.headers.get("Upgrade") !== "websocket") return new Response("expected a WebSocket upgrade", { status: 400 });
-    const { user, subprotocol } = JSON.parse(decodeURIComponent(header)) as { user: UserRef; subprotocol: boolean };
+    const { user, subprotocol, expiresAt, sessionId } = JSON.parse(decodeURIComponent(header)) as HomeConnectRequest;
+    if (sessionId !== undefined && this.sessions.isRevoked(sessionId)) {
+      return refuseWebSocket(CloseCode.InvalidToken, { type: "error", code: SIGNED_OUT.code, message: SIGNED_OUT.message }, subprotocol);
+    }
+    if (this.homeSockets.open().length >= this.config.homeSockets) {
+      const message = `you have ${this.config.homeSockets} home pages open; close one first`;
+      return refuseWebSocket(CloseCode.Abuse, { type: "error", code: "too_many_connections", message }, subprotocol);
+    }
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
-    this.ctx.acceptWebSocket(server);
+    await this.homeSockets.accept(server, sessionId === undefined ? { expiresAt } : { expiresAt, sessionId });
     // Read after accepting: the rooms then count this socket as someone looking.
     const frame: HomeFrame = { type: "rooms", rooms: await this.rooms(user.id, true) };
     server.send(JSON.stringify(frame));
     return new Response(null, { status: 101, webSocket: client, headers: subprotocol ? { "Sec-WebSocket-Protocol": PROTOCOL } : undefined });
+  }
+
+  /** What is due: sessions to forget, home sockets whose token expired, uploads never recorded (alarm-schedule.ts). */
+  override async alarm(): Promise<void> {
+    await this.alarms.run(Date.now());
+  }
+
+  /**
+   * A sign-in or a renewal of one of the person's sessions. Refused once the session was signed
+   * out: every token of it, however fresh, is then renewed no more.
+   */
+  async renewSession(sessionId: string, expiresAt: number): Promise<Result<{}>> {
+    if (!this.sessions.renewed(sessionId, expiresAt, Date.now())) return SIGNED_OUT;
+    await this.alarms.dueBy(expiresAt);
+    return { ok: true };
+  }
+
+  /** Whether a session may still be renewed in-band (a room socket's `auth` frame). */
+  async sessionRevoked(sessionId: string): Promise<boolean> {
+    return this.sessions.isRevoked(sessionId);
+  }
+
+  /** `DELETE /api/session`: the session is signed out, and its open home pages close. */
+  async endSession(sessionId: string, expiresAt: number): Promise<void> {
+    this.sessions.revoke(sessionId, expiresAt, Date.now());
+    this.homeSockets.endSession(sessionId);
+    await this.alarms.dueBy(expiresAt);
   }
 
   /** `GET /api/me/rooms`: every room of the user's, most recent activity first. */
@@ -51,55 +111,62 @@ export class UserHub extends DurableObject<Env> {
     return this.rooms(userId, this.looking());
   }
 
-  /**
-   * `POST /api/dm`: the one-to-one conversation of this user with another, whose id the Worker
-   * derived from both. Only someone who shares a room with the user can be reached; once the
-   * conversation exists it stays reachable whatever rooms either leaves.
-   */
+  /** `POST /api/dm`: the one-to-one conversation of this user with another, whose id the Worker derived from both. */
   async openDirect(user: UserRef, otherId: string, roomId: string): Promise<Result<{ room: RoomInfo }>> {
-    const room = this.env.ROOMS.get(this.env.ROOMS.idFromName(roomId));
-    if (this.index.has(roomId)) return room.openDirect(roomId, user, { id: otherId, name: otherId });
-    const other = await this.sharedMember(otherId);
-    if (!other) return failure(403, "forbidden", "you can only start a conversation with someone who shares a room with you");
-    return room.openDirect(roomId, user, other);
+    return this.direct.open(user, otherId, roomId);
   }
 
-  /** The other person as a room of this user's knows them, or undefined if no room has both. */
-  private async sharedMember(otherId: string): Promise<UserRef | undefined> {
-    const found = await Promise.all(
-      this.index.all().map(({ id }) =>
-        this.env.ROOMS.get(this.env.ROOMS.idFromName(id))
-          .member(otherId)
-          .catch(() => undefined),
-      ),
-    );
-    return found.find((member) => member !== undefined);
+  /** `DELETE /api/me/rooms/:room`: the user leaves a direct conversation; their home stops listing it. */
+  async hideRoom(roomId: string): Promise<Result<{}>> {
+    const hidden = this.direct.hide(roomId, Date.now());
+    if (hidden.ok) this.broadcast({ type: "room_left", id: roomId });
+    return hidden;
+  }
+
+  // Blocking (`/api/me/blocked`): kept here, asked by the hubs of people opening a conversation.
+  async block(userId: string): Promise<void> {
+    this.direct.blocks.block(userId, Date.now());
+  }
+  async unblock(userId: string): Promise<boolean> {
+    return this.direct.blocks.unblock(userId);
+  }
+  async blocked(): Promise<{ id: string; blockedAt: number }[]> {
+    return this.direct.blocks.all();
+  }
+  async isBlocking(userId: string): Promise<boolean> {
+    return this.direct.blocks.has(userId);
+  }
+
+  async settings(): Promise<ConversationSettings> {
+    return this.direct.settings();
+  }
+  async saveSettings(settings: ConversationSettings): Promise<void> {
+    this.direct.saveSettings(settings);
   }
 
   /**
-   * Counts an upload against the user's daily quota, across all rooms: 0 when it fits (and is
-   * now counted), else how long until enough of the last day's uploads age out for it to fit.
+   * Counts an upload against the user's daily quota of bytes and uploads, across all rooms, and
+   * remembers it until the room has recorded it (`settleUpload`); refused with when it would fit.
    */
-  async reserveUpload(bytes: number, quota: number): Promise<number> {
-    const now = Date.now();
-    const since = now - DAY_MS;
-    this.ctx.storage.sql.exec("DELETE FROM uploads WHERE ts <= ?", since);
-    const rows = this.ctx.storage.sql.exec<{ ts: number; bytes: number }>("SELECT ts, bytes FROM uploads ORDER BY ts").toArray();
-    let used = rows.reduce((sum, row) => sum + row.bytes, 0);
-    if (used + bytes <= quota) {
-      this.ctx.storage.sql.exec("INSERT INTO uploads (ts, bytes) VALUES (?, ?)", now, bytes);
-      return 0;
-    }
-    for (const row of rows) {
-      used -= row.bytes;
-      if (used + bytes <= quota) return row.ts + DAY_MS - now;
-    }
-    return DAY_MS;
+  async reserveUpload(upload: PendingUpload, limits: UploadLimits): Promise<Result<{}>> {
+    const reserved = this.uploads.reserve(upload, limits, Date.now());
+    if (!reserved.ok) return reserved;
+    await this.alarms.dueBy(reserved.sweepAt);
+    return { ok: true };
   }
 
-  /** An upload that failed gives its bytes back. */
-  async releaseUpload(bytes: number): Promise<void> {
-    this.ctx.storage.sql.exec("DELETE FROM uploads WHERE rowid = (SELECT rowid FROM uploads WHERE bytes = ? ORDER BY ts DESC LIMIT 1)", bytes);
+  /** The room recorded the upload. */
+  async settleUpload(roomId: string, fileId: string): Promise<void> {
+    this.uploads.settle(roomId, fileId);
+  }
+
+  /** An upload whose bytes never arrived gives them back. */
+  async releaseUpload(roomId: string, fileId: string): Promise<void> {
+    this.uploads.release(roomId, fileId);
+  }
+
+  private async recorded({ roomId, fileId, uploader }: PendingUpload): Promise<boolean> {
+    return (await this.env.ROOMS.get(this.env.ROOMS.idFromName(roomId)).fileFor(uploader, fileId)).ok;
   }
 
   /** A room made the user a member. Answers whether a home page is open, so the room knows to send news. */
@@ -115,6 +182,7 @@ export class UserHub extends DurableObject<Env> {
 
   /** News from a room this hub watches. False when no home page is open any more: the room stops sending. */
   async news(room: HomeRoom): Promise<boolean> {
+    if (!this.direct.shown(room)) return this.looking();
     return this.broadcast({ type: "room", room });
   }
 
@@ -138,7 +206,7 @@ export class UserHub extends DurableObject<Env> {
         try {
           const summary = await this.env.ROOMS.get(this.env.ROOMS.idFromName(id)).summary(userId, watch);
           if (!summary) this.index.remove(id);
-          return summary && { summary, at: summary.last?.ts ?? joinedAt };
+          return summary && this.direct.shown(summary) ? { summary, at: summary.last?.ts ?? joinedAt } : undefined;
         } catch (error) {
           // One room failing must not hide the others; it is listed again on the next read.
           logError("hub.summary_failed", error, { room: id });
@@ -153,22 +221,10 @@ export class UserHub extends DurableObject<Env> {
   }
 
   private looking(): boolean {
-    return this.ctx.getWebSockets().some((ws) => ws.readyState === WebSocket.OPEN);
+    return this.homeSockets.open().length > 0;
   }
 
-  /** Sends a frame to every open home socket; says whether there was one. */
   private broadcast(frame: HomeFrame): boolean {
-    const text = JSON.stringify(frame);
-    let sent = false;
-    for (const ws of this.ctx.getWebSockets()) {
-      if (ws.readyState !== WebSocket.OPEN) continue;
-      try {
-        ws.send(text);
-        sent = true;
-      } catch {
-        // Closing; webSocketClose follows.
-      }
-    }
-    return sent;
+    return this.homeSockets.broadcast(frame);
   }
 }

@@ -1,5 +1,5 @@
 import { LIMITS } from "./constants";
-import type { DirectRequest } from "./home";
+import type { ConversationSettings, DirectRequest } from "./home";
 import type { CreateRoomRequest } from "./api-bodies";
 import type { ClientFrame, OutgoingMessage } from "./frames";
 import { checkChange, isChangeKind } from "./change-kinds";
@@ -83,6 +83,17 @@ export function checkInviteRequest(value: unknown): Checked<InviteRequest> {
 export function checkDirectRequest(value: unknown): Checked<DirectRequest> {
   if (!isObject(value) || !isUserId(value.user)) return fail("bad_message", "body must be {\"user\": \"<user id>\"}");
   return ok({ user: value.user });
+}
+
+/** `PUT /api/me/settings`. */
+export function checkConversationSettings(value: unknown): Checked<ConversationSettings> {
+  if (!isObject(value) || typeof value.reopenOnMessage !== "boolean") return fail("bad_message", "body must be {\"reopenOnMessage\": true|false}");
+  return ok({ reopenOnMessage: value.reopenOnMessage });
+}
+
+/** A user id in a path (`/api/me/blocked/:userId`). */
+export function checkUserId(value: unknown): Checked<string> {
+  return isUserId(value) ? ok(value) : fail("bad_message", "that is not a user id");
 }
 
 /** Validates the body of a message, shared by the WebSocket `send` frame and HTTP `POST`. */

@@ -46,6 +46,17 @@ export interface DirectRequest {
   user: string;
 }
 
+/** `GET`/`PUT /api/me/settings`: a person's choices about their conversations. */
+export interface ConversationSettings {
+  /** A direct conversation they left comes back to their home when someone they have not blocked writes in it. */
+  reopenOnMessage: boolean;
+}
+
+/** `GET /api/me/blocked`: the people you blocked, most recent first. */
+export interface BlockedList {
+  blocked: { id: string; blockedAt: number }[];
+}
+
 /** `GET /api/me/rooms` */
 export interface HomeRoomsResponse {
   rooms: HomeRoom[];

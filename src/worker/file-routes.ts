@@ -4,6 +4,7 @@ import { contentDisposition, cleanFileName } from "../files/file-names";
 import { sniff } from "../files/sniff";
 import { failure, FILE_ID, type FileInfo } from "../protocol";
 import { randomId } from "../random-id";
+import { formatBytes } from "../hub/upload-quota";
 import { ApiException, orRefuse, refuse } from "./api-exception";
 import { room, type RoomEnv } from "./room-stub";
 
@@ -16,7 +17,7 @@ const HEAD_BYTES = 64 * 1024;
  * is read; the rest is streamed into R2 (only its first 64 KiB are held, to learn its type).
  */
 export async function uploadFile(c: Context<RoomEnv>): Promise<Response> {
-  const { maxBytes: max, quotaPerDay } = readFileLimits(c.env);
+  const { maxBytes: max, quotaPerDay, uploadsPerDay } = readFileLimits(c.env);
   const length = Number(c.req.header("Content-Length"));
   if (!c.req.raw.body || !Number.isSafeInteger(length) || length <= 0) {
     // 411 Length Required: the length is what lets an upload be refused before it is read.
@@ -25,13 +26,14 @@ export async function uploadFile(c: Context<RoomEnv>): Promise<Response> {
   if (length > max) refuse("too_large", `files must be at most ${formatBytes(max)}`);
   orRefuse(await room(c).mayUpload(c.get("user")));
   const hub = c.env.HUBS.get(c.env.HUBS.idFromName(c.get("user").id));
-  const wait = await hub.reserveUpload(length, quotaPerDay);
-  if (wait > 0) refuse("rate_limited", `you can upload ${formatBytes(quotaPerDay)} a day, and this file would pass that`, { retryAfterMs: wait });
+  const roomId = c.get("roomId");
+  const fileId = randomId(16);
+  orRefuse(await hub.reserveUpload({ roomId, fileId, uploader: c.get("user"), bytes: length }, { bytesPerDay: quotaPerDay, uploadsPerDay }));
 
   const reader = c.req.raw.body.getReader();
   const head = await readHead(reader, Math.min(HEAD_BYTES, length));
   const { type, width, height } = sniff(head);
-  const file: FileInfo = { id: randomId(16), name: cleanFileName(c.req.query("name") ?? c.req.header("X-File-Name")), size: length, type };
+  const file: FileInfo = { id: fileId, name: cleanFileName(c.req.query("name") ?? c.req.header("X-File-Name")), size: length, type };
   if (width !== undefined && height !== undefined) Object.assign(file, { width, height });
 
   // A body longer or shorter than it said errors the fixed-length stream, and R2 stores nothing.
@@ -44,14 +46,16 @@ export async function uploadFile(c: Context<RoomEnv>): Promise<Response> {
   })();
   try {
     await Promise.all([
-      c.env.FILES.put(`${c.get("roomId")}/${file.id}`, body.readable, { httpMetadata: { contentType: type } }),
+      c.env.FILES.put(`${roomId}/${file.id}`, body.readable, { httpMetadata: { contentType: type } }),
       pump,
     ]);
   } catch {
-    await hub.releaseUpload(length);
+    await hub.releaseUpload(roomId, fileId);
     refuse("bad_message", `the body was not the ${length} bytes its Content-Length said`);
   }
+  // Should the record fail, the hub still counts the upload as in flight and sweeps its bytes.
   await room(c).recordUpload(c.get("user"), file);
+  await hub.settleUpload(roomId, fileId);
   return c.json({ file }, 201);
 }
 
@@ -133,8 +137,4 @@ export function parseRange(header: string | undefined, size: number): { start: n
     end = match[2] === "" ? size - 1 : Math.min(Number(match[2]), size - 1);
   }
   return start > end || start >= size ? "unsatisfiable" : { start, end };
-}
-
-function formatBytes(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${+(bytes / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
 }

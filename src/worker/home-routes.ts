@@ -1,11 +1,15 @@
 import { Hono, type Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { toHubConnectRequest } from "../hub/user-hub";
-import { PROTOCOL, type HomeRoomsResponse } from "../protocol";
+import { checkConversationSettings, checkRoomId, checkUserId, PROTOCOL, type BlockedList, type ConversationSettings, type HomeRoomsResponse } from "../protocol";
 import type { AppEnv } from "./app-env";
 import { offeredSubprotocols } from "../auth";
-import { refuse } from "./api-exception";
+import { orRefuse, refuse } from "./api-exception";
 
-/** The signed-in user's own things: their rooms, and the home socket that keeps the list live. */
+/**
+ * The signed-in user's own things: their rooms, the home socket that keeps the list live, the
+ * conversations they left, the people they blocked, and their settings.
+ */
 export const homeRoutes = new Hono<AppEnv>();
 
 function hub(c: Context<AppEnv>) {
@@ -21,5 +25,48 @@ homeRoutes.get("/ws", async (c) => {
   if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
     refuse("upgrade_required", "this endpoint takes a WebSocket upgrade");
   }
-  return hub(c).fetch(toHubConnectRequest(c.get("user"), offeredSubprotocols(c.req.raw).includes(PROTOCOL)));
+  const { user, expiresAt, sessionId } = c.get("session");
+  const subprotocol = offeredSubprotocols(c.req.raw).includes(PROTOCOL);
+  return hub(c).fetch(toHubConnectRequest({ user, subprotocol, expiresAt, ...(sessionId === undefined ? {} : { sessionId }) }));
+});
+
+/** Leaves (hides) a direct conversation: off the home until reopened, or written in if the person chose so. */
+homeRoutes.delete("/rooms/:room", async (c) => {
+  const roomId = orRefuse(checkRoomId(c.req.param("room"))).value;
+  orRefuse(await hub(c).hideRoom(roomId));
+  return c.body(null, 204);
+});
+
+homeRoutes.get("/blocked", async (c) => {
+  const body: BlockedList = { blocked: await hub(c).blocked() };
+  return c.json(body);
+});
+
+homeRoutes.put("/blocked/:userId", async (c) => {
+  const other = orRefuse(checkUserId(c.req.param("userId"))).value;
+  if (other === c.get("user").id) refuse("bad_message", "you cannot block yourself");
+  await hub(c).block(other);
+  return c.body(null, 204);
+});
+
+homeRoutes.delete("/blocked/:userId", async (c) => {
+  const other = orRefuse(checkUserId(c.req.param("userId"))).value;
+  if (!(await hub(c).unblock(other))) refuse("not_found", "you have not blocked that person");
+  return c.body(null, 204);
+});
+
+homeRoutes.get("/settings", async (c) => {
+  const body: ConversationSettings = await hub(c).settings();
+  return c.json(body);
+});
+
+const smallBody = bodyLimit({
+  maxSize: 1024,
+  onError: () => refuse("too_large", "settings must be at most 1024 bytes"),
+});
+
+homeRoutes.put("/settings", smallBody, async (c) => {
+  const settings = orRefuse(checkConversationSettings(await c.req.json<unknown>().catch(() => undefined))).value;
+  await hub(c).saveSettings(settings);
+  return c.json(settings);
 });

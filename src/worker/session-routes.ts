@@ -1,9 +1,9 @@
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { readAuthConfig } from "../config";
 import { checkDisplayName, type SessionResponse } from "../protocol";
 import type { AppEnv } from "./app-env";
-import { issueGuestSession, issueSession } from "../auth";
+import { issueGuestSession, issueSession, type IssuedSession } from "../auth";
 import { guestSignInWait } from "./guest-sign-in-limit";
 import { orRefuse, refuse } from "./api-exception";
 import { requireUser } from "./require-user";
@@ -25,8 +25,9 @@ sessionRoutes.post("/", signInBody, async (c) => {
   const name = orRefuse(checkDisplayName(raw)).value;
   const wait = await guestSignInWait(c.env, c.req.raw);
   if (wait > 0) refuse("rate_limited", "too many guest sign-ins from your network; try again shortly", { retryAfterMs: wait });
-  const session: SessionResponse = await issueGuestSession(name, config);
-  return c.json(session, 201);
+  const session = await issueGuestSession(name, config);
+  orRefuse(await hub(c, session.user.id).renewSession(session.sessionId, session.expiresAt));
+  return c.json(answer(session), 201);
 });
 
 /**
@@ -38,6 +39,30 @@ sessionRoutes.post("/refresh", requireUser, async (c) => {
   if (session.issuer === "provider") {
     refuse("bad_message", "tokens from your identity provider are renewed by the provider, not here; sign in there again");
   }
-  const renewed: SessionResponse = await issueSession(session.user, readAuthConfig(c.env));
-  return c.json(renewed);
+  // The same session goes on (a token from before sessions had ids starts one), unless it was signed out.
+  const renewed = await issueSession(session.user, readAuthConfig(c.env), session.sessionId);
+  orRefuse(await hub(c, session.user.id).renewSession(renewed.sessionId, renewed.expiresAt));
+  return c.json(answer(renewed));
 });
+
+/**
+ * Sign-out: the session is revoked in the person's hub. None of its tokens is renewed again
+ * (over HTTP or in-band on a room socket), and its home pages close; other devices' sessions
+ * go on.
+ */
+sessionRoutes.delete("/", requireUser, async (c) => {
+  const session = c.get("session");
+  if (session.sessionId === undefined) {
+    refuse("bad_message", session.issuer === "provider" ? "sign out at your identity provider" : "this token names no session; let it expire");
+  }
+  await hub(c, session.user.id).endSession(session.sessionId, session.expiresAt);
+  return c.body(null, 204);
+});
+
+function hub(c: Context<AppEnv>, userId: string) {
+  return c.env.HUBS.get(c.env.HUBS.idFromName(userId));
+}
+
+function answer(session: IssuedSession): SessionResponse {
+  return { token: session.token, user: session.user, expiresAt: session.expiresAt };
+}

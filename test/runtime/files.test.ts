@@ -164,6 +164,41 @@ describe("a person's daily upload quota", () => {
     expect(refused.headers.get("Retry-After")).not.toBeNull();
     await uploaded(bob, newRoom("quota-c"), new Uint8Array(2000).fill(65), "c.txt");
   });
+
+  it("counts uploads too, however small: past FILE_UPLOADS_PER_USER_DAY one-byte files are refused, and the hub keeps one row per hour, not per upload", async () => {
+    const ada = await newUser("Ada");
+    const room = newRoom("quota-count");
+    for (let n = 0; n < 8; n++) await uploaded(ada, room, new Uint8Array(1).fill(65), `${n}.txt`);
+    const refused = await upload(ada, room, new Uint8Array(1).fill(65), "one-too-many.txt");
+    expect(refused.status).toBe(429);
+    const { error } = (await refused.json()) as ApiErrorBody;
+    expect(error.message).toBe("you can upload 8 files a day; try again later");
+    expect(error.retryAfterMs).toBeGreaterThan(23 * 3600_000);
+
+    const rows = await runInDurableObject(env.HUBS.get(env.HUBS.idFromName(ada.id)), (_, state) =>
+      state.storage.sql.exec<{ name: string; rows: number }>("SELECT 'hours' AS name, count(*) AS rows FROM upload_hours UNION ALL SELECT 'in flight', count(*) FROM uploads_in_flight").toArray(),
+    );
+    expect(rows).toEqual([{ name: "hours", rows: 1 }, { name: "in flight", rows: 0 }]);
+  });
+});
+
+describe("an upload whose record was lost after its bytes were stored", () => {
+  it("is swept from R2 by the uploader's hub an hour later, while recorded uploads keep theirs", async () => {
+    const ada = await newUser("Ada");
+    const room = newRoom("orphan");
+    const kept = await uploaded(ada, room, PNG, "kept.png");
+    const hub = env.HUBS.get(env.HUBS.idFromName(ada.id));
+    // What the Worker does up to the room's record, which then fails: reserve, then the bytes.
+    const orphan = { roomId: room, fileId: "orphanorphan0001", uploader: { id: ada.id, name: ada.name }, bytes: 5 };
+    expect(await hub.reserveUpload(orphan, { bytesPerDay: 3000, uploadsPerDay: 8 })).toEqual({ ok: true });
+    await env.FILES.put(`${room}/${orphan.fileId}`, "bytes");
+
+    await runInDurableObject(hub, (_, state) => state.storage.sql.exec("UPDATE uploads_in_flight SET started_at = started_at - 3600001"));
+    expect(await runDurableObjectAlarm(hub)).toBe(true);
+    expect(await env.FILES.head(`${room}/${orphan.fileId}`)).toBeNull();
+    expect(await env.FILES.head(`${room}/${kept.id}`)).not.toBeNull();
+    expect((await download(ada, room, kept.id)).status).toBe(200);
+  });
 });
 
 describe("a file's safety", () => {

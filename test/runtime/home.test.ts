@@ -1,7 +1,9 @@
-import { env, evictDurableObject, runInDurableObject, SELF } from "cloudflare:test";
+import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { BEARER_PROTOCOL_PREFIX, PROTOCOL, type ApiErrorBody, type CreatedInvite, type CreatedRoom, type HomeRoom, type HomeRoomsResponse } from "../../src/protocol";
+import { VARIABLES } from "../../src/config";
+import { BEARER_PROTOCOL_PREFIX, CloseCode, PROTOCOL, type SessionResponse, type ApiErrorBody, type CreatedInvite, type CreatedRoom, type HomeRoom, type HomeRoomsResponse } from "../../src/protocol";
 import { HomeSocket } from "../support/home-socket";
+import { forgeSessionToken } from "../support/tokens";
 import { api, connect, newRoom, newUser, type TestUser } from "./helpers";
 
 async function rooms(user: TestUser): Promise<HomeRoom[]> {
@@ -174,7 +176,70 @@ describe("an open home page", () => {
     await post(ada, room, "anyone?");
     await expect.poll(() => watchersOf(room), { timeout: 4000 }).toEqual([]);
   });
+
+  it("closes with 4001 when its token expires, as a room's socket does, and hears nothing after", async () => {
+    const room = newRoom("home-expiry");
+    const [ada, bob] = [await newUser("Ada"), await newUser("Bob")];
+    await connect(room, bob);
+    await listed(bob, room);
+    const shortLived = { ...bob, token: await forgeSessionToken(env.JWT_SECRET!, { sub: bob.id, name: "Bob", exp: Math.floor(Date.now() / 1000) + 1 }) };
+    const { home } = await openHome(shortLived);
+
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await runDurableObjectAlarm(env.HUBS.get(env.HUBS.idFromName(bob.id)));
+    expect(await home.closed).toEqual({ code: CloseCode.InvalidToken, reason: "your session expired; sign in again" });
+    await post(ada, room, "a preview nobody may see");
+    await expect(home.next("room", () => true, 1500)).rejects.toThrow(/no "room" frame/);
+  });
+
+  it("closes when its session is signed out", async () => {
+    const signedIn = (await (await SELF.fetch("https://chat.test/api/session", { method: "POST", body: JSON.stringify({ name: "Ada" }) })).json()) as SessionResponse;
+    const ada = { ...signedIn.user, token: signedIn.token };
+    const { home } = await openHome(ada);
+    expect((await api(ada, "/api/session", { method: "DELETE" })).status).toBe(204);
+    expect(await home.closed).toEqual({ code: CloseCode.InvalidToken, reason: "this session was signed out" });
+    const again = await SELF.fetch("https://chat.test/api/me/ws", {
+      headers: { Upgrade: "websocket", "Sec-WebSocket-Protocol": `${PROTOCOL}, ${BEARER_PROTOCOL_PREFIX}${ada.token}` },
+    });
+    expect(await refusal(again)).toEqual({ code: CloseCode.InvalidToken, error: "this session was signed out; sign in again" });
+  });
+
+  it(`is refused with too_many_connections and 4008 past HOME_SOCKETS_PER_USER (${VARIABLES.HOME_SOCKETS_PER_USER.default})`, async () => {
+    const ada = await newUser("Ada");
+    const homes = [];
+    for (let n = 0; n < VARIABLES.HOME_SOCKETS_PER_USER.default; n++) homes.push((await openHome(ada)).home);
+    const response = await SELF.fetch("https://chat.test/api/me/ws", {
+      headers: { Upgrade: "websocket", "Sec-WebSocket-Protocol": `${PROTOCOL}, ${BEARER_PROTOCOL_PREFIX}${ada.token}` },
+    });
+    expect(await refusal(response)).toEqual({ code: CloseCode.Abuse, error: "you have 20 home pages open; close one first" });
+    // One page closed: another may open.
+    homes[0]!.close();
+    await expect.poll(() => firstFrameType(ada), { timeout: 3000 }).toBe("rooms");
+    for (const home of homes) home.close();
+  });
 });
+
+async function firstFrameType(user: TestUser): Promise<string> {
+  const response = await SELF.fetch("https://chat.test/api/me/ws", {
+    headers: { Upgrade: "websocket", "Sec-WebSocket-Protocol": `${PROTOCOL}, ${BEARER_PROTOCOL_PREFIX}${user.token}` },
+  });
+  const ws = response.webSocket!;
+  const first = new Promise<string>((resolve) => ws.addEventListener("message", (event) => resolve((JSON.parse(String(event.data)) as { type: string }).type)));
+  ws.accept();
+  const type = await first;
+  ws.close(1000, "done");
+  return type;
+}
+
+/** A refused upgrade: accepted only to say why (an error frame) and close. */
+async function refusal(response: Response): Promise<{ code: number; error: string }> {
+  expect(response.status).toBe(101);
+  const ws = response.webSocket!;
+  const error = new Promise<string>((resolve) => ws.addEventListener("message", (event) => resolve((JSON.parse(String(event.data)) as { message: string }).message)));
+  const closed = new Promise<number>((resolve) => ws.addEventListener("close", (event) => resolve(event.code)));
+  ws.accept();
+  return { code: await closed, error: await error };
+}
 
 describe("a one-to-one conversation", () => {
   async function startDirect(from: TestUser, to: string): Promise<Response> {
@@ -219,6 +284,70 @@ describe("a one-to-one conversation", () => {
     expect((await api(ada, `/api/rooms/${direct.id}/invites`, { method: "POST", body: "{}" })).status).toBe(400);
     expect((await api(ada, `/api/rooms/${direct.id}/members/me`, { method: "DELETE" })).status).toBe(400);
     expect((await api(ada, `/api/rooms/${direct.id}/members/${bob.id}`, { method: "DELETE" })).status).toBe(403);
+  });
+
+  it("can be left: it leaves the home, and comes back when reopened or when the other writes, unless the person chose otherwise", async () => {
+    const room = newRoom("leave-dm");
+    const [ada, bob] = [await newUser("Ada"), await newUser("Bob")];
+    await connect(room, ada);
+    await connect(room, bob);
+    const { room: direct } = (await (await startDirect(bob, ada.id)).json()) as CreatedRoom;
+    await listed(ada, direct.id);
+    const { home } = await openHome(ada);
+
+    expect((await api(ada, `/api/me/rooms/${direct.id}`, { method: "DELETE" })).status).toBe(204);
+    expect(await home.next("room_left")).toEqual({ type: "room_left", id: direct.id });
+    expect(await roomOf(ada, direct.id)).toBeUndefined();
+    expect((await api(ada, `/api/me/rooms/${room}`, { method: "DELETE" })).status).toBe(400);
+
+    await post(bob, direct.id, "still there?");
+    await expect.poll(() => roomOf(ada, direct.id)).toMatchObject({ unread: 1, last: { text: "still there?" } });
+    expect((await home.next("room", (f) => f.room.id === direct.id)).room).toMatchObject({ unread: 1 });
+
+    expect((await api(ada, "/api/me/settings", { method: "PUT", body: JSON.stringify({ reopenOnMessage: false }) })).status).toBe(200);
+    expect((await api(ada, `/api/me/rooms/${direct.id}`, { method: "DELETE" })).status).toBe(204);
+    await post(bob, direct.id, "hello?");
+    expect(await roomOf(ada, direct.id)).toBeUndefined();
+    expect((await startDirect(ada, bob.id)).status).toBe(200);
+    expect(await roomOf(ada, direct.id)).toMatchObject({ unread: 2 });
+    home.close();
+  });
+
+  it("cannot be opened by someone you blocked, who is told so, and their message does not bring back one you left", async () => {
+    const room = newRoom("block");
+    const [ada, bob, cy] = [await newUser("Ada"), await newUser("Bob"), await newUser("Cy")];
+    for (const user of [ada, bob, cy]) await connect(room, user);
+    const { room: direct } = (await (await startDirect(bob, ada.id)).json()) as CreatedRoom;
+    await listed(ada, direct.id);
+
+    expect((await api(ada, `/api/me/blocked/${bob.id}`, { method: "PUT" })).status).toBe(204);
+    expect(await (await api(ada, "/api/me/blocked")).json()).toEqual({ blocked: [{ id: bob.id, blockedAt: expect.any(Number) }] });
+    const refused = await startDirect(bob, ada.id);
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as ApiErrorBody).error).toMatchObject({ code: "forbidden", message: "this person has blocked you: you cannot start a conversation with them" });
+    expect((await startDirect(cy, ada.id)).status).toBe(200);
+
+    expect((await api(ada, `/api/me/rooms/${direct.id}`, { method: "DELETE" })).status).toBe(204);
+    await post(bob, direct.id, "let me in");
+    expect(await roomOf(ada, direct.id)).toBeUndefined();
+
+    expect((await api(ada, `/api/me/blocked/${bob.id}`, { method: "DELETE" })).status).toBe(204);
+    expect((await api(ada, `/api/me/blocked/${bob.id}`, { method: "DELETE" })).status).toBe(404);
+    expect((await startDirect(bob, ada.id)).status).toBe(200);
+    expect((await api(ada, `/api/me/blocked/${ada.id}`, { method: "PUT" })).status).toBe(400);
+  });
+
+  it("can be started with at most NEW_CONVERSATIONS_PER_USER_DAY new people a day; reopening one is free", async () => {
+    const room = newRoom("many-dms");
+    const [ada, ...others] = [await newUser("Ada"), await newUser("B1"), await newUser("B2"), await newUser("B3"), await newUser("B4")];
+    for (const user of [ada, ...others]) await connect(room, user);
+    for (const other of others.slice(0, 3)) expect((await startDirect(ada, other.id)).status).toBe(200);
+    const refused = await startDirect(ada, others[3]!.id);
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as ApiErrorBody).error).toMatchObject({ code: "rate_limited", message: "you can start 3 conversations a day; try again later" });
+    expect((await startDirect(ada, others[0]!.id)).status).toBe(200);
+    // The other person may still start one with Ada: the limit is the starter's.
+    expect((await startDirect(others[3]!, ada.id)).status).toBe(200);
   });
 });
 

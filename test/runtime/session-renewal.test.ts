@@ -72,3 +72,32 @@ describe("an open connection", () => {
     expect(await socket.closed).toEqual({ code: CloseCode.InvalidToken, reason: "your session expired; sign in again" });
   });
 });
+
+describe("signing out", () => {
+  async function signIn(name: string): Promise<SessionResponse> {
+    const response = await SELF.fetch("https://chat.test/api/session", { method: "POST", body: JSON.stringify({ name }) });
+    expect(response.status).toBe(201);
+    return (await response.json()) as SessionResponse;
+  }
+  const signOut = (token: string) => SELF.fetch("https://chat.test/api/session", { method: "DELETE", headers: { Authorization: `Bearer ${token}` } });
+
+  it("ends the session: neither its token nor one renewed from it renews again, over HTTP or on an open room socket; another device goes on", async () => {
+    const phone = await signIn("Ada");
+    const renewed = (await (await refresh(phone.token)).json()) as SessionResponse;
+    expect(decodeJwt(renewed.token).sid).toBe(decodeJwt(phone.token).sid);
+    // Ada on a second device: a session of her own, as a later sign-in there would make.
+    const laptop = await forgeSessionToken(secret, { sub: phone.user.id, name: "Ada", sid: "laptop-session" });
+    const socket = await connect(newRoom("signed-out"), { token: renewed.token });
+
+    expect((await signOut(renewed.token)).status).toBe(204);
+
+    for (const token of [phone.token, renewed.token]) {
+      const refused = await refresh(token);
+      expect(refused.status).toBe(401);
+      expect(((await refused.json()) as ApiErrorBody).error.message).toBe("this session was signed out; sign in again");
+    }
+    socket.send({ type: "auth", token: renewed.token });
+    expect(await socket.next("error")).toMatchObject({ code: "invalid_token", message: "this session was signed out; sign in again" });
+    expect((await refresh(laptop)).status).toBe(200);
+  });
+});

@@ -7,8 +7,10 @@ export class HomeSocket {
   private readonly inbox: HomeFrame[] = [];
   private waiters: (() => void)[] = [];
   pongs = 0;
+  readonly closed: Promise<{ code: number; reason: string }>;
 
   constructor(readonly ws: WebSocket) {
+    this.closed = new Promise((resolve) => ws.addEventListener("close", (event) => resolve({ code: event.code, reason: event.reason })));
     ws.addEventListener("message", (event) => {
       const data = String(event.data);
       if (data === PONG) this.pongs++;

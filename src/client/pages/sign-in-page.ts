@@ -84,6 +84,9 @@ $("create").addEventListener("submit", async (event) => {
 });
 
 $("sign-out").addEventListener("click", () => {
+  const token = loadSession()?.token;
+  // The server forgets the session too; signing out here does not wait for it, nor fail without it.
+  if (token) void new ChatApi(location.origin, token).signOut().catch(() => undefined);
   clearSession();
   feed?.close();
   feed = undefined;

@@ -1,0 +1,35 @@
+/**
+ * The people one person has blocked. A blocked person cannot open a conversation with them, and
+ * a hidden conversation does not come back for a message of theirs. Kept in the blocker's hub,
+ * whom the other's hub asks when a conversation is opened.
+ */
+export class BlockList {
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec("CREATE TABLE IF NOT EXISTS blocked (user_id TEXT PRIMARY KEY, blocked_at INTEGER NOT NULL)");
+  }
+
+  block(userId: string, now: number): void {
+    this.sql.exec("INSERT OR IGNORE INTO blocked (user_id, blocked_at) VALUES (?, ?)", userId, now);
+  }
+
+  /** Says whether they were blocked. */
+  unblock(userId: string): boolean {
+    return this.sql.exec("DELETE FROM blocked WHERE user_id = ?", userId).rowsWritten > 0;
+  }
+
+  has(userId: string): boolean {
+    return this.sql.exec("SELECT 1 FROM blocked WHERE user_id = ?", userId).toArray().length > 0;
+  }
+
+  /** Most recently blocked first. */
+  all(): { id: string; blockedAt: number }[] {
+    return this.sql
+      .exec<{ user_id: string; blocked_at: number }>("SELECT user_id, blocked_at FROM blocked ORDER BY blocked_at DESC, user_id")
+      .toArray()
+      .map((row) => ({ id: row.user_id, blockedAt: row.blocked_at }));
+  }
+
+  count(): number {
+    return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM blocked").one().n;
+  }
+}

@@ -41,6 +41,8 @@ export interface ChatClientEvents extends Record<string, unknown> {
   muted: { muted: boolean; until?: number | null };
   typing: UserRef;
   members: Member[];
+  /** Some of what came after `after` (the reader's last seq) is no longer kept: the history has a gap there. */
+  gap: { after: number };
   /** An error the server reported that concerns no particular message, or a change it refused. */
   error: { code: string; message: string };
 }
@@ -224,6 +226,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       case "welcome":
         return this.onWelcome(frame);
       case "history":
+        if (frame.gone) this.emit("gap", { after: this.lastSeq });
         this.acceptPage(frame.messages, frame.updates);
         if (frame.more) return void this.catchUp();
         return this.sender.flush();
@@ -298,6 +301,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     try {
       for (let more = true, cursor = this.lastSeq; more; ) {
         const page = await this.api.messages(this.room, { after: cursor, limit: LIMITS.maxPage });
+        if (page.gone) this.emit("gap", { after: cursor });
         this.acceptPage(page.messages, page.updates);
         cursor = Math.max(cursor, page.messages.at(-1)?.seq ?? 0, page.updates?.at(-1)?.seq ?? 0);
         more = page.more && page.messages.length > 0;

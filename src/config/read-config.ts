@@ -73,7 +73,7 @@ export function readRoomConfig(env: Variables): RoomConfig {
     newcomers: {
       ageMs: readVariable(env, "NEW_MEMBER_SECONDS") * 1000,
       messages: readVariable(env, "NEW_MEMBER_MESSAGES"),
-      each: Math.min(readVariable(env, "NEW_MEMBER_MESSAGES_EACH"), readVariable(env, "NEW_MEMBER_MESSAGES")),
+      each: Math.ceil((readVariable(env, "NEW_MEMBER_MESSAGES") * readVariable(env, "NEW_MEMBER_SHARE_PERCENT")) / 100),
     },
   };
 }

@@ -47,7 +47,7 @@ export const VARIABLES = {
   GUEST_SIGNIN_WINDOW_SECONDS: { kind: "variable", type: "positiveInt", default: 60, description: "the guest sign-in window" },
   NEW_MEMBER_SECONDS: { kind: "variable", type: "positiveInt", default: 60, description: "members who joined a room less than this long ago share one message budget" },
   NEW_MEMBER_MESSAGES: { kind: "variable", type: "positiveInt", default: 20, description: "that shared budget, in messages per RATE_LIMIT_WINDOW_SECONDS" },
-  NEW_MEMBER_MESSAGES_EACH: { kind: "variable", type: "positiveInt", default: 5, description: "the most one newcomer may take of that shared budget per window" },
+  NEW_MEMBER_SHARE_PERCENT: { kind: "variable", type: "positiveInt", default: 25, atMost: 100, description: "the most one newcomer may take of that shared budget per window, in percent of it" },
   ADMIN_USERS: { kind: "variable", type: "list", description: "user ids who are owners of every room: the operators of `lobby` and the rooms nobody created" },
   MAX_FILE_BYTES: { kind: "variable", type: "positiveInt", default: 10 * 1024 * 1024, description: "largest file one upload may be, in bytes" },
   FILE_QUOTA_BYTES_PER_USER_DAY: { kind: "variable", type: "positiveInt", default: 100 * 1024 * 1024, description: "bytes one person may upload per 24 hours, all rooms together" },

@@ -165,8 +165,8 @@ export class UserHub extends DurableObject<Env> {
     this.uploads.release(roomId, fileId);
   }
 
-  private async recorded({ roomId, fileId, uploader }: PendingUpload): Promise<boolean> {
-    return (await this.env.ROOMS.get(this.env.ROOMS.idFromName(roomId)).fileFor(uploader, fileId)).ok;
+  private async recorded({ roomId, fileId }: PendingUpload): Promise<boolean> {
+    return this.env.ROOMS.get(this.env.ROOMS.idFromName(roomId)).holdsFile(fileId);
   }
 
   /** A room made the user a member. Answers whether a home page is open, so the room knows to send news. */

@@ -49,6 +49,8 @@ export interface MessagesPage extends Paging {
   updates?: UpdateFrame[];
   /** The newest seq in the room. */
   seq: number;
+  /** With `after`: some of what came after it is no longer kept (HISTORY_LIMIT); this page starts later. */
+  gone?: true;
 }
 
 /** `POST /api/rooms/:room/messages`, and the answer to a change (edit, delete, reaction) over HTTP */

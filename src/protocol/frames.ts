@@ -132,6 +132,8 @@ export interface HistoryFrame {
   updates?: UpdateFrame[];
   /** True when there is more than this frame holds: older messages (fresh connection) or newer ones to page over HTTP (resume). */
   more: boolean;
+  /** On a resume: some of what came after `after` is no longer kept (HISTORY_LIMIT); what follows starts later. */
+  gone?: true;
 }
 
 export interface AckFrame {

@@ -208,26 +208,16 @@ export class ChatRoom extends DurableObject<Env> {
     return { ok: true, ...this.greeting.snapshot(this.room.get() ?? { id: roomId, visibility: "public" }, viewer, Date.now()) };
   }
 
-  /** `POST /api/rooms/:room/invites`: any member of a private room may invite. */
+  // Invites, membership and moderation (membership/member-actions.ts).
   async createInvite(user: UserRef, request: InviteRequest): Promise<Result<{ id: string; expiresAt: number }>> {
-    const invite = this.access.createInvite(user, Date.now(), request);
-    if (invite.ok) this.notes.note("room.invite_created", { user: user.id, invite: invite.id });
-    return invite;
+    return this.memberActions.createInvite(user, request);
   }
-
-  /** `GET /api/rooms/:room/invites`: the owner's view of every invite. */
   async listInvites(user: UserRef, limit: number, before?: number): Promise<Result<InvitesPage>> {
     return this.access.listInvites(user, limit, before);
   }
-
-  /** `DELETE /api/rooms/:room/invites/:id`: links already shared stop working. */
   async revokeInvite(user: UserRef, inviteId: string): Promise<Result<{}>> {
-    const revoked = this.access.revokeInvite(user, inviteId, Date.now());
-    if (revoked.ok) this.notes.note("room.invite_revoked", { user: user.id, invite: inviteId });
-    return revoked;
+    return this.memberActions.revokeInvite(user, inviteId);
   }
-
-  // Membership and moderation (membership/member-actions.ts).
   async removeMember(user: UserRef, memberId: string): Promise<Result<{}>> {
     return this.memberActions.remove(user, memberId);
   }
@@ -294,5 +284,9 @@ export class ChatRoom extends DurableObject<Env> {
   }
   async fileFor(user: UserRef, fileId: string): Promise<Result<{ file: FileInfo }>> {
     return this.files.fileFor(user, fileId);
+  }
+  /** Whether the room has a record of this upload, whoever may see it: a hub sweeping uploads never recorded asks. */
+  async holdsFile(fileId: string): Promise<boolean> {
+    return this.files.list.get(fileId) !== undefined;
   }
 }

@@ -1,6 +1,6 @@
 import { env, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { ApiErrorBody, FileInfo, MessagesPage } from "../../src/protocol";
+import type { ApiErrorBody, CreatedRoom, FileInfo, MessagesPage } from "../../src/protocol";
 import { FileList } from "../../src/room/files/file-list";
 import { RoomHooks } from "../../src/room/lifecycle/room-hooks";
 import { MessageLog } from "../../src/room/history/message-log";
@@ -198,6 +198,26 @@ describe("an upload whose record was lost after its bytes were stored", () => {
     expect(await env.FILES.head(`${room}/${orphan.fileId}`)).toBeNull();
     expect(await env.FILES.head(`${room}/${kept.id}`)).not.toBeNull();
     expect((await download(ada, room, kept.id)).status).toBe(200);
+  });
+});
+
+describe("an upload whose record reached the room but whose notice to the hub was lost", () => {
+  it("keeps its bytes, even once its uploader can no longer see the room", async () => {
+    const [owner, ada] = [await newUser("Owner"), await newUser("Ada")];
+    const created = await api(owner, "/api/rooms", { method: "POST", body: JSON.stringify({ visibility: "private" }) });
+    const { room, invite } = (await created.json()) as CreatedRoom;
+    const token = new URL(invite!.url).hash.slice("#invite=".length);
+    expect((await api(ada, `/api/rooms/${room.id}/join`, { method: "POST", body: JSON.stringify({ invite: token }) })).status).toBe(200);
+    const file = await uploaded(ada, room.id, PNG, "recorded.png");
+    const hub = env.HUBS.get(env.HUBS.idFromName(ada.id));
+    // As if the Worker's "recorded" notice to the hub had failed: the upload is still in flight there.
+    const pending = { roomId: room.id, fileId: file.id, uploader: { id: ada.id, name: ada.name }, bytes: file.size };
+    expect(await hub.reserveUpload(pending, { bytesPerDay: 3000, uploadsPerDay: 8 })).toEqual({ ok: true });
+    expect((await api(owner, `/api/rooms/${room.id}/members/${ada.id}`, { method: "DELETE" })).status).toBe(204);
+
+    await runInDurableObject(hub, (_, state) => state.storage.sql.exec("UPDATE uploads_in_flight SET started_at = started_at - 3600001"));
+    expect(await runDurableObjectAlarm(hub)).toBe(true);
+    expect(await env.FILES.head(`${room.id}/${file.id}`)).not.toBeNull();
   });
 });
 

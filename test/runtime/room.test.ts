@@ -402,6 +402,39 @@ describe("messages that arrive together", () => {
 });
 
 describe("history storage", () => {
+  it("counts only messages against its limit: reactions and edits never push a message out", async () => {
+    const stub = env.ROOMS.get(env.ROOMS.idFromName(newRoom("limit-counts-messages")));
+    await runInDurableObject(stub, (_room: ChatRoom, state) => {
+      const sql = state.storage.sql;
+      const log = new MessageLog(sql, 20, new ReactionList(sql), new RoomHooks());
+      const from = { id: "g_writer", name: "Writer" };
+      for (let n = 1; n <= 5; n++) log.append(from, { id: `m${n}`, text: `message ${n}` }, 1000 + n);
+      const newest = log.message(5)!;
+      for (let n = 1; n <= 60; n++) {
+        const react = { type: "react" as const, id: `r${n}`, target: 5, emoji: "👍", on: n % 2 === 1 };
+        log.appendChange(from, react, newest, 2000 + n, { text: "", data: JSON.stringify({ emoji: "👍", on: react.on, count: n % 2 }) });
+      }
+      expect(log.page("g_reader", { limit: 50 }).messages.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5]);
+      // The changes are held to as many as the messages kept: the oldest went.
+      expect(sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM messages WHERE kind != 'message'").one().n).toBe(20);
+    });
+  });
+
+  it("tells a client resuming from before what it pruned that part of it is gone, also after waking", async () => {
+    const stub = env.ROOMS.get(env.ROOMS.idFromName(newRoom("limit-gone")));
+    await runInDurableObject(stub, (_room: ChatRoom, state) => {
+      const sql = state.storage.sql;
+      const log = new MessageLog(sql, 5, new ReactionList(sql), new RoomHooks());
+      const from = { id: "g_writer", name: "Writer" };
+      for (let n = 1; n <= 12; n++) log.append(from, { id: `m${n}`, text: `message ${n}` }, 1000 + n);
+      expect(log.page("g_reader", { after: 6, limit: 50 })).toMatchObject({ gone: true });
+      expect(log.page("g_reader", { after: 7, limit: 50 }).gone).toBeUndefined();
+      const woken = new MessageLog(sql, 5, new ReactionList(sql), new RoomHooks());
+      expect(woken.page("g_reader", { after: 2, limit: 50 })).toMatchObject({ gone: true, messages: [{ seq: 8 }, { seq: 9 }, { seq: 10 }, { seq: 11 }, { seq: 12 }] });
+      expect(woken.page("g_reader", { after: 9, limit: 50 }).gone).toBeUndefined();
+    });
+  });
+
   it("will not read a change of a kind this version does not know as some other kind", async () => {
     const stub = env.ROOMS.get(env.ROOMS.idFromName(newRoom("unknown-kind")));
     await runInDurableObject(stub, (_room: ChatRoom, state) => {

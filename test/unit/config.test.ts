@@ -43,7 +43,7 @@ describe("room configuration", () => {
       whoIntervalMs: 2_000,
       sockets: { perUser: 3, perRoom: 100, shardCapacity: 50 },
       longPolls: { perUser: 1, perRoom: 50, reserved: 5 },
-      newcomers: { ageMs: 30_000, messages: 8, each: 5 },
+      newcomers: { ageMs: 30_000, messages: 8, each: 2 },
     });
   });
 

@@ -40,6 +40,7 @@ export class Greeting {
       after === undefined ? this.log.page(you.id, { limit: LIMITS.recentHistory }) : this.log.page(you.id, { after, limit: LIMITS.resumeHistory });
     const history: HistoryFrame = { type: "history", messages: page.messages, more: page.more };
     if (page.updates.length > 0) history.updates = page.updates;
+    if (page.gone) history.gone = true;
     return { frames: [JSON.stringify(welcome), JSON.stringify(history)], seq: welcome.seq };
   }
 }

@@ -15,7 +15,7 @@ export interface PageQuery {
   limit: number;
 }
 
-/** How often (in entries) a full room tells side tables what it pruned. */
+/** How often (in pruned messages) a full room tells side tables what it pruned. */
 const PRUNE_EXTRAS_EVERY = 64;
 /** What the in-memory window of recent messages may hold: about 1 MB of text at most. */
 const RECENT_MAX_CHARS = 500_000;
@@ -37,6 +37,14 @@ export class MessageLog {
   private readonly recent: RecentMessages;
   /** What a change's kind may touch when it is applied. */
   readonly tables: ChangeTables;
+  /** How many messages and changes the log holds; counted once per wake-up, when first needed. */
+  private counts: { messages: number; changes: number } | undefined;
+  /** The newest seq pruning removed before this wake-up (0: none); found when first asked. */
+  private prunedBeforeWake: number | undefined;
+  /** The newest seq pruning removed since the room woke. */
+  private prunedSinceWake = 0;
+  /** Messages pruned this wake-up, for the side tables' cadence. */
+  private prunedMessages = 0;
 
   constructor(
     private readonly sql: SqlStorage,
@@ -86,7 +94,7 @@ export class MessageLog {
       )
       .toArray()[0];
     if (!row) return undefined;
-    this.prune(row.seq);
+    this.prune("messages");
     const stored: ChatMessage = { type: "message", seq: row.seq, id: message.id, from, text: message.text, ts };
     if (message.to !== undefined) stored.to = message.to;
     if (message.mentions !== undefined) stored.mentions = message.mentions;
@@ -123,7 +131,7 @@ export class MessageLog {
       .toArray()[0];
     if (!row) return undefined;
     storedChange(change.type).apply(change, ts, this.tables);
-    this.prune(row.seq);
+    this.prune("changes");
     // The window holds messages as they read before this change.
     this.recent.invalidate();
     return toUpdate({ seq: row.seq, id: change.id, sender_id: by.id, sender_name: by.name, recipient_id: to, ts, kind: change.type, target: change.target, ...columns });
@@ -139,9 +147,11 @@ export class MessageLog {
     const after = query.before === undefined ? query.after : undefined;
     const page = after !== undefined ? this.pageAfter(viewer, after, query.limit) : this.pageBefore(viewer, query);
     const messages = this.withReactions(page.messages, viewer);
-    if (!page.more) return { ...page, messages };
+    // Part of what came after `after` was pruned: the reader must know it has a gap.
+    const gone = after !== undefined && after < this.prunedThrough() ? { gone: true as const } : {};
+    if (!page.more) return { ...page, messages, ...gone };
     const next = after !== undefined ? Math.max(page.messages.at(-1)?.seq ?? 0, page.updates.at(-1)?.seq ?? 0) : page.messages[0]!.seq;
-    return { ...page, messages, next };
+    return { ...page, messages, next, ...gone };
   }
 
   private pageAfter(viewer: string, after: number, limit: number): Page {
@@ -224,13 +234,52 @@ export class MessageLog {
       .reverse();
   }
 
-  private prune(newest: number): void {
-    if (newest <= this.keep) return;
-    const through = newest - this.keep;
-    this.sql.exec("DELETE FROM messages WHERE seq <= ?", through);
-    // A full room prunes on every message: what side tables keep of pruned messages (reactions,
-    // files) is swept every PRUNE_EXTRAS_EVERY entries instead, statements fewer per message.
-    if (through % PRUNE_EXTRAS_EVERY === 0) this.hooks.gone.emit({ prunedThrough: through });
+  /**
+   * Keeps the newest `keep` messages, and at most as many changes: a room where people only
+   * react or edit never loses its messages to their changes. A pruned message takes every row
+   * before it; a change beyond the cap goes alone, oldest first. Each delete is by the rowid
+   * at the start of the table, so a full room pays one short statement per entry.
+   */
+  private prune(grew: "messages" | "changes"): void {
+    // Counted after the new row was written: a first count already includes it.
+    if (this.counts) this.counts[grew]++;
+    else this.counts = this.count();
+    const counts = this.counts;
+    while (counts.messages > this.keep) {
+      const gone = this.sql
+        .exec<{ seq: number }>("DELETE FROM messages WHERE seq <= (SELECT MIN(seq) FROM messages WHERE kind = 'message') RETURNING seq")
+        .toArray();
+      counts.messages--;
+      counts.changes -= gone.length - 1;
+      const through = Math.max(...gone.map((row) => row.seq));
+      this.prunedSinceWake = Math.max(this.prunedSinceWake, through);
+      // What side tables keep of pruned messages (reactions, files) is swept every
+      // PRUNE_EXTRAS_EVERY messages instead, statements fewer per message.
+      if (++this.prunedMessages % PRUNE_EXTRAS_EVERY === 0) this.hooks.gone.emit({ prunedThrough: through });
+    }
+    while (counts.changes > this.keep) {
+      const gone = this.sql.exec<{ seq: number }>("DELETE FROM messages WHERE seq = (SELECT MIN(seq) FROM messages WHERE kind != 'message') RETURNING seq").toArray();
+      counts.changes--;
+      this.prunedSinceWake = Math.max(this.prunedSinceWake, gone[0]?.seq ?? 0);
+    }
+  }
+
+  private count(): { messages: number; changes: number } {
+    const row = this.sql.exec<{ messages: number; total: number }>("SELECT COUNT(CASE WHEN kind = 'message' THEN 1 END) AS messages, COUNT(*) AS total FROM messages").one();
+    return { messages: row.messages, changes: row.total - row.messages };
+  }
+
+  /**
+   * The newest seq that pruning removed, 0 if none: everything after it is still here. Before
+   * this wake-up, it is the seq just before the newest gap in the log (seqs are rowids, never
+   * reused, and only pruning removes rows); a scan asked for once per wake-up, by a resume.
+   */
+  private prunedThrough(): number {
+    this.prunedBeforeWake ??=
+      this.sql
+        .exec<{ seq: number | null }>("SELECT MAX(seq) - 1 AS seq FROM messages m WHERE seq > 1 AND NOT EXISTS (SELECT 1 FROM messages p WHERE p.seq = m.seq - 1)")
+        .one().seq ?? 0;
+    return Math.max(this.prunedBeforeWake, this.prunedSinceWake);
   }
 
   /** The quote a reply carries of the message it answers, as that reads now. */

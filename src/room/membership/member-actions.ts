@@ -1,4 +1,4 @@
-import { CloseCode, type ModerationPage, type UserRef, failure, type Result } from "../../protocol";
+import { CloseCode, type InviteRequest, type ModerationPage, type UserRef, failure, type Result } from "../../protocol";
 import type { BanEnds } from "./ban-ends";
 import type { LongPolls } from "../connections/long-polls";
 import type { MemberList } from "./member-list";
@@ -99,6 +99,20 @@ export class MemberActions {
     if (until !== null) await this.banEnds.banned(until);
     await this.shut(memberId, "banned from this room", "you were banned from this room");
     return { ok: true, until };
+  }
+
+  /** Any member of a private room may invite; the owner sees and revokes every invite (room-access.ts). */
+  createInvite(user: UserRef, request: InviteRequest): Result<{ id: string; expiresAt: number }> {
+    const invite = this.access.createInvite(user, Date.now(), request);
+    if (invite.ok) this.notes.note("room.invite_created", { user: user.id, invite: invite.id });
+    return invite;
+  }
+
+  /** Links already shared stop working. */
+  revokeInvite(user: UserRef, inviteId: string): Result<{}> {
+    const revoked = this.access.revokeInvite(user, inviteId, Date.now());
+    if (revoked.ok) this.notes.note("room.invite_revoked", { user: user.id, invite: inviteId });
+    return revoked;
   }
 
   events(user: UserRef, limit: number, before?: number): Result<ModerationPage> {

@@ -32,6 +32,13 @@ export class MessageList {
         state: "pending",
       });
     });
+    // What followed lies in a span the room no longer keeps: say so where it would have been.
+    client.on("gap", () => {
+      const gap = document.createElement("li");
+      gap.className = "history-gap";
+      gap.textContent = "Some messages from while you were away are no longer kept.";
+      this.list.append(gap);
+    });
     client.on("failed", ({ id, message }) => {
       const entry = this.rendered.get(`${this.state.you.id}/${id}`);
       if (entry) this.show({ ...entry.model, state: "failed", failure: message });

@@ -123,12 +123,16 @@ export class UserHub extends DurableObject<Env> {
     return hidden;
   }
 
-  // Blocking (`/api/me/blocked`): kept here, asked by the hubs of people opening a conversation.
-  async block(userId: string): Promise<void> {
+  // Blocking (`/api/me/blocked`): kept here, asked by the hubs of people opening a conversation,
+  // and copied to every room of the user's, which refuse the blocked person's messages to them.
+  async block(me: string, userId: string): Promise<void> {
     this.direct.blocks.block(userId, Date.now());
+    await this.tellRoomsBlocks(me);
   }
-  async unblock(userId: string): Promise<boolean> {
-    return this.direct.blocks.unblock(userId);
+  async unblock(me: string, userId: string): Promise<boolean> {
+    if (!this.direct.blocks.unblock(userId)) return false;
+    await this.tellRoomsBlocks(me);
+    return true;
   }
   async blocked(): Promise<{ id: string; blockedAt: number }[]> {
     return this.direct.blocks.all();
@@ -165,14 +169,25 @@ export class UserHub extends DurableObject<Env> {
     this.uploads.release(roomId, fileId);
   }
 
+  private blockedIds(): string[] {
+    return this.direct.blocks.all().map((entry) => entry.id);
+  }
+
+  /** Every room the user is in gets the new list; a room that cannot be reached now gets it when the user next joins one. */
+  private async tellRoomsBlocks(me: string): Promise<void> {
+    const blocked = this.blockedIds();
+    const told = await Promise.allSettled(this.index.all().map((room) => this.env.ROOMS.get(this.env.ROOMS.idFromName(room.id)).blocksOf(me, blocked)));
+    for (const result of told) if (result.status === "rejected") logError("hub.blocks_not_told", result.reason, { user: me });
+  }
+
   private async recorded({ roomId, fileId }: PendingUpload): Promise<boolean> {
     return this.env.ROOMS.get(this.env.ROOMS.idFromName(roomId)).holdsFile(fileId);
   }
 
-  /** A room made the user a member. Answers whether a home page is open, so the room knows to send news. */
-  async joined(room: HomeRoom): Promise<boolean> {
+  /** A room made the user a member. Answers whether a home page is open, so the room knows to send news, and whom the user blocks. */
+  async joined(room: HomeRoom): Promise<{ watching: boolean; blocked: string[] }> {
     this.index.add(room.id, Date.now());
-    return this.broadcast({ type: "room", room });
+    return { watching: this.broadcast({ type: "room", room }), blocked: this.blockedIds() };
   }
 
   /** The user left the room or was removed from it. */

@@ -45,13 +45,13 @@ homeRoutes.get("/blocked", async (c) => {
 homeRoutes.put("/blocked/:userId", async (c) => {
   const other = orRefuse(checkUserId(c.req.param("userId"))).value;
   if (other === c.get("user").id) refuse("bad_message", "you cannot block yourself");
-  await hub(c).block(other);
+  await hub(c).block(c.get("user").id, other);
   return c.body(null, 204);
 });
 
 homeRoutes.delete("/blocked/:userId", async (c) => {
   const other = orRefuse(checkUserId(c.req.param("userId"))).value;
-  if (!(await hub(c).unblock(other))) refuse("not_found", "you have not blocked that person");
+  if (!(await hub(c).unblock(c.get("user").id, other))) refuse("not_found", "you have not blocked that person");
   return c.body(null, 204);
 });
 

@@ -313,7 +313,7 @@ describe("a one-to-one conversation", () => {
     home.close();
   });
 
-  it("cannot be opened by someone you blocked, who is told so, and their message does not bring back one you left", async () => {
+  it("cannot be opened by someone you blocked, who is told so, and cannot bring back one you left", async () => {
     const room = newRoom("block");
     const [ada, bob, cy] = [await newUser("Ada"), await newUser("Bob"), await newUser("Cy")];
     for (const user of [ada, bob, cy]) await connect(room, user);
@@ -328,13 +328,38 @@ describe("a one-to-one conversation", () => {
     expect((await startDirect(cy, ada.id)).status).toBe(200);
 
     expect((await api(ada, `/api/me/rooms/${direct.id}`, { method: "DELETE" })).status).toBe(204);
-    await post(bob, direct.id, "let me in");
+    const letMeIn = { id: "let-me-in", text: "let me in" };
+    expect((await api(bob, `/api/rooms/${direct.id}/messages`, { method: "POST", body: JSON.stringify(letMeIn) })).status).toBe(403);
     expect(await roomOf(ada, direct.id)).toBeUndefined();
 
     expect((await api(ada, `/api/me/blocked/${bob.id}`, { method: "DELETE" })).status).toBe(204);
     expect((await api(ada, `/api/me/blocked/${bob.id}`, { method: "DELETE" })).status).toBe(404);
     expect((await startDirect(bob, ada.id)).status).toBe(200);
     expect((await api(ada, `/api/me/blocked/${ada.id}`, { method: "PUT" })).status).toBe(400);
+  });
+
+  it("keep a blocked person's direct messages and mentions from you in every room you share, and in rooms you join later", async () => {
+    const [shared, later] = [newRoom("block-shared"), newRoom("block-later")];
+    const [ada, mallory, cy] = [await newUser("Ada"), await newUser("Mallory"), await newUser("Cy")];
+    for (const user of [ada, mallory, cy]) await connect(shared, user);
+    await connect(later, mallory);
+    const send = (user: TestUser, room: string, body: object) => api(user, `/api/rooms/${room}/messages`, { method: "POST", body: JSON.stringify({ id: crypto.randomUUID(), ...body }) });
+
+    expect((await api(ada, `/api/me/blocked/${mallory.id}`, { method: "PUT" })).status).toBe(204);
+    const refused = await send(mallory, shared, { text: "psst", to: ada.id });
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as ApiErrorBody).error).toMatchObject({ code: "forbidden", message: expect.stringContaining("has blocked you") });
+    expect((await send(mallory, shared, { text: "@Ada look", mentions: [ada.id] })).status).toBe(403);
+    expect((await send(mallory, shared, { text: "hello all" })).status).toBe(201);
+    expect((await send(mallory, shared, { text: "hi Cy", to: cy.id })).status).toBe(201);
+
+    // Joining answers once the room has heard from Ada's hub whom she blocks.
+    expect((await api(ada, `/api/rooms/${later}/join`, { method: "POST" })).status).toBe(200);
+    expect((await send(mallory, later, { text: "found you", to: ada.id })).status).toBe(403);
+
+    expect((await api(ada, `/api/me/blocked/${mallory.id}`, { method: "DELETE" })).status).toBe(204);
+    expect((await send(mallory, shared, { text: "sorry", to: ada.id })).status).toBe(201);
+    expect((await send(mallory, later, { text: "sorry", to: ada.id })).status).toBe(201);
   });
 
   it("can be started with at most NEW_CONVERSATIONS_PER_USER_DAY new people a day; reopening one is free", async () => {

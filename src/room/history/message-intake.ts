@@ -8,6 +8,7 @@ import type { Moderation } from "../membership/moderation";
 import type { RoomAccess } from "../membership/room-access";
 import { UNKNOWN_MEMBER } from "../membership/refusals";
 import type { SendRate } from "./send-rate";
+import type { RoomBlocks } from "../membership/room-blocks";
 import { storedChange } from "./stored-changes";
 import type { FrameSink } from "../../shared/held-frames";
 import type { RoomHooks } from "../lifecycle/room-hooks";
@@ -37,6 +38,7 @@ export class MessageIntake {
     private readonly moderation: Moderation,
     private readonly access: Pick<RoomAccess, "mayModerate">,
     private readonly files: FileList,
+    private readonly blocks: RoomBlocks,
     private readonly hooks: RoomHooks,
   ) {}
 
@@ -51,7 +53,7 @@ export class MessageIntake {
     const answered = message.replyTo === undefined ? undefined : this.log.message(message.replyTo);
     const refused =
       this.refuseMuted(from, now) ??
-      this.refuseAddressees(message) ??
+      this.refuseAddressees(from, message) ??
       this.overLimit(from, now) ??
       (message.replyTo === undefined ? undefined : this.refuseReply(from, message, answered)) ??
       (claimed.ok ? undefined : claimed);
@@ -106,11 +108,11 @@ export class MessageIntake {
     return original.type === "message" ? { ok: true, message: original, created: false } : SAME_ID;
   }
 
-  /** The recipient and everyone mentioned must be members. */
-  private refuseAddressees(message: OutgoingMessage): Failure | undefined {
+  /** The recipient and everyone mentioned must be members, and none of them may have blocked the sender. */
+  private refuseAddressees(from: UserRef, message: OutgoingMessage): Failure | undefined {
     if (message.to !== undefined && !this.members.has(message.to)) return UNKNOWN_MEMBER;
     if (message.mentions?.some((id) => !this.members.has(id))) return failure(400, "unknown_user", "only members of this room can be mentioned");
-    return undefined;
+    return this.blocks.refuse(from.id, message);
   }
 
   /**

@@ -6,6 +6,7 @@ import type { MemberList } from "../membership/member-list";
 import type { MessageLog } from "../history/message-log";
 import type { RoomRecord } from "../membership/room-record";
 import type { RoomAccess } from "../membership/room-access";
+import type { RoomBlocks } from "../membership/room-blocks";
 import type { RoomHooks } from "../lifecycle/room-hooks";
 import { NOT_A_MEMBER } from "../membership/refusals";
 
@@ -24,6 +25,7 @@ export class RoomHome {
     private readonly members: MemberList,
     private readonly log: MessageLog,
     private readonly access: RoomAccess,
+    private readonly blocks: RoomBlocks,
     hooks: RoomHooks,
   ) {
     this.watchers = new HomeWatchers(sql, (ids) => this.sendNews(ids));
@@ -79,12 +81,17 @@ export class RoomHome {
     return entry;
   }
 
-  /** Puts the room on a new member's home; their hub answers whether a home page is open to watch it. */
+  /**
+   * Puts the room on a new member's home; their hub answers whether a home page is open to
+   * watch it, and whom they have blocked, which the room must know from now on.
+   */
   async joined(user: UserRef): Promise<void> {
     const entry = this.entry(user.id);
     if (!entry) return;
     try {
-      if (await this.hub(user.id).joined(entry)) this.watchers.watch(user.id);
+      const { watching, blocked } = await this.hub(user.id).joined(entry);
+      if (watching) this.watchers.watch(user.id);
+      this.blocks.replace(user.id, blocked);
     } catch (error) {
       logError("room.home_join_failed", error, { room: entry.id, user: user.id });
     }
@@ -92,6 +99,7 @@ export class RoomHome {
 
   /** Takes the room off the home of someone who left or was removed. */
   async left(userId: string, roomId: string): Promise<void> {
+    this.blocks.replace(userId, []);
     this.watchers.unwatch(userId);
     try {
       await this.hub(userId).left(roomId);

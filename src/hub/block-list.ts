@@ -28,8 +28,4 @@ export class BlockList {
       .toArray()
       .map((row) => ({ id: row.user_id, blockedAt: row.blocked_at }));
   }
-
-  count(): number {
-    return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM blocked").one().n;
-  }
 }

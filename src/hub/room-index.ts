@@ -24,10 +24,6 @@ export class RoomIndex {
     return this.sql.exec("SELECT 1 FROM rooms WHERE id = ?", roomId).toArray().length > 0;
   }
 
-  count(): number {
-    return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM rooms").one().n;
-  }
-
   /** Takes a room off the home until it is shown again; says whether it was listed. */
   hide(roomId: string, now: number): boolean {
     return this.sql.exec("UPDATE rooms SET hidden_at = ? WHERE id = ?", now, roomId).rowsWritten > 0;

@@ -13,6 +13,7 @@ import {
   type MessagesPage,
   type ModerationPage,
   type OutgoingMessage,
+  type PageQuery,
   type RoomInfo,
   type RoomSnapshot,
   type UserRef,
@@ -31,7 +32,7 @@ import { RoomSockets } from "./connections/room-sockets";
 import { RoomFiles } from "./files/room-files";
 import type { Changed } from "./history/message-intake";
 import { MessageIntake } from "./history/message-intake";
-import { MessageLog, type PageQuery } from "./history/message-log";
+import { MessageLog } from "./history/message-log";
 import { ReactionList } from "./history/reaction-list";
 import { SendRate } from "./history/send-rate";
 import { RoomHome } from "./home/room-home";
@@ -45,6 +46,7 @@ import { MemberRoster } from "./membership/member-roster";
 import { Moderation } from "./membership/moderation";
 import { RemovalList } from "./membership/removal-list";
 import { RoomAccess } from "./membership/room-access";
+import { RoomBlocks } from "./membership/room-blocks";
 import { RoomFounding } from "./membership/room-founding";
 import { RoomRecord } from "./membership/room-record";
 import { RoomShards } from "./shards/room-shards";
@@ -72,6 +74,7 @@ export class ChatRoom extends DurableObject<Env> {
   private readonly home: RoomHome;
   private readonly memberActions: MemberActions;
   private readonly founding: RoomFounding;
+  private readonly blocks: RoomBlocks;
   private readonly answers: FrameAnswers;
   private readonly messages: HttpMessages;
   private readonly shardCapacity: number;
@@ -95,16 +98,17 @@ export class ChatRoom extends DurableObject<Env> {
     hooks.gone.on((gone) => reactions.forget(gone));
     this.log = new MessageLog(sql, config.historyLimit, reactions, hooks);
     this.files = this.alarms.add(new RoomFiles(ctx, env.FILES, () => this.notes.id(), this.access, this.moderation, this.log, this.alarms, hooks));
-    const trusted = (id: string) => this.access.roleOf(id) !== "member";
+    const trusted = (id: string) => this.moderation.roleOf(id) !== "member";
     const sendRate = new SendRate(this.log, { ...config.rateLimit, newcomers: config.newcomers }, (id) => this.members.joinedAt(id), trusted);
-    const intake = new MessageIntake(config, this.log, this.members, sendRate, this.moderation, this.access, this.files.list, hooks);
+    this.blocks = new RoomBlocks(sql, this.room, this.members);
+    const intake = new MessageIntake(config, this.log, this.members, sendRate, this.moderation, this.access, this.files.list, this.blocks, hooks);
     this.shards = new RoomShards(sql, env, () => this.notes.id(), this.log.latestSeq());
     const polls = new LongPolls(config.longPolls.perUser, config.longPolls.perRoom, config.longPolls.reserved);
     const abuse = new AbusePolicy(config.whoIntervalMs);
     this.sockets = new RoomSockets(ctx, config, this.shards, this.members, abuse, this.notes, this.alarms);
     this.roster = new MemberRoster(this.sockets.online, this.members, this.moderation);
-    this.greeting = new Greeting(this.log, this.roster, this.moderation, this.sockets.online);
-    this.home = new RoomHome(sql, env, this.room, this.members, this.log, this.access, hooks);
+    this.greeting = new Greeting(this.log, this.roster, this.moderation, this.access, this.sockets.online);
+    this.home = new RoomHome(sql, env, this.room, this.members, this.log, this.access, this.blocks, hooks);
     const delivery = new Delivery(ctx, this.shards, polls, hooks, this.notes);
     this.founding = new RoomFounding(this.room, this.members, this.home);
     const banEnds = this.alarms.add(new BanEnds(this.access, this.home, this.alarms));
@@ -243,7 +247,10 @@ export class ChatRoom extends DurableObject<Env> {
     return this.memberActions.leave(user);
   }
 
-  /** A member's name, for a hub checking that two people share this room before a direct conversation. */
+  // Asked by members' hubs: whom one blocks (room-blocks.ts); a name, to check two people share the room.
+  async blocksOf(blocker: string, blocked: string[]): Promise<void> {
+    this.blocks.replace(blocker, blocked);
+  }
   async member(userId: string): Promise<UserRef | undefined> {
     return this.access.refuseReader({ id: userId, name: "" }) ? undefined : this.members.get(userId);
   }

@@ -1,3 +1,5 @@
+import { logError } from "../log-lines";
+
 /**
  * A part of an object with work that falls due later (closing silent sockets, deleting files
  * never attached). `run` does what is due by `now` and says when the part is next due.
@@ -6,6 +8,9 @@ export interface AlarmPart {
   /** Does what is due; returns when this part is next due (ms), or undefined while nothing waits. */
   run(now: number): Promise<number | undefined> | number | undefined;
 }
+
+/** How soon a part whose run failed is tried again. */
+const RETRY_FAILED_PART_MS = 60_000;
 
 /** The part of a Durable Object's storage that keeps its alarm. */
 export interface AlarmStorage {
@@ -51,7 +56,14 @@ export class AlarmSchedule {
     this.next = null;
     let earliest: number | undefined;
     for (const part of this.parts) {
-      const due = await part.run(now);
+      let due: number | undefined;
+      try {
+        due = await part.run(now);
+      } catch (error) {
+        // One part's failure (an RPC, R2) must not stop the others' schedule: it is tried again soon.
+        logError("object.alarm_part_failed", error, { part: part.constructor.name });
+        due = now + RETRY_FAILED_PART_MS;
+      }
       if (due !== undefined && (earliest === undefined || due < earliest)) earliest = due;
     }
     if (earliest !== undefined) await this.dueBy(earliest);

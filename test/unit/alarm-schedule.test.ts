@@ -54,6 +54,21 @@ describe("an object's one alarm, shared by its parts", () => {
     expect(store.state.alarm).toBe(45_100);
   });
 
+  it("goes on when one part fails, and tries that part again a minute later", async () => {
+    const store = storage(100);
+    const alarms = new AlarmSchedule(store);
+    const ran: string[] = [];
+    alarms.add({
+      run: () => {
+        throw new Error("the room could not be reached");
+      },
+    });
+    alarms.add({ run: (now) => (ran.push("sweep"), now + 3_600_000) });
+    await alarms.run(100);
+    expect(ran).toEqual(["sweep"]);
+    expect(store.state.alarm).toBe(60_100);
+  });
+
   it("is left unset when no part has anything due", async () => {
     const store = storage(100);
     const alarms = new AlarmSchedule(store);

@@ -2,6 +2,7 @@ import { LIMITS, type HistoryFrame, type RoomInfo, type RoomSnapshot, type UserR
 import type { MessageLog } from "../history/message-log";
 import type { MemberRoster } from "../membership/member-roster";
 import type { Moderation } from "../membership/moderation";
+import type { RoomAccess } from "../membership/room-access";
 import type { OnlineIndex } from "./presence";
 
 /**
@@ -15,12 +16,13 @@ export class Greeting {
     private readonly log: MessageLog,
     private readonly roster: MemberRoster,
     private readonly moderation: Moderation,
+    private readonly access: Pick<RoomAccess, "roleOf">,
     private readonly online: OnlineIndex,
   ) {}
 
   welcome(room: RoomInfo, you: UserRef, now: number): WelcomeFrame {
     const welcome: WelcomeFrame = { type: "welcome", room, you, seq: this.log.latestSeq(), members: this.roster.list(), online: this.online.size };
-    const role = this.moderation.roleOf(you.id);
+    const role = this.access.roleOf(you.id);
     if (role !== "member") welcome.role = role;
     const mutedUntil = this.moderation.mutedUntil(you.id, now);
     if (mutedUntil !== undefined) welcome.mutedUntil = mutedUntil;

@@ -1,7 +1,7 @@
 import type { RoomConfig } from "../../config";
-import { type ChangeFrame, type ChatMessage, type MessagesPage, type OutgoingMessage, type UserRef, failure, type Result } from "../../protocol";
+import { type ChangeFrame, type ChatMessage, type MessagesPage, type OutgoingMessage, type PageQuery, type UserRef, failure, type Result } from "../../protocol";
 import type { MessageIntake, Changed } from "../history/message-intake";
-import type { MessageLog, PageQuery } from "../history/message-log";
+import type { MessageLog } from "../history/message-log";
 import type { RoomAccess } from "../membership/room-access";
 import type { Delivery } from "./delivery";
 import type { FrameAnswers } from "./frame-answers";

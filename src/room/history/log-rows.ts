@@ -39,9 +39,13 @@ export function toMessage(row: Row): ChatMessage {
   return message;
 }
 
-/** A change row as the `update` frame that announced it; a kind this version does not know is an error, never misread. */
+/** Whether a change row is of a kind this version stores (stored-changes.ts). */
+export function isKnownKind(kind: string): kind is ChangeKindName {
+  return Object.hasOwn(STORED_CHANGES, kind);
+}
+
+/** A change row of a known kind as the `update` frame that announced it. */
 export function toUpdate(row: Pick<Row, "seq" | "id" | "sender_id" | "sender_name" | "recipient_id" | "text" | "ts" | "kind" | "target" | "data">): UpdateFrame {
-  if (!Object.hasOwn(STORED_CHANGES, row.kind)) throw new Error(`the log holds a change of unknown kind "${row.kind}" at seq ${row.seq}`);
   const base = { type: "update" as const, seq: row.seq, id: row.id, from: { id: row.sender_id, name: row.sender_name }, ts: row.ts, target: row.target! };
   const to = row.recipient_id === null ? {} : { to: row.recipient_id };
   return { ...base, ...to, ...storedChange(row.kind as ChangeKindName).read(row) } as UpdateFrame;

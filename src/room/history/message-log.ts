@@ -1,22 +1,14 @@
-import { LIMITS, quoteOf, type ChangeFrame, type ChatMessage, type FileInfo, type OutgoingMessage, type Paging, type Quote, type UpdateFrame, type UserRef } from "../../protocol";
+import { LIMITS, quoteOf, type PageQuery, type ChangeFrame, type ChatMessage, type FileInfo, type OutgoingMessage, type Paging, type Quote, type UpdateFrame, type UserRef } from "../../protocol";
 import type { LogEntry } from "./log-entries";
-import { COLUMNS, toMessage, toUpdate, type Row } from "./log-rows";
+import { COLUMNS, isKnownKind, toMessage, toUpdate, type Row } from "./log-rows";
+import { logEvent } from "../../log-lines";
 import { storedChange, type ChangeColumns, type ChangeTables } from "./stored-changes";
 import { migrateLog } from "./log-schema";
+import { LogPruning } from "./log-pruning";
 import type { ReactionList } from "./reaction-list";
 import { RecentMessages, type Page } from "./recent-messages";
 import type { RoomHooks } from "../lifecycle/room-hooks";
 
-export interface PageQuery {
-  /** Only entries with seq greater than this, oldest first: messages and the changes among them. */
-  after?: number;
-  /** Only messages with seq less than this, as they read now. */
-  before?: number;
-  limit: number;
-}
-
-/** How often (in pruned messages) a full room tells side tables what it pruned. */
-const PRUNE_EXTRAS_EVERY = 64;
 /** What the in-memory window of recent messages may hold: about 1 MB of text at most. */
 const RECENT_MAX_CHARS = 500_000;
 // A user sees every public message, the direct messages sent to them and the ones they sent;
@@ -26,8 +18,8 @@ const VISIBLE_TO = "(recipient_id IS NULL OR recipient_id = ? OR sender_id = ?)"
 /**
  * The room's history in SQLite: messages, and the changes to them (edits, deletions,
  * reactions), each a row with a seq of its own. `seq` is the rowid: SQLite gives each new row
- * the largest rowid plus one, and pruning only ever removes the oldest rows while keeping the
- * newest, so a seq is never reused (AUTOINCREMENT would guarantee the same at the cost of a
+ * the largest rowid plus one, and pruning (log-pruning.ts) never removes the newest row, so a
+ * seq is never reused (AUTOINCREMENT would guarantee the same at the cost of a
  * second write per message). (sender_id, id) is unique so a retransmit is stored once. That
  * unique index is the only one: every index costs a write per message, and the rate limit's
  * read of a sender's recent messages (once per wake-up) is served by it too.
@@ -37,22 +29,17 @@ export class MessageLog {
   private readonly recent: RecentMessages;
   /** What a change's kind may touch when it is applied. */
   readonly tables: ChangeTables;
-  /** How many messages and changes the log holds; counted once per wake-up, when first needed. */
-  private counts: { messages: number; changes: number } | undefined;
-  /** The newest seq pruning removed before this wake-up (0: none); found when first asked. */
-  private prunedBeforeWake: number | undefined;
-  /** The newest seq pruning removed since the room woke. */
-  private prunedSinceWake = 0;
-  /** Messages pruned this wake-up, for the side tables' cadence. */
-  private prunedMessages = 0;
+  private readonly pruning: LogPruning;
+  private readonly unknownKinds = new Set<string>();
 
   constructor(
     private readonly sql: SqlStorage,
-    private readonly keep: number,
+    keep: number,
     private readonly reactions: ReactionList,
-    private readonly hooks: RoomHooks,
+    hooks: RoomHooks,
   ) {
     migrateLog(sql);
+    this.pruning = new LogPruning(sql, keep, hooks);
     this.tables = { sql, reactions, hooks };
     this.recent = new RecentMessages(Math.min(LIMITS.resumeHistory, keep), RECENT_MAX_CHARS);
   }
@@ -94,7 +81,7 @@ export class MessageLog {
       )
       .toArray()[0];
     if (!row) return undefined;
-    this.prune("messages");
+    this.pruning.grew("messages");
     const stored: ChatMessage = { type: "message", seq: row.seq, id: message.id, from, text: message.text, ts };
     if (message.to !== undefined) stored.to = message.to;
     if (message.mentions !== undefined) stored.mentions = message.mentions;
@@ -131,7 +118,7 @@ export class MessageLog {
       .toArray()[0];
     if (!row) return undefined;
     storedChange(change.type).apply(change, ts, this.tables);
-    this.prune("changes");
+    this.pruning.grew("changes");
     // The window holds messages as they read before this change.
     this.recent.invalidate();
     return toUpdate({ seq: row.seq, id: change.id, sender_id: by.id, sender_name: by.name, recipient_id: to, ts, kind: change.type, target: change.target, ...columns });
@@ -148,7 +135,7 @@ export class MessageLog {
     const page = after !== undefined ? this.pageAfter(viewer, after, query.limit) : this.pageBefore(viewer, query);
     const messages = this.withReactions(page.messages, viewer);
     // Part of what came after `after` was pruned: the reader must know it has a gap.
-    const gone = after !== undefined && after < this.prunedThrough() ? { gone: true as const } : {};
+    const gone = after !== undefined && after < this.pruning.through() ? { gone: true as const } : {};
     if (!page.more) return { ...page, messages, ...gone };
     const next = after !== undefined ? Math.max(page.messages.at(-1)?.seq ?? 0, page.updates.at(-1)?.seq ?? 0) : page.messages[0]!.seq;
     return { ...page, messages, next, ...gone };
@@ -234,54 +221,6 @@ export class MessageLog {
       .reverse();
   }
 
-  /**
-   * Keeps the newest `keep` messages, and at most as many changes: a room where people only
-   * react or edit never loses its messages to their changes. A pruned message takes every row
-   * before it; a change beyond the cap goes alone, oldest first. Each delete is by the rowid
-   * at the start of the table, so a full room pays one short statement per entry.
-   */
-  private prune(grew: "messages" | "changes"): void {
-    // Counted after the new row was written: a first count already includes it.
-    if (this.counts) this.counts[grew]++;
-    else this.counts = this.count();
-    const counts = this.counts;
-    while (counts.messages > this.keep) {
-      const gone = this.sql
-        .exec<{ seq: number }>("DELETE FROM messages WHERE seq <= (SELECT MIN(seq) FROM messages WHERE kind = 'message') RETURNING seq")
-        .toArray();
-      counts.messages--;
-      counts.changes -= gone.length - 1;
-      const through = Math.max(...gone.map((row) => row.seq));
-      this.prunedSinceWake = Math.max(this.prunedSinceWake, through);
-      // What side tables keep of pruned messages (reactions, files) is swept every
-      // PRUNE_EXTRAS_EVERY messages instead, statements fewer per message.
-      if (++this.prunedMessages % PRUNE_EXTRAS_EVERY === 0) this.hooks.gone.emit({ prunedThrough: through });
-    }
-    while (counts.changes > this.keep) {
-      const gone = this.sql.exec<{ seq: number }>("DELETE FROM messages WHERE seq = (SELECT MIN(seq) FROM messages WHERE kind != 'message') RETURNING seq").toArray();
-      counts.changes--;
-      this.prunedSinceWake = Math.max(this.prunedSinceWake, gone[0]?.seq ?? 0);
-    }
-  }
-
-  private count(): { messages: number; changes: number } {
-    const row = this.sql.exec<{ messages: number; total: number }>("SELECT COUNT(CASE WHEN kind = 'message' THEN 1 END) AS messages, COUNT(*) AS total FROM messages").one();
-    return { messages: row.messages, changes: row.total - row.messages };
-  }
-
-  /**
-   * The newest seq that pruning removed, 0 if none: everything after it is still here. Before
-   * this wake-up, it is the seq just before the newest gap in the log (seqs are rowids, never
-   * reused, and only pruning removes rows); a scan asked for once per wake-up, by a resume.
-   */
-  private prunedThrough(): number {
-    this.prunedBeforeWake ??=
-      this.sql
-        .exec<{ seq: number | null }>("SELECT MAX(seq) - 1 AS seq FROM messages m WHERE seq > 1 AND NOT EXISTS (SELECT 1 FROM messages p WHERE p.seq = m.seq - 1)")
-        .one().seq ?? 0;
-    return Math.max(this.prunedBeforeWake, this.prunedSinceWake);
-  }
-
   /** The quote a reply carries of the message it answers, as that reads now. */
   private quote(seq: number): Quote {
     const original = this.message(seq);
@@ -289,15 +228,24 @@ export class MessageLog {
     return original ? quoteOf(original) : { seq, from: { id: "", name: "" }, text: "", deleted: true };
   }
 
-  private dress(row: Row): LogEntry {
-    if (row.kind !== "message") return toUpdate(row);
+  /** A row as the entry it is; undefined for a change of a kind this version does not know (written by a later one, before a rollback). */
+  private dress(row: Row): LogEntry | undefined {
+    if (row.kind !== "message") return isKnownKind(row.kind) ? toUpdate(row) : this.unknown(row);
     const message = toMessage(row);
     if (row.reply_to !== null) message.replyTo = this.quote(row.reply_to);
     return message;
   }
 
   private dressAll(rows: Row[]): LogEntry[] {
-    return rows.map((row) => this.dress(row));
+    return rows.map((row) => this.dress(row)).filter((entry) => entry !== undefined);
+  }
+
+  /** Left out, never read as another kind; said once per wake-up, as every read would meet it. */
+  private unknown(row: Row): undefined {
+    if (this.unknownKinds.has(row.kind)) return undefined;
+    this.unknownKinds.add(row.kind);
+    logEvent("room.unknown_change_kind", { kind: row.kind, seq: row.seq });
+    return undefined;
   }
 
   /** Copies of the messages that have reactions, with them as the viewer sees them; one read for the page. */

@@ -96,8 +96,9 @@ export class MemberActions {
     if (!banned.ok) return banned;
     this.moderation.record(user, { ts: now, action: "ban", member: memberId, ...(until === null ? {} : { until }) });
     this.notes.note("room.member_banned", { user: user.id, member: memberId });
-    if (until !== null) await this.banEnds.banned(until);
+    // Shut out first: if scheduling the ban's end fails, the person is still out.
     await this.shut(memberId, "banned from this room", "you were banned from this room");
+    if (until !== null) await this.banEnds.banned(until);
     return { ok: true, until };
   }
 

@@ -53,7 +53,10 @@ export class RoomAccess {
       // object's writes then commit together, so a use is never counted for a refusal.
       this.invites.countUse(inviteId);
     }
-    return { ok: true, room, joined: this.members.touch(user, now).added };
+    const joined = this.members.touch(user, now).added;
+    // A role ends with membership; one an older version left behind does not come back with a new one.
+    if (joined && this.moderation.roleOf(user.id) === "moderator") this.moderation.setRole(user.id, "member");
+    return { ok: true, room, joined };
   }
 
   /** Reading without joining: public rooms are open to every signed-in user but the removed, private ones to members. */

@@ -16,6 +16,8 @@ export interface MuteState {
   until?: number | null;
 }
 
+const RANK: Record<Role, number> = { member: 0, moderator: 1, owner: 2 };
+
 /**
  * The room page's one source of truth: who the user is, the room, the user's role and mute, and
  * the roles of everyone listed, kept from the client's welcome, members, presence and muted
@@ -62,9 +64,9 @@ export class RoomState extends Emitter<{ change: ReadonlySet<StateChange> }> {
     return authorId === this.you.id || this.role !== "member";
   }
 
-  /** Owners and moderators mute and ban others, but nobody acts on an owner. */
+  /** Owners and moderators act on those of lower rank only, as the room allows: never on themselves, a moderator never on another. */
   mayModerate(memberId: string): boolean {
-    return this.role !== "member" && memberId !== this.you.id && this.roleOf(memberId) !== "owner";
+    return memberId !== this.you.id && RANK[this.role] > RANK[this.roleOf(memberId)];
   }
 
   /** Only owners appoint and dismiss moderators. */

@@ -8,10 +8,12 @@ import {
   type JWTVerifyOptions,
 } from "jose";
 import type { AuthConfig } from "./config";
-import { BEARER_PROTOCOL_PREFIX, LIMITS, withoutFormatCharacters, type UserRef } from "./protocol";
+import { BEARER_PROTOCOL_PREFIX, failure, LIMITS, withoutFormatCharacters, type UserRef } from "./protocol";
 import { randomId } from "./random-id";
 
 export const TOKEN_ISSUER = "edge-chat";
+/** What a token of a session that was signed out is told, wherever it is presented (its hub keeps which were). */
+export const SIGNED_OUT = failure(401, "invalid_token", "this session was signed out; sign in again");
 /** Distinct audiences keep one kind of token (a session) from being accepted as another (an invite). */
 export const SESSION_AUDIENCE = "edge-chat:session";
 export const INVITE_AUDIENCE = "edge-chat:invite";

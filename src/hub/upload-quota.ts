@@ -1,3 +1,4 @@
+import { formatBytes } from "../shared/format-bytes";
 import { failure, type Result, type UserRef } from "../protocol";
 import type { AlarmPart } from "../shared/alarm-schedule";
 
@@ -125,8 +126,4 @@ function waitUntilFits(hours: { hour: number; bytes: number; uploads: number }[]
 
 function refused(message: string, retryAfterMs: number) {
   return { ...failure(429, "rate_limited", message), retryAfterMs };
-}
-
-export function formatBytes(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${+(bytes / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
 }

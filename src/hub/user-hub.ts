@@ -1,10 +1,11 @@
 import { DurableObject } from "cloudflare:workers";
+import { SIGNED_OUT } from "../auth";
 import { readHubConfig, type HubConfig } from "../config";
 import type { Env } from "../env";
 import { logError } from "../log-lines";
-import { CloseCode, failure, PING, PONG, PROTOCOL, type ConversationSettings, type HomeFrame, type HomeRoom, type Result, type RoomInfo, type UserRef } from "../protocol";
+import { PING, PONG, PROTOCOL, type ConversationSettings, type HomeFrame, type HomeRoom, type Result, type RoomInfo, type UserRef } from "../protocol";
 import { AlarmSchedule } from "../shared/alarm-schedule";
-import { refuseWebSocket } from "../shared/refused-socket";
+import { refuseEntry } from "../shared/refused-socket";
 import { answerClose, isBenignTeardownError } from "../shared/socket-teardown";
 import { DirectConversations } from "./direct-conversations";
 import { HomeSockets } from "./home-sockets";
@@ -13,7 +14,6 @@ import { SessionList } from "./session-list";
 import { UploadQuota, type PendingUpload, type UploadLimits } from "./upload-quota";
 
 const USER_HEADER = "X-Edge-Chat-User";
-const SIGNED_OUT = failure(401, "invalid_token", "this session was signed out; sign in again");
 
 /** Who opens a home socket, as the Worker verified: the person, and the session and expiry of their token. */
 export interface HomeConnectRequest {
@@ -65,11 +65,11 @@ export class UserHub extends DurableObject<Env> {
     if (!header || request.headers.get("Upgrade") !== "websocket") return new Response("expected a WebSocket upgrade", { status: 400 });
     const { user, subprotocol, expiresAt, sessionId } = JSON.parse(decodeURIComponent(header)) as HomeConnectRequest;
     if (sessionId !== undefined && this.sessions.isRevoked(sessionId)) {
-      return refuseWebSocket(CloseCode.InvalidToken, { type: "error", code: SIGNED_OUT.code, message: SIGNED_OUT.message }, subprotocol);
+      return refuseEntry(SIGNED_OUT, subprotocol);
     }
     if (this.homeSockets.open().length >= this.config.homeSockets) {
       const message = `you have ${this.config.homeSockets} home pages open; close one first`;
-      return refuseWebSocket(CloseCode.Abuse, { type: "error", code: "too_many_connections", message }, subprotocol);
+      return refuseEntry({ code: "too_many_connections", message }, subprotocol);
     }
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     await this.homeSockets.accept(server, sessionId === undefined ? { expiresAt } : { expiresAt, sessionId });

@@ -16,10 +16,11 @@ export function refuseWebSocket(closeCode: number, error: ErrorFrame, offeredPro
 }
 
 /**
- * Refuses an upgrade the room turned away, with the close code a client acts on: 4008 (wait,
- * then try again) for a cap, 4003 (no entry) for everything else.
+ * Refuses an upgrade with the close code a client acts on: 4001 (sign in again) for a token,
+ * 4008 (wait, then try again) for a cap, 4003 (no entry) for everything else.
  */
-export function refuseEntry(refusal: Failure, offeredProtocol: boolean): Response {
-  const closeCode = refusal.code === "too_many_connections" || refusal.code === "rate_limited" ? CloseCode.Abuse : CloseCode.Forbidden;
+export function refuseEntry(refusal: Pick<Failure, "code" | "message">, offeredProtocol: boolean): Response {
+  const closeCode =
+    refusal.code === "invalid_token" ? CloseCode.InvalidToken : refusal.code === "too_many_connections" || refusal.code === "rate_limited" ? CloseCode.Abuse : CloseCode.Forbidden;
   return refuseWebSocket(closeCode, { type: "error", code: refusal.code, message: refusal.message }, offeredProtocol);
 }

@@ -3,6 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import { readAuthConfig } from "../config";
 import { checkDirectRequest } from "../protocol";
 import type { AppEnv } from "./app-env";
+import { hubOf } from "./hub-stub";
 import { orRefuse, refuse } from "./api-exception";
 
 /** `POST /api/dm`: one-to-one conversations, rooms of exactly two people. */
@@ -18,7 +19,7 @@ directRoutes.post("/", smallBody, async (c) => {
   const user = c.get("user");
   if (other === user.id) refuse("bad_message", "a conversation needs someone else");
   const roomId = await directRoomId(user.id, other, readAuthConfig(c.env).secret);
-  const hub = c.env.HUBS.get(c.env.HUBS.idFromName(user.id));
+  const hub = hubOf(c.env, user.id);
   const opened = orRefuse(await hub.openDirect(user, other, roomId));
   return c.json({ room: opened.room });
 });

@@ -1,10 +1,11 @@
+import { hubOf } from "./hub-stub";
 import type { Context } from "hono";
 import { readFileLimits } from "../config";
 import { contentDisposition, cleanFileName } from "../files/file-names";
 import { sniff } from "../files/sniff";
 import { failure, FILE_ID, type FileInfo } from "../protocol";
 import { randomId } from "../random-id";
-import { formatBytes } from "../hub/upload-quota";
+import { formatBytes } from "../shared/format-bytes";
 import { ApiException, orRefuse, refuse } from "./api-exception";
 import { room, type RoomEnv } from "./room-stub";
 
@@ -25,7 +26,7 @@ export async function uploadFile(c: Context<RoomEnv>): Promise<Response> {
   }
   if (length > max) refuse("too_large", `files must be at most ${formatBytes(max)}`);
   orRefuse(await room(c).mayUpload(c.get("user")));
-  const hub = c.env.HUBS.get(c.env.HUBS.idFromName(c.get("user").id));
+  const hub = hubOf(c.env, c.get("user").id);
   const roomId = c.get("roomId");
   const fileId = randomId(16);
   orRefuse(await hub.reserveUpload({ roomId, fileId, uploader: c.get("user"), bytes: length }, { bytesPerDay: quotaPerDay, uploadsPerDay }));

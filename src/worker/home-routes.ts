@@ -3,6 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import { toHubConnectRequest } from "../hub/user-hub";
 import { checkConversationSettings, checkRoomId, checkUserId, PROTOCOL, type BlockedList, type ConversationSettings, type HomeRoomsResponse } from "../protocol";
 import type { AppEnv } from "./app-env";
+import { hubOf } from "./hub-stub";
 import { offeredSubprotocols } from "../auth";
 import { orRefuse, refuse } from "./api-exception";
 
@@ -12,9 +13,7 @@ import { orRefuse, refuse } from "./api-exception";
  */
 export const homeRoutes = new Hono<AppEnv>();
 
-function hub(c: Context<AppEnv>) {
-  return c.env.HUBS.get(c.env.HUBS.idFromName(c.get("user").id));
-}
+const hub = (c: Context<AppEnv>) => hubOf(c.env, c.get("user").id);
 
 homeRoutes.get("/rooms", async (c) => {
   const body: HomeRoomsResponse = { rooms: await hub(c).listRooms(c.get("user").id) };

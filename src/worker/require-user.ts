@@ -1,8 +1,8 @@
 import { createMiddleware } from "hono/factory";
 import { readAuthConfig } from "../config";
 import { logEvent } from "../log-lines";
-import { CloseCode, PROTOCOL } from "../protocol";
-import { refuseWebSocket } from "../shared/refused-socket";
+import { PROTOCOL } from "../protocol";
+import { refuseEntry } from "../shared/refused-socket";
 import type { AppEnv } from "./app-env";
 import { AuthError, isSocketUpgrade, offeredSubprotocols, tokenFromRequest, verifySessionToken } from "../auth";
 
@@ -24,7 +24,7 @@ export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
     logEvent("worker.auth_refused", { path: new URL(c.req.url).pathname, reason: error.message });
     if (isSocketUpgrade(c.req.raw)) {
       const offered = offeredSubprotocols(c.req.raw).includes(PROTOCOL);
-      return refuseWebSocket(CloseCode.InvalidToken, { type: "error", code: "invalid_token", message: error.message }, offered);
+      return refuseEntry({ code: "invalid_token", message: error.message }, offered);
     }
     throw error;
   }

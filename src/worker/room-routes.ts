@@ -14,7 +14,6 @@ import {
   checkPageQuery,
   checkRoomId,
   checkSeqQuery,
-  CloseCode,
   fail,
   INVITE_PROTOCOL_PREFIX,
   LIMITS,
@@ -30,7 +29,7 @@ import {
   type PageQuery,
   type PostedMessage,
 } from "../protocol";
-import { refuseWebSocket } from "../shared/refused-socket";
+import { refuseEntry } from "../shared/refused-socket";
 import { shardOf, toConnectRequest } from "../shared/connect-request";
 import { shardName } from "../shard/shard-batch";
 import { AuthError, offeredSubprotocols, signInvite, subprotocolValue, verifyInvite } from "../auth";
@@ -116,7 +115,7 @@ roomRoutes.get("/:room/ws", async (c) => {
   const after = seqQuery(c, "after");
   const invite = await checkInvite(c, subprotocolValue(c.req.raw, INVITE_PROTOCOL_PREFIX));
   if (!invite.ok) {
-    return refuseWebSocket(CloseCode.Forbidden, { type: "error", code: invite.code, message: invite.message }, subprotocol);
+    return refuseEntry(invite, subprotocol);
   }
   const batch = c.req.query(BATCH_QUERY) === "1";
   const connect = { roomId: c.get("roomId"), user: c.get("user"), expiresAt: c.get("session").expiresAt, after, inviteId: invite.value, subprotocol, batch };

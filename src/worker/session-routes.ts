@@ -1,4 +1,4 @@
-import { Hono, type Context } from "hono";
+import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { readAuthConfig } from "../config";
 import { checkDisplayName, type SessionResponse } from "../protocol";
@@ -7,6 +7,7 @@ import { issueGuestSession, issueSession, type IssuedSession } from "../auth";
 import { guestSignInWait } from "./guest-sign-in-limit";
 import { orRefuse, refuse } from "./api-exception";
 import { requireUser } from "./require-user";
+import { hubOf } from "./hub-stub";
 
 export const sessionRoutes = new Hono<AppEnv>();
 
@@ -26,7 +27,7 @@ sessionRoutes.post("/", signInBody, async (c) => {
   const wait = await guestSignInWait(c.env, c.req.raw);
   if (wait > 0) refuse("rate_limited", "too many guest sign-ins from your network; try again shortly", { retryAfterMs: wait });
   const session = await issueGuestSession(name, config);
-  orRefuse(await hub(c, session.user.id).renewSession(session.sessionId, session.expiresAt));
+  orRefuse(await hubOf(c.env, session.user.id).renewSession(session.sessionId, session.expiresAt));
   return c.json(answer(session), 201);
 });
 
@@ -41,7 +42,7 @@ sessionRoutes.post("/refresh", requireUser, async (c) => {
   }
   // The same session goes on (a token from before sessions had ids starts one), unless it was signed out.
   const renewed = await issueSession(session.user, readAuthConfig(c.env), session.sessionId);
-  orRefuse(await hub(c, session.user.id).renewSession(renewed.sessionId, renewed.expiresAt));
+  orRefuse(await hubOf(c.env, session.user.id).renewSession(renewed.sessionId, renewed.expiresAt));
   return c.json(answer(renewed));
 });
 
@@ -55,13 +56,10 @@ sessionRoutes.delete("/", requireUser, async (c) => {
   if (session.sessionId === undefined) {
     refuse("bad_message", session.issuer === "provider" ? "sign out at your identity provider" : "this token names no session; let it expire");
   }
-  await hub(c, session.user.id).endSession(session.sessionId, session.expiresAt);
+  await hubOf(c.env, session.user.id).endSession(session.sessionId, session.expiresAt);
   return c.body(null, 204);
 });
 
-function hub(c: Context<AppEnv>, userId: string) {
-  return c.env.HUBS.get(c.env.HUBS.idFromName(userId));
-}
 
 function answer(session: IssuedSession): SessionResponse {
   return { token: session.token, user: session.user, expiresAt: session.expiresAt };

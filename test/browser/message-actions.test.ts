@@ -4,6 +4,18 @@ import { say, shownMessages, signInAndJoin, useBrowserChat, type Person } from "
 const { chat, person } = useBrowserChat();
 const poll = (fn: () => Promise<unknown>) => expect.poll(fn, { timeout: 15_000, interval: 100 });
 
+/** Signs `p` in as `name` and creates a public room with this title; its id. */
+async function createPublicRoom(p: Person, name: string, title: string): Promise<string> {
+  await p.page.goto(chat().base);
+  await p.page.fill("#name", name);
+  await p.page.click("#sign-in button[type=submit]");
+  await p.page.fill("#title", title);
+  await p.page.uncheck("#private");
+  await p.page.click("#create button[type=submit]");
+  await p.page.waitForURL(/\/r\//);
+  return new URL(p.page.url()).pathname.slice(3);
+}
+
 function message(p: Person, text: string) {
   return p.page.locator("#messages .message", { has: p.page.locator(".text", { hasText: text }) });
 }
@@ -63,14 +75,7 @@ describe("acting on messages", () => {
 describe("moderation from the member list", () => {
   it("lets the owner make a moderator, who mutes someone: their composer then says so", async () => {
     const [ada, bob, cy] = [await person(), await person(), await person()];
-    await ada.page.goto(chat().base);
-    await ada.page.fill("#name", "Ada");
-    await ada.page.click("#sign-in button[type=submit]");
-    await ada.page.fill("#title", "Town hall");
-    await ada.page.uncheck("#private");
-    await ada.page.click("#create button[type=submit]");
-    await ada.page.waitForURL(/\/r\//);
-    const room = new URL(ada.page.url()).pathname.slice(3);
+    const room = await createPublicRoom(ada, "Ada", "Town hall");
     await signInAndJoin(bob, chat().base, "Bob", room);
     await signInAndJoin(cy, chat().base, "Cy", room);
 
@@ -95,14 +100,7 @@ describe("moderation from the member list", () => {
 describe("deleting someone else's message", () => {
   it("is offered to owners and moderators on every message, and to a member on their own only", async () => {
     const [ada, bob, cy] = [await person(), await person(), await person({ withoutWebSocket: true })];
-    await ada.page.goto(chat().base);
-    await ada.page.fill("#name", "Ada");
-    await ada.page.click("#sign-in button[type=submit]");
-    await ada.page.fill("#title", "Clean room");
-    await ada.page.uncheck("#private");
-    await ada.page.click("#create button[type=submit]");
-    await ada.page.waitForURL(/\/r\//);
-    const room = new URL(ada.page.url()).pathname.slice(3);
+    const room = await createPublicRoom(ada, "Ada", "Clean room");
     await signInAndJoin(bob, chat().base, "Bob", room);
     await signInAndJoin(cy, chat().base, "Cy", room);
 

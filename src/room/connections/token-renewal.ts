@@ -1,5 +1,5 @@
 import { failure, type Result } from "../../protocol";
-import { AuthError, verifySessionToken } from "../../auth";
+import { AuthError, SIGNED_OUT, verifySessionToken } from "../../auth";
 import { readAuthConfig } from "../../config";
 import type { Env } from "../../env";
 
@@ -14,7 +14,7 @@ export async function renewedExpiry(env: Env, userId: string, token: string): Pr
     const session = await verifySessionToken(token, readAuthConfig(env));
     if (session.user.id !== userId) return failure(401, "invalid_token", "that token is for someone else");
     if (session.sessionId !== undefined && (await env.HUBS.get(env.HUBS.idFromName(userId)).sessionRevoked(session.sessionId))) {
-      return failure(401, "invalid_token", "this session was signed out; sign in again");
+      return SIGNED_OUT;
     }
     return { ok: true, expiresAt: session.expiresAt };
   } catch (error) {

@@ -2,7 +2,7 @@ import type { AlarmPart } from "../shared/alarm-schedule";
 
 /**
  * One person's sessions, as their hub knows them: each signed-in device is one session id (the
- * tokens' `sid`), kept from sign-in through every renewal until its newest token expires. A
+ * tokens' `sid`), kept from its first renewal (or sign-out) until its newest token expires. A
  * session that was signed out stays listed, revoked, until then, so none of its tokens is
  * renewed, and is forgotten after: an expired token is refused everywhere anyway.
  *
@@ -20,7 +20,7 @@ export class SessionList implements AlarmPart {
     sql.exec("CREATE INDEX IF NOT EXISTS sessions_by_expiry ON sessions (expires_at)");
   }
 
-  /** A sign-in, or a renewal: the session lasts until its newest token expires. False if it was signed out. */
+  /** A renewal: the session lasts until its newest token expires. False if it was signed out. */
   renewed(id: string, expiresAt: number, now: number): boolean {
     if (this.isRevoked(id)) return false;
     this.sql.exec(

@@ -26,8 +26,9 @@ sessionRoutes.post("/", signInBody, async (c) => {
   const name = orRefuse(checkDisplayName(raw)).value;
   const wait = await guestSignInWait(c.env, c.req.raw);
   if (wait > 0) refuse("rate_limited", "too many guest sign-ins from your network; try again shortly", { retryAfterMs: wait });
+  // A new session cannot have been signed out: its hub first hears of it at its first renewal,
+  // so a crowd of guests signing in does not create a hub each on the way in.
   const session = await issueGuestSession(name, config);
-  orRefuse(await hubOf(c.env, session.user.id).renewSession(session.sessionId, session.expiresAt));
   return c.json(answer(session), 201);
 });
 

@@ -24,9 +24,11 @@ export class RoomBlocks {
 
   /** The whole list of someone's blocks, as their hub keeps it. */
   replace(blocker: string, blocked: readonly string[]): void {
+    const all = this.all();
+    // Every new member's hub answers with their list, almost always empty: no write for that.
+    if (blocked.length === 0 && !all.has(blocker)) return;
     this.sql.exec("DELETE FROM blocks WHERE blocker = ?", blocker);
     for (const id of blocked) this.sql.exec("INSERT OR IGNORE INTO blocks (blocker, blocked) VALUES (?, ?)", blocker, id);
-    const all = this.all();
     if (blocked.length > 0) all.set(blocker, new Set(blocked));
     else all.delete(blocker);
   }

@@ -173,7 +173,7 @@ export class UserHub extends DurableObject<Env> {
     return this.direct.blocks.all().map((entry) => entry.id);
   }
 
-  /** Every room the user is in gets the new list; a room that cannot be reached now gets it when the user next joins one. */
+  /** Every room the user is in gets the new list; a room that cannot be reached now gets it with the next read of the home. */
   private async tellRoomsBlocks(me: string): Promise<void> {
     const blocked = this.blockedIds();
     const told = await Promise.allSettled(this.index.all().map((room) => this.env.ROOMS.get(this.env.ROOMS.idFromName(room.id)).blocksOf(me, blocked)));
@@ -216,10 +216,12 @@ export class UserHub extends DurableObject<Env> {
   /** Each room's own summary, read in parallel; a room that no longer counts the user a member leaves the list. */
   private async rooms(userId: string, watch: boolean): Promise<HomeRoom[]> {
     const entries = this.index.all();
+    // Each read of the home also gives every room the user's blocks again, so a room that missed a change catches up.
+    const blocked = this.blockedIds();
     const summaries = await Promise.all(
       entries.map(async ({ id, joinedAt }) => {
         try {
-          const summary = await this.env.ROOMS.get(this.env.ROOMS.idFromName(id)).summary(userId, watch);
+          const summary = await this.env.ROOMS.get(this.env.ROOMS.idFromName(id)).summary(userId, watch, blocked);
           if (!summary) this.index.remove(id);
           return summary && this.direct.shown(summary) ? { summary, at: summary.last?.ts ?? joinedAt } : undefined;
         } catch (error) {

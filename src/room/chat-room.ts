@@ -261,8 +261,8 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   // Homes (home/room-home.ts).
-  async summary(userId: string, watch: boolean): Promise<HomeRoom | undefined> {
-    return this.home.summary(userId, watch);
+  async summary(userId: string, watch: boolean, blocked?: string[]): Promise<HomeRoom | undefined> {
+    return this.home.summary(userId, watch, blocked);
   }
   async markRead(user: UserRef, seq: number): Promise<Result<{}>> {
     return this.home.markRead(user, seq);

@@ -362,6 +362,20 @@ describe("a one-to-one conversation", () => {
     expect((await send(mallory, later, { text: "sorry", to: ada.id })).status).toBe(201);
   });
 
+  it("reach a room that missed the change with the next read of the home", async () => {
+    const room = newRoom("block-heals");
+    const [ada, mallory] = [await newUser("Ada"), await newUser("Mallory")];
+    for (const user of [ada, mallory]) await connect(room, user);
+    const dm = (id: string) => api(mallory, `/api/rooms/${room}/messages`, { method: "POST", body: JSON.stringify({ id, text: "psst", to: ada.id }) });
+    expect((await api(ada, `/api/me/blocked/${mallory.id}`, { method: "PUT" })).status).toBe(204);
+    // As if the room had been unreachable when Ada's hub told it.
+    await env.ROOMS.get(env.ROOMS.idFromName(room)).blocksOf(ada.id, []);
+    expect((await dm("while-stale")).status).toBe(201);
+
+    expect((await api(ada, "/api/me/rooms")).status).toBe(200);
+    expect((await dm("after-home-read")).status).toBe(403);
+  });
+
   it("can be started with at most NEW_CONVERSATIONS_PER_USER_DAY new people a day; reopening one is free", async () => {
     const room = newRoom("many-dms");
     const [ada, ...others] = [await newUser("Ada"), await newUser("B1"), await newUser("B2"), await newUser("B3"), await newUser("B4")];

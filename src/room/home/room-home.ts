@@ -37,11 +37,13 @@ export class RoomHome {
 
   /**
    * A hub reading the user's entry for its home (undefined: not a member, drop the room). With
-   * `watch`, a home page is open: the room sends that hub news until it says nobody looks.
+   * `watch`, a home page is open: the room sends that hub news until it says nobody looks. The
+   * hub brings the user's blocks along, which heals a copy that missed a change.
    */
-  summary(userId: string, watch: boolean): HomeRoom | undefined {
+  summary(userId: string, watch: boolean, blocked?: readonly string[]): HomeRoom | undefined {
     const entry = this.entry(userId);
     if (entry && watch) this.watchers.watch(userId);
+    if (entry && blocked) this.blocks.replace(userId, blocked);
     return entry;
   }
 

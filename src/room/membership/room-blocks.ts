@@ -25,8 +25,9 @@ export class RoomBlocks {
   /** The whole list of someone's blocks, as their hub keeps it. */
   replace(blocker: string, blocked: readonly string[]): void {
     const all = this.all();
-    // Every new member's hub answers with their list, almost always empty: no write for that.
-    if (blocked.length === 0 && !all.has(blocker)) return;
+    // Hubs send the whole list on every join and home read, almost always unchanged: no write for that.
+    const known = all.get(blocker);
+    if (known ? known.size === blocked.length && blocked.every((id) => known.has(id)) : blocked.length === 0) return;
     this.sql.exec("DELETE FROM blocks WHERE blocker = ?", blocker);
     for (const id of blocked) this.sql.exec("INSERT OR IGNORE INTO blocks (blocker, blocked) VALUES (?, ?)", blocker, id);
     if (blocked.length > 0) all.set(blocker, new Set(blocked));

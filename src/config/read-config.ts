@@ -22,6 +22,8 @@ export interface RoomConfig {
   sockets: { perUser: number; perRoom: number; shardCapacity: number };
   /** `reserved` of the room's places take only a person's first waiting read. */
   longPolls: { perUser: number; perRoom: number; reserved: number };
+  /** Home entries sent to members' hubs per second (home/home-watchers.ts). */
+  homeNewsPerSecond: number;
   /** Newcomers' shared budget: members younger than `ageMs` together send at most `messages` per window, each at most `each` of them. */
   newcomers: { ageMs: number; messages: number; each: number };
 }
@@ -70,6 +72,7 @@ export function readRoomConfig(env: Variables): RoomConfig {
       perRoom: readVariable(env, "LONG_POLLS_PER_ROOM"),
       reserved: Math.floor((readVariable(env, "LONG_POLLS_PER_ROOM") * readVariable(env, "LONG_POLLS_RESERVED_PERCENT")) / 100),
     },
+    homeNewsPerSecond: readVariable(env, "HOME_NEWS_PER_SECOND"),
     newcomers: {
       ageMs: readVariable(env, "NEW_MEMBER_SECONDS") * 1000,
       messages: readVariable(env, "NEW_MEMBER_MESSAGES"),
@@ -91,12 +94,17 @@ export function readFileLimits(env: Variables): { maxBytes: number; quotaPerDay:
 export interface HubConfig {
   homeSockets: number;
   newConversationsPerDay: number;
+  roomsPerUser: number;
+  /** A home load asks at most `readsPerLoad` rooms; a copy older than `recheckAfterMs` is asked again without news. */
+  home: { readsPerLoad: number; recheckAfterMs: number };
 }
 
 export function readHubConfig(env: Variables): HubConfig {
   return {
     homeSockets: readVariable(env, "HOME_SOCKETS_PER_USER"),
     newConversationsPerDay: readVariable(env, "NEW_CONVERSATIONS_PER_USER_DAY"),
+    roomsPerUser: readVariable(env, "ROOMS_PER_USER"),
+    home: { readsPerLoad: readVariable(env, "HOME_READS_PER_LOAD"), recheckAfterMs: readVariable(env, "HOME_RECHECK_SECONDS") * 1000 },
   };
 }
 

@@ -78,10 +78,16 @@ export class DirectConversations {
     this.sql.exec("INSERT OR REPLACE INTO settings (name, value) VALUES ('reopenOnMessage', ?)", String(settings.reopenOnMessage));
   }
 
-  /** The other person as a room of this user's knows them, or undefined if no room has both. */
+  /**
+   * The other person as a room of both knows them, or undefined if no room has both. Only the
+   * rooms both hubs list are asked, not every room of this user's; each still says whether the
+   * other is a member now (their hub's list may lag a removal).
+   */
   private async sharedMember(otherId: string): Promise<UserRef | undefined> {
+    const theirs = new Set(await this.hub(otherId).roomIds());
+    const shared = this.index.ids().filter((id) => theirs.has(id));
     const found = await Promise.all(
-      this.index.all().map(({ id }) =>
+      shared.map((id) =>
         this.env.ROOMS.get(this.env.ROOMS.idFromName(id))
           .member(otherId)
           .catch(() => undefined),

@@ -3,7 +3,7 @@ import { SIGNED_OUT } from "../auth";
 import { readHubConfig, type HubConfig } from "../config";
 import type { Env } from "../env";
 import { logError } from "../log-lines";
-import { PING, PONG, PROTOCOL, type ConversationSettings, type HomeFrame, type HomeRoom, type Result, type RoomInfo, type UserRef } from "../protocol";
+import { failure, PING, PONG, PROTOCOL, type ConversationSettings, type HomeFrame, type HomeRoom, type Result, type RoomInfo, type UserRef } from "../protocol";
 import { AlarmSchedule } from "../shared/alarm-schedule";
 import { refuseEntry } from "../shared/refused-socket";
 import { answerClose, isBenignTeardownError } from "../shared/socket-teardown";
@@ -31,11 +31,12 @@ export function toHubConnectRequest(connect: HomeConnectRequest): Request {
 }
 
 /**
- * One user's hub: the index of the rooms they are in, and the home sockets of their open home
- * pages. It keeps no counts: each room computes its own when asked (a room knows its messages
- * and every member's read position), so a message costs nothing in the hubs of members who are
- * not looking. Rooms tell a hub of news only while it has a home socket open (home-watchers.ts).
- * See docs/home.md.
+ * One user's hub: the index of the rooms they are in (at most ROOMS_PER_USER) with a copy of
+ * each one's home entry, and the home sockets of their open home pages. It counts nothing
+ * itself: each room makes its entry (a room knows its messages and every member's read
+ * position). A room sends a hub its entry when it changes, once while nobody looks and every
+ * time while a home page is open (room-index.ts, home-watchers.ts), so a message costs nothing
+ * in the hubs of members who are not looking, and a load asks only rooms with news. See docs/home.md.
  */
 export class UserHub extends DurableObject<Env> {
   private readonly config: HubConfig;
@@ -73,8 +74,8 @@ export class UserHub extends DurableObject<Env> {
     }
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     await this.homeSockets.accept(server, sessionId === undefined ? { expiresAt } : { expiresAt, sessionId });
-    // Read after accepting: the rooms then count this socket as someone looking.
-    const frame: HomeFrame = { type: "rooms", rooms: await this.rooms(user.id, true) };
+    // Read after accepting: news that arrives meanwhile then counts as followed, and reaches this socket.
+    const frame: HomeFrame = { type: "rooms", rooms: await this.rooms(user.id) };
     server.send(JSON.stringify(frame));
     return new Response(null, { status: 101, webSocket: client, headers: subprotocol ? { "Sec-WebSocket-Protocol": PROTOCOL } : undefined });
   }
@@ -108,7 +109,7 @@ export class UserHub extends DurableObject<Env> {
 
   /** `GET /api/me/rooms`: every room of the user's, most recent activity first. */
   async listRooms(userId: string): Promise<HomeRoom[]> {
-    return this.rooms(userId, this.looking());
+    return this.rooms(userId);
   }
 
   /** `POST /api/dm`: the one-to-one conversation of this user with another, whose id the Worker derived from both. */
@@ -136,6 +137,10 @@ export class UserHub extends DurableObject<Env> {
   }
   async blocked(): Promise<{ id: string; blockedAt: number }[]> {
     return this.direct.blocks.all();
+  }
+  /** The rooms the user is in, asked by the hub of someone opening a conversation with them. */
+  async roomIds(): Promise<string[]> {
+    return this.index.ids();
   }
   async isBlocking(userId: string): Promise<boolean> {
     return this.direct.blocks.has(userId);
@@ -173,32 +178,50 @@ export class UserHub extends DurableObject<Env> {
     return this.direct.blocks.all().map((entry) => entry.id);
   }
 
-  /** Every room the user is in gets the new list; a room that cannot be reached now gets it with the next read of the home. */
+  /** Every room the user is in gets the new list; a room that cannot be reached now gets it when the home next asks it (its copy is marked stale). */
   private async tellRoomsBlocks(me: string): Promise<void> {
     const blocked = this.blockedIds();
-    const told = await Promise.allSettled(this.index.all().map((room) => this.env.ROOMS.get(this.env.ROOMS.idFromName(room.id)).blocksOf(me, blocked)));
-    for (const result of told) if (result.status === "rejected") logError("hub.blocks_not_told", result.reason, { user: me });
+    const ids = this.index.ids();
+    const told = await Promise.allSettled(ids.map((id) => this.room(id).blocksOf(me, blocked)));
+    told.forEach((result, i) => {
+      if (result.status === "fulfilled") return;
+      logError("hub.blocks_not_told", result.reason, { user: me });
+      this.index.markStale(ids[i]!);
+    });
   }
 
   private async recorded({ roomId, fileId }: PendingUpload): Promise<boolean> {
-    return this.env.ROOMS.get(this.env.ROOMS.idFromName(roomId)).holdsFile(fileId);
+    return this.room(roomId).holdsFile(fileId);
   }
 
-  /** A room made the user a member. Answers whether a home page is open, so the room knows to send news, and whom the user blocks. */
-  async joined(room: HomeRoom): Promise<{ watching: boolean; blocked: string[] }> {
-    this.index.add(room.id, Date.now());
-    return { watching: this.broadcast({ type: "room", room }), blocked: this.blockedIds() };
+  /**
+   * A room is about to make the user a member: the room goes on their list, unless they are in
+   * ROOMS_PER_USER rooms already. A room given back (`restored`: a ban's end, a readmission)
+   * is not refused, as the person had it before. Answers whether a home page is open, so the
+   * room sends its entry, and whom the user blocks, which the room must know from now on.
+   */
+  async enter(roomId: string, restored: boolean): Promise<Result<{ watching: boolean; blocked: string[] }>> {
+    if (!restored && !this.index.has(roomId) && this.index.count() >= this.config.roomsPerUser) {
+      return failure(403, "forbidden", `you are in ${this.config.roomsPerUser} rooms, the most one person may be in; leave one first`);
+    }
+    this.index.add(roomId, Date.now());
+    return { ok: true, watching: this.looking(), blocked: this.blockedIds() };
   }
 
-  /** The user left the room or was removed from it. */
+  /** The user left the room or was removed from it (or, after `enter`, was not let in after all). */
   async left(roomId: string): Promise<void> {
     if (this.index.remove(roomId)) this.broadcast({ type: "room_left", id: roomId });
   }
 
-  /** News from a room this hub watches. False when no home page is open any more: the room stops sending. */
+  /**
+   * A room's entry, sent because it changed since the hub's copy. False when no home page is
+   * open: the room stops sending, and the copy waits, stale, for the next load to ask again.
+   */
   async news(room: HomeRoom): Promise<boolean> {
-    if (!this.direct.shown(room)) return this.looking();
-    return this.broadcast({ type: "room", room });
+    const looking = this.looking();
+    this.index.told(room, looking, Date.now());
+    if (looking && this.direct.shown(room)) this.broadcast({ type: "room", room });
+    return looking;
   }
 
   override async webSocketMessage(): Promise<void> {
@@ -213,28 +236,33 @@ export class UserHub extends DurableObject<Env> {
     if (!isBenignTeardownError(ws, error)) logError("hub.socket_error", error, {});
   }
 
-  /** Each room's own summary, read in parallel; a room that no longer counts the user a member leaves the list. */
-  private async rooms(userId: string, watch: boolean): Promise<HomeRoom[]> {
-    const entries = this.index.all();
-    // Each read of the home also gives every room the user's blocks again, so a room that missed a change catches up.
+  /**
+   * The home: the rooms whose copy is missing, stale or old are asked again (HOME_READS_PER_LOAD
+   * at most, in parallel), the rest come from the copies. Each room asked also gets the user's
+   * blocks again, so a room that missed a change catches up; one that no longer counts the user
+   * a member leaves the list. See docs/home.md.
+   */
+  private async rooms(userId: string): Promise<HomeRoom[]> {
+    const askedAt = Date.now();
     const blocked = this.blockedIds();
-    const summaries = await Promise.all(
-      entries.map(async ({ id, joinedAt }) => {
+    const due = this.index.due(this.config.home.readsPerLoad, askedAt - this.config.home.recheckAfterMs);
+    await Promise.all(
+      due.map(async (id) => {
         try {
-          const summary = await this.env.ROOMS.get(this.env.ROOMS.idFromName(id)).summary(userId, watch, blocked);
-          if (!summary) this.index.remove(id);
-          return summary && this.direct.shown(summary) ? { summary, at: summary.last?.ts ?? joinedAt } : undefined;
+          const entry = await this.room(id).homeEntry(userId, blocked);
+          if (entry) this.index.answered(entry, askedAt);
+          else this.index.remove(id);
         } catch (error) {
-          // One room failing must not hide the others; it is listed again on the next read.
+          // One room failing must not hide the others: its copy stays, and is asked again next time.
           logError("hub.summary_failed", error, { room: id });
-          return undefined;
         }
       }),
     );
-    return summaries
-      .filter((entry) => entry !== undefined)
-      .sort((a, b) => b.at - a.at)
-      .map((entry) => entry.summary);
+    return this.index.entries().filter((entry) => this.direct.shown(entry));
+  }
+
+  private room(roomId: string) {
+    return this.env.ROOMS.get(this.env.ROOMS.idFromName(roomId));
   }
 
   private looking(): boolean {

@@ -17,7 +17,7 @@ import {
   type RoomInfo,
   type RoomSnapshot,
   type UserRef,
-  type Visibility, failure, type Result } from "../protocol";
+  type Visibility, failure, type Failure, type Result } from "../protocol";
 import { AlarmSchedule } from "../shared/alarm-schedule";
 import { fromConnectRequest, toShardRedirect, type ConnectRequest } from "../shared/connect-request";
 import type { Connection } from "../shared/connection";
@@ -41,6 +41,7 @@ import { RoomNotes } from "./lifecycle/room-notes";
 import { BanEnds } from "./membership/ban-ends";
 import { InviteList } from "./membership/invite-list";
 import { MemberActions } from "./membership/member-actions";
+import { MemberEntry } from "./membership/member-entry";
 import { MemberList } from "./membership/member-list";
 import { MemberRoster } from "./membership/member-roster";
 import { Moderation } from "./membership/moderation";
@@ -74,6 +75,7 @@ export class ChatRoom extends DurableObject<Env> {
   private readonly home: RoomHome;
   private readonly memberActions: MemberActions;
   private readonly founding: RoomFounding;
+  private readonly entry: MemberEntry;
   private readonly blocks: RoomBlocks;
   private readonly answers: FrameAnswers;
   private readonly messages: HttpMessages;
@@ -108,11 +110,12 @@ export class ChatRoom extends DurableObject<Env> {
     this.sockets = new RoomSockets(ctx, config, this.shards, this.members, abuse, this.notes, this.alarms);
     this.roster = new MemberRoster(this.sockets.online, this.members, this.moderation);
     this.greeting = new Greeting(this.log, this.roster, this.moderation, this.access, this.sockets.online);
-    this.home = new RoomHome(sql, env, this.room, this.members, this.log, this.access, this.blocks, hooks);
+    this.home = new RoomHome(sql, env, config.homeNewsPerSecond, this.room, this.members, this.log, this.access, this.blocks, hooks);
     const delivery = new Delivery(ctx, this.shards, polls, hooks, this.notes);
-    this.founding = new RoomFounding(this.room, this.members, this.home);
-    const banEnds = this.alarms.add(new BanEnds(this.access, this.home, this.alarms));
-    this.memberActions = new MemberActions(this.sockets, this.notes, this.room, this.members, this.access, this.moderation, polls, this.home, banEnds);
+    this.entry = new MemberEntry(this.access, this.members, this.home);
+    this.founding = new RoomFounding(this.room, this.members, this.entry);
+    const banEnds = this.alarms.add(new BanEnds(this.access, this.room, this.entry, this.alarms));
+    this.memberActions = new MemberActions(this.sockets, this.notes, this.room, this.members, this.access, this.moderation, polls, this.home, this.entry, banEnds);
     const markRead = (connection: Connection, seq: number) => this.home.markRead(connection.user, seq);
     this.answers = new FrameAnswers(env, config, intake, abuse, delivery, this.roster, this.moderation, this.sockets, this.notes, markRead);
     this.messages = new HttpMessages(config, this.access, this.log, intake, polls, this.answers, delivery);
@@ -122,26 +125,25 @@ export class ChatRoom extends DurableObject<Env> {
   override async fetch(request: Request): Promise<Response> {
     const connect = fromConnectRequest(request);
     if (!connect) return new Response("expected an authenticated WebSocket upgrade", { status: 400 });
-    const now = Date.now();
     // Before admitting: a refused connection must not use up an invite or make anyone a member.
     const full = this.sockets.refuse(connect.user.id);
-    if (full) {
-      this.notes.note("room.refused", { user: connect.user.id, code: full.code });
-      return refuseEntry(full, connect.subprotocol);
-    }
-    const admitted = this.access.admit(connect.roomId, connect.user, now, connect.inviteId);
-    if (!admitted.ok) {
-      this.notes.note("room.refused", { user: connect.user.id, code: admitted.code });
-      return refuseEntry(admitted, connect.subprotocol);
-    }
-    // A crowd arriving in a public room comes by socket: none of them waits on their home's
-    // index to be told (RoomHome.joined never throws; a late notice heals, see there).
-    if (admitted.joined) this.ctx.waitUntil(this.home.joined(connect.user));
+    if (full) return this.refuseSocket(connect, full);
+    const admitted = await this.entry.admit(connect.roomId, connect.user, connect.inviteId);
+    if (!admitted.ok) return this.refuseSocket(connect, admitted);
+    // Again: a newcomer's admission waited on their hub, and others may have arrived meanwhile.
+    const fullNow = this.sockets.refuse(connect.user.id);
+    if (fullNow) return this.refuseSocket(connect, fullNow);
+    const now = Date.now();
     // Past what one object should hold, the connection goes to a fan-out shard; the room
     // welcomes it when it arrives there (shardJoined).
     const shard = await this.shards.place(this.sockets.local, this.shardCapacity, now);
     if (shard > 0) return toShardRedirect(shard);
     return this.sockets.accept(connect, now, () => this.greeting.frames(admitted.room, connect.user, connect.after, now).frames);
+  }
+
+  private refuseSocket(connect: ConnectRequest, refused: Failure): Response {
+    this.notes.note("room.refused", { user: connect.user.id, code: refused.code });
+    return refuseEntry(refused, connect.subprotocol);
   }
 
   /**
@@ -199,9 +201,8 @@ export class ChatRoom extends DurableObject<Env> {
 
   /** `POST /api/rooms/:room/join`: become a member without a WebSocket (clients on HTTP, invite links). */
   async join(roomId: string, user: UserRef, inviteId?: string): Promise<Result<RoomSnapshot>> {
-    const admitted = this.access.admit(roomId, user, Date.now(), inviteId);
+    const admitted = await this.entry.admit(roomId, user, inviteId);
     if (!admitted.ok) return admitted;
-    if (admitted.joined) await this.home.joined(user);
     return { ok: true, ...this.greeting.snapshot(admitted.room, user, Date.now()) };
   }
 
@@ -261,8 +262,8 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   // Homes (home/room-home.ts).
-  async summary(userId: string, watch: boolean, blocked?: string[]): Promise<HomeRoom | undefined> {
-    return this.home.summary(userId, watch, blocked);
+  async homeEntry(userId: string, blocked: string[]): Promise<HomeRoom | undefined> {
+    return this.home.homeEntry(userId, blocked);
   }
   async markRead(user: UserRef, seq: number): Promise<Result<{}>> {
     return this.home.markRead(user, seq);
@@ -273,9 +274,8 @@ export class ChatRoom extends DurableObject<Env> {
     return this.messages.read(viewer, query, waitMs);
   }
   async postMessage(roomId: string, user: UserRef, message: OutgoingMessage): Promise<Result<{ message: ChatMessage; created: boolean }>> {
-    const admitted = this.access.admit(roomId, user, Date.now());
+    const admitted = await this.entry.admit(roomId, user);
     if (!admitted.ok) return admitted;
-    if (admitted.joined) await this.home.joined(user);
     return this.messages.post(user, message);
   }
   async changeMessage(user: UserRef, change: ChangeFrame): Promise<Changed> {

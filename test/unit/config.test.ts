@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, readAllowedOrigins, readAuthConfig, readRoomConfig, type Variables } from "../../src/config";
+import { ConfigError, readAllowedOrigins, readAuthConfig, readHubConfig, readRoomConfig, type Variables } from "../../src/config";
 
 const env = (vars: Variables) => vars;
+
+describe("hub configuration", () => {
+  it("lets one person be in 500 rooms, and a home's load ask at most 100 of them, rechecking a day-old copy, by default", () => {
+    expect(readHubConfig(env({}))).toEqual({ homeSockets: 20, newConversationsPerDay: 50, roomsPerUser: 500, home: { readsPerLoad: 100, recheckAfterMs: 86_400_000 } });
+    expect(readHubConfig(env({ ROOMS_PER_USER: "3", HOME_READS_PER_LOAD: "2", HOME_RECHECK_SECONDS: "60" }))).toMatchObject({ roomsPerUser: 3, home: { readsPerLoad: 2, recheckAfterMs: 60_000 } });
+  });
+});
 
 describe("room configuration", () => {
   it("keeps 10,000 messages, allows 20 messages per 10 s, 90 s of silence and bounded connections by default", () => {
@@ -13,6 +20,7 @@ describe("room configuration", () => {
       whoIntervalMs: 5_000,
       sockets: { perUser: 10, perRoom: 100_000, shardCapacity: 16_000 },
       longPolls: { perUser: 5, perRoom: 1000, reserved: 100 },
+      homeNewsPerSecond: 500,
       newcomers: { ageMs: 60_000, messages: 20, each: 5 },
     });
   });
@@ -32,6 +40,7 @@ describe("room configuration", () => {
         LONG_POLLS_PER_ROOM: "50",
         NEW_MEMBER_SECONDS: "30",
         NEW_MEMBER_MESSAGES: "8",
+        HOME_NEWS_PER_SECOND: "20",
         ADMIN_USERS: " g_ops ,idp:alice,, ",
       }),
     );
@@ -43,6 +52,7 @@ describe("room configuration", () => {
       whoIntervalMs: 2_000,
       sockets: { perUser: 3, perRoom: 100, shardCapacity: 50 },
       longPolls: { perUser: 1, perRoom: 50, reserved: 5 },
+      homeNewsPerSecond: 20,
       newcomers: { ageMs: 30_000, messages: 8, each: 2 },
     });
   });

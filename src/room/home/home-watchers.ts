@@ -4,12 +4,14 @@ import type { ChatMessage } from "../../protocol";
 export const HOME_NEWS_INTERVAL_MS = 1000;
 
 /**
- * The members whose home page is open somewhere, and so want this room's news. The room tells
- * their hubs, not every member's: a message costs nothing for members who are not looking,
- * and a busy room sends each watcher one coalesced update per HOME_NEWS_INTERVAL_MS.
+ * The members whose hub holds a copy of their entry for this room that is still right, and so
+ * want the next change: all of them while a home page is open, once otherwise. The room tells
+ * their hubs, not every member's: a message costs nothing for members whose hub already heard
+ * of a change since it last asked, and a busy room sends each watcher one coalesced update per
+ * HOME_NEWS_INTERVAL_MS, at most `perSecond` watchers a second.
  *
- * A hub asks to watch when a home socket opens (by reading the room's summary); it is dropped
- * when it answers that nobody is looking any more, so no hub has to remember to unsubscribe.
+ * A hub watches by asking for the room's entry; it is dropped when it answers that nobody is
+ * looking, so no hub has to remember to unsubscribe (docs/home.md).
  */
 export class HomeWatchers {
   private watching: Set<string> | undefined;
@@ -19,6 +21,7 @@ export class HomeWatchers {
 
   constructor(
     private readonly sql: SqlStorage,
+    private readonly perSecond: number,
     /** Sends news of the room to these members' hubs. */
     private readonly tell: (userIds: string[]) => Promise<void>,
   ) {
@@ -46,11 +49,21 @@ export class HomeWatchers {
     this.schedule();
   }
 
-  /** Something about one member's view of the room changed (their read position). */
+  /** Something about one member's view of the room changed (they joined). */
   changedFor(userId: string): void {
     if (!this.ids().has(userId)) return;
     this.due.add(userId);
     this.schedule();
+  }
+
+  /**
+   * A change the member made themselves (their read position): their hub hears at once, not
+   * with the next round, so their own next load of the home shows it.
+   */
+  async changedNow(userId: string): Promise<void> {
+    if (!this.ids().has(userId)) return;
+    this.due.delete(userId);
+    await this.tell([userId]);
   }
 
   private schedule(): void {
@@ -61,8 +74,9 @@ export class HomeWatchers {
   }
 
   private async send(): Promise<void> {
-    const ids = [...this.due];
-    this.due.clear();
+    // More due than one second's share wait for the next: a crowd of copies falling stale at once is spread out.
+    const ids = [...this.due].slice(0, this.perSecond);
+    for (const id of ids) this.due.delete(id);
     this.lastSent = Date.now();
     try {
       await this.tell(ids);

@@ -1,6 +1,6 @@
 import type { Env } from "../../env";
 import { logError } from "../../log-lines";
-import { LIMITS, type HomeRoom, type UserRef, type Result } from "../../protocol";
+import { LIMITS, type HomeRoom, type Result, type UserRef } from "../../protocol";
 import { HomeWatchers } from "./home-watchers";
 import type { MemberList } from "../membership/member-list";
 import type { MessageLog } from "../history/message-log";
@@ -9,6 +9,12 @@ import type { RoomAccess } from "../membership/room-access";
 import type { RoomBlocks } from "../membership/room-blocks";
 import type { RoomHooks } from "../lifecycle/room-hooks";
 import { NOT_A_MEMBER } from "../membership/refusals";
+
+/** What a member's hub answered when the room was put on their list. */
+export interface HomePlace {
+  watching: boolean;
+  blocked: string[];
+}
 
 /**
  * The room's side of its members' homes (docs/home.md): the entry each member's home shows for
@@ -21,6 +27,7 @@ export class RoomHome {
   constructor(
     sql: SqlStorage,
     private readonly env: Env,
+    newsPerSecond: number,
     private readonly room: RoomRecord,
     private readonly members: MemberList,
     private readonly log: MessageLog,
@@ -28,7 +35,7 @@ export class RoomHome {
     private readonly blocks: RoomBlocks,
     hooks: RoomHooks,
   ) {
-    this.watchers = new HomeWatchers(sql, (ids) => this.sendNews(ids));
+    this.watchers = new HomeWatchers(sql, newsPerSecond, (ids) => this.sendNews(ids));
     // News leaves the room only once what it tells of is on disk.
     hooks.durable.on((entries) => {
       for (const entry of entries) if (entry.type === "message") this.watchers.stored(entry);
@@ -36,23 +43,24 @@ export class RoomHome {
   }
 
   /**
-   * A hub reading the user's entry for its home (undefined: not a member, drop the room). With
-   * `watch`, a home page is open: the room sends that hub news until it says nobody looks. The
-   * hub brings the user's blocks along, which heals a copy that missed a change.
+   * A hub asking for the user's entry for its copy (undefined: not a member, drop the room).
+   * The room sends that hub the next change (home-watchers.ts). The hub brings the user's
+   * blocks along, which heals a copy here that missed a change.
    */
-  summary(userId: string, watch: boolean, blocked?: readonly string[]): HomeRoom | undefined {
+  homeEntry(userId: string, blocked: readonly string[]): HomeRoom | undefined {
     const entry = this.entry(userId);
-    if (entry && watch) this.watchers.watch(userId);
-    if (entry && blocked) this.blocks.replace(userId, blocked);
+    if (!entry) return undefined;
+    this.watchers.watch(userId);
+    this.blocks.replace(userId, blocked);
     return entry;
   }
 
   /** The read position moves forward only, and never past the newest message. */
-  markRead(user: UserRef, seq: number): Result<{}> {
+  async markRead(user: UserRef, seq: number): Promise<Result<{}>> {
     const refused = this.access.refuseReader(user);
     if (refused) return refused;
     if (this.members.readPosition(user.id) === undefined) return NOT_A_MEMBER;
-    if (this.members.markRead(user.id, Math.min(seq, this.log.latestSeq()))) this.watchers.changedFor(user.id);
+    if (this.members.markRead(user.id, Math.min(seq, this.log.latestSeq()))) await this.watchers.changedNow(user.id);
     return { ok: true };
   }
 
@@ -84,19 +92,30 @@ export class RoomHome {
   }
 
   /**
-   * Puts the room on a new member's home; their hub answers whether a home page is open to
-   * watch it, and whom they have blocked, which the room must know from now on.
+   * Before someone becomes a member: their hub puts the room on their list, or refuses past
+   * their ROOMS_PER_USER (never for a room given back, `restored`). A hub that cannot be
+   * reached refuses nothing (`place` unknown): the person comes in, and the room's first news
+   * puts it on their list (see `entered`).
    */
-  async joined(user: UserRef): Promise<void> {
-    const entry = this.entry(user.id);
-    if (!entry) return;
+  async reserve(userId: string, roomId: string, restored: boolean): Promise<Result<{ place?: HomePlace }>> {
     try {
-      const { watching, blocked } = await this.hub(user.id).joined(entry);
-      if (watching) this.watchers.watch(user.id);
-      this.blocks.replace(user.id, blocked);
+      const place = await this.hub(userId).enter(roomId, restored);
+      return place.ok ? { ok: true, place: { watching: place.watching, blocked: place.blocked } } : place;
     } catch (error) {
-      logError("room.home_join_failed", error, { room: entry.id, user: user.id });
+      logError("room.home_join_failed", error, { room: roomId, user: userId });
+      return { ok: true };
     }
+  }
+
+  /**
+   * Someone became a member on the hub's word: the room now knows whom they block, and an open
+   * home page (or a hub that could not be told) gets the room's entry with the next news.
+   */
+  entered(userId: string, place: HomePlace | undefined): void {
+    if (place) this.blocks.replace(userId, place.blocked);
+    if (place && !place.watching) return;
+    this.watchers.watch(userId);
+    this.watchers.changedFor(userId);
   }
 
   /** Takes the room off the home of someone who left or was removed. */

@@ -1,6 +1,7 @@
 import type { AlarmPart, AlarmSchedule } from "../../shared/alarm-schedule";
-import type { RoomHome } from "../home/room-home";
+import type { MemberEntry } from "./member-entry";
 import type { RoomAccess } from "./room-access";
+import type { RoomRecord } from "./room-record";
 
 /**
  * The end of timed bans. A ban keeps someone out for its time, and no longer: when it ends they
@@ -11,7 +12,8 @@ import type { RoomAccess } from "./room-access";
 export class BanEnds implements AlarmPart {
   constructor(
     private readonly access: RoomAccess,
-    private readonly home: RoomHome,
+    private readonly room: RoomRecord,
+    private readonly entry: MemberEntry,
     private readonly alarms: Pick<AlarmSchedule, "dueBy">,
   ) {}
 
@@ -21,7 +23,8 @@ export class BanEnds implements AlarmPart {
   }
 
   async run(now: number): Promise<number | undefined> {
-    for (const member of this.access.endBans(now)) await this.home.joined(member);
+    const room = this.room.get();
+    for (const member of this.access.endBans(now)) if (room) await this.entry.restored(member, room.id);
     return this.access.nextBanEnd();
   }
 }

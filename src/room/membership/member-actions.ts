@@ -1,6 +1,7 @@
 import { CloseCode, type InviteRequest, type ModerationPage, type UserRef, failure, type Result } from "../../protocol";
 import type { BanEnds } from "./ban-ends";
 import type { LongPolls } from "../connections/long-polls";
+import type { MemberEntry } from "./member-entry";
 import type { MemberList } from "./member-list";
 import type { Moderation } from "./moderation";
 import { send, sendError } from "../connections/outgoing-frames";
@@ -26,6 +27,7 @@ export class MemberActions {
     private readonly moderation: Moderation,
     private readonly polls: LongPolls,
     private readonly home: RoomHome,
+    private readonly entry: MemberEntry,
     private readonly banEnds: Pick<BanEnds, "banned">,
   ) {}
 
@@ -44,7 +46,7 @@ export class MemberActions {
     if (!readmitted.ok) return readmitted;
     this.notes.note("room.member_readmitted", { user: user.id, member: memberId });
     this.moderation.record(user, { ts: Date.now(), action: "readmit", member: memberId });
-    await this.home.joined({ id: memberId, name: "" });
+    await this.entry.restored({ id: memberId, name: "" }, this.room.get()!.id);
     return readmitted;
   }
 

@@ -39,24 +39,35 @@ export class RoomAccess {
    */
   admit(roomId: string, user: UserRef, now: number, inviteId?: string): Result<{ room: RoomInfo; joined: boolean }> {
     const room = this.room.ensure(roomId, now);
-    const removed = this.removed.has(user.id, now);
-    if (removed || (room.visibility === "private" && !this.members.has(user.id))) {
-      if (inviteId === undefined) return removed ? REMOVED : NOT_A_MEMBER;
-      const invite = this.invites.usable(inviteId, user.id, now);
-      if (!invite.ok) return invite;
-      if (this.removed.has(invite.createdBy, now)) return MAKER_KEPT_OUT;
-      if (removed) {
-        if (invite.forUser !== user.id || this.roleOf(invite.createdBy) !== "owner") return REMOVED;
-        this.removed.lift(user.id);
-      }
-      // Counted with the entry it grants, in the same turn without a wait between: the
-      // object's writes then commit together, so a use is never counted for a refusal.
-      this.invites.countUse(inviteId);
-    }
+    const terms = this.entryTerms(room, user, now, inviteId);
+    if (!terms.ok) return terms;
+    if (terms.liftsRemoval) this.removed.lift(user.id);
+    // Counted with the entry it grants, in the same turn without a wait between: the
+    // object's writes then commit together, so a use is never counted for a refusal.
+    if (terms.usesInvite) this.invites.countUse(terms.usesInvite);
     const joined = this.members.touch(user, now).added;
     // A role ends with membership; one an older version left behind does not come back with a new one.
     if (joined && this.moderation.roleOf(user.id) === "moderator") this.moderation.setRole(user.id, "member");
     return { ok: true, room, joined };
+  }
+
+  /** Why `admit` would refuse the user now, writing nothing: asked before a newcomer's hub is (membership/member-entry.ts). */
+  refuseEntry(user: UserRef, now: number, inviteId?: string): Failure | undefined {
+    const terms = this.entryTerms(this.room.get(), user, now, inviteId);
+    return terms.ok ? undefined : terms;
+  }
+
+  /** Whether the user may come in, and what coming in takes: an invite's use, a removal lifted. Reads only. */
+  private entryTerms(room: RoomInfo | undefined, user: UserRef, now: number, inviteId?: string): Result<{ usesInvite?: string; liftsRemoval: boolean }> {
+    const removed = this.removed.has(user.id, now);
+    // A room not made yet is a public one to be.
+    if (!removed && (room?.visibility !== "private" || this.members.has(user.id))) return { ok: true, liftsRemoval: false };
+    if (inviteId === undefined) return removed ? REMOVED : NOT_A_MEMBER;
+    const invite = this.invites.usable(inviteId, user.id, now);
+    if (!invite.ok) return invite;
+    if (this.removed.has(invite.createdBy, now)) return MAKER_KEPT_OUT;
+    if (removed && (invite.forUser !== user.id || this.roleOf(invite.createdBy) !== "owner")) return REMOVED;
+    return { ok: true, usesInvite: inviteId, liftsRemoval: removed };
   }
 
   /** Reading without joining: public rooms are open to every signed-in user but the removed, private ones to members. */

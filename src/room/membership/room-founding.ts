@@ -1,5 +1,5 @@
 import { failure, type Result, type RoomInfo, type UserRef, type Visibility } from "../../protocol";
-import type { RoomHome } from "../home/room-home";
+import type { MemberEntry } from "./member-entry";
 import type { MemberList } from "./member-list";
 import { NOT_A_MEMBER } from "./refusals";
 import type { RoomRecord } from "./room-record";
@@ -13,17 +13,22 @@ export class RoomFounding {
   constructor(
     private readonly room: RoomRecord,
     private readonly members: MemberList,
-    private readonly home: RoomHome,
+    private readonly entry: MemberEntry,
   ) {}
 
   /** A new room, its creator the owner and first member. */
   async create(roomId: string, owner: UserRef, settings: { visibility: Visibility; title?: string }): Promise<Result<{ room: RoomInfo }>> {
-    if (this.room.get()) return failure(400, "bad_message", "a room with that id exists");
-    const now = Date.now();
-    const room = this.room.create({ id: roomId, owner: owner.id, ...settings }, now);
-    this.members.touch(owner, now);
-    await this.home.joined(owner);
-    return { ok: true, room };
+    const taken = failure(400, "bad_message", "a room with that id exists");
+    if (this.room.get()) return taken;
+    let room: RoomInfo | undefined;
+    const refused = await this.entry.found([owner], roomId, () => {
+      // Made only if nobody made it while the owner's hub was asked.
+      if (this.room.get()) return;
+      room = this.room.create({ id: roomId, owner: owner.id, ...settings }, Date.now());
+      this.members.touch(owner, Date.now());
+    });
+    if (refused) return refused;
+    return room ? { ok: true, room } : taken;
   }
 
   /**
@@ -33,10 +38,18 @@ export class RoomFounding {
   async openDirect(roomId: string, from: UserRef, to: UserRef): Promise<Result<{ room: RoomInfo }>> {
     const existing = this.room.get();
     if (existing && !existing.direct) return failure(400, "bad_message", "a room with that id exists");
-    const now = Date.now();
-    const room = existing ?? this.room.create({ id: roomId, visibility: "private", direct: true }, now);
-    if (existing && !this.members.has(from.id)) return NOT_A_MEMBER;
-    for (const user of existing ? [from] : [from, to]) if (this.members.touch(user, now).added) await this.home.joined(user);
-    return { ok: true, room };
+    if (existing) {
+      if (!this.members.has(from.id)) return NOT_A_MEMBER;
+      this.members.touch(from, Date.now());
+      return { ok: true, room: existing };
+    }
+    // Both hubs make room for it first: the other person may be in as many rooms as they may be.
+    const refused = await this.entry.found([from, to], roomId, () => {
+      const now = Date.now();
+      if (!this.room.get()) this.room.create({ id: roomId, visibility: "private", direct: true }, now);
+      for (const user of [from, to]) this.members.touch(user, now);
+    });
+    if (refused?.user === to) return failure(403, "forbidden", "that person is in as many rooms as they may be, and cannot take a new conversation");
+    return refused ?? { ok: true, room: this.room.get()! };
   }
 }

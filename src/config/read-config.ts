@@ -95,6 +95,7 @@ export interface HubConfig {
   homeSockets: number;
   newConversationsPerDay: number;
   roomsPerUser: number;
+  blocksPerUser: number;
   /** A home load asks at most `readsPerLoad` rooms; a copy older than `recheckAfterMs` is asked again without news. */
   home: { readsPerLoad: number; recheckAfterMs: number };
 }
@@ -104,6 +105,7 @@ export function readHubConfig(env: Variables): HubConfig {
     homeSockets: readVariable(env, "HOME_SOCKETS_PER_USER"),
     newConversationsPerDay: readVariable(env, "NEW_CONVERSATIONS_PER_USER_DAY"),
     roomsPerUser: readVariable(env, "ROOMS_PER_USER"),
+    blocksPerUser: readVariable(env, "BLOCKS_PER_USER"),
     home: { readsPerLoad: readVariable(env, "HOME_READS_PER_LOAD"), recheckAfterMs: readVariable(env, "HOME_RECHECK_SECONDS") * 1000 },
   };
 }

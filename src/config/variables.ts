@@ -54,6 +54,7 @@ export const VARIABLES = {
   FILE_UPLOADS_PER_USER_DAY: { kind: "variable", type: "positiveInt", default: 1000, description: "uploads one person may make per 24 hours, all rooms together, whatever their size" },
   HOME_SOCKETS_PER_USER: { kind: "variable", type: "positiveInt", default: 20, description: "open home sockets (`/api/me/ws`) one person may hold" },
   ROOMS_PER_USER: { kind: "variable", type: "positiveInt", default: 500, description: "rooms one person may be a member of, direct conversations included" },
+  BLOCKS_PER_USER: { kind: "variable", type: "positiveInt", default: 1000, description: "people one person may have blocked at once" },
   HOME_READS_PER_LOAD: { kind: "variable", type: "positiveInt", default: 100, description: "rooms one load of a home asks afresh (those with news since the hub's copy, newest first); the rest come from the copy" },
   HOME_RECHECK_SECONDS: { kind: "variable", type: "positiveInt", default: 24 * 3600, description: "a hub's copy of a room's home entry older than this is read again even without news" },
   HOME_NEWS_PER_SECOND: { kind: "variable", type: "positiveInt", default: 500, description: "home entries one room sends its members' hubs per second; more wait their turn" },

@@ -17,6 +17,10 @@ export class BlockList {
     return this.sql.exec("DELETE FROM blocked WHERE user_id = ?", userId).rowsWritten > 0;
   }
 
+  count(): number {
+    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM blocked").one().n;
+  }
+
   has(userId: string): boolean {
     return this.sql.exec("SELECT 1 FROM blocked WHERE user_id = ?", userId).toArray().length > 0;
   }

@@ -126,9 +126,14 @@ export class UserHub extends DurableObject<Env> {
 
   // Blocking (`/api/me/blocked`): kept here, asked by the hubs of people opening a conversation,
   // and copied to every room of the user's, which refuse the blocked person's messages to them.
-  async block(me: string, userId: string): Promise<void> {
+  async block(me: string, userId: string): Promise<Result<{}>> {
+    const { blocksPerUser } = this.config;
+    if (!this.direct.blocks.has(userId) && this.direct.blocks.count() >= blocksPerUser) {
+      return failure(403, "forbidden", `you have blocked ${blocksPerUser} people, the most one may; unblock someone first`);
+    }
     this.direct.blocks.block(userId, Date.now());
     await this.tellRoomsBlocks(me);
+    return { ok: true };
   }
   async unblock(me: string, userId: string): Promise<boolean> {
     if (!this.direct.blocks.unblock(userId)) return false;

@@ -44,7 +44,7 @@ homeRoutes.get("/blocked", async (c) => {
 homeRoutes.put("/blocked/:userId", async (c) => {
   const other = orRefuse(checkUserId(c.req.param("userId"))).value;
   if (other === c.get("user").id) refuse("bad_message", "you cannot block yourself");
-  await hub(c).block(c.get("user").id, other);
+  orRefuse(await hub(c).block(c.get("user").id, other));
   return c.body(null, 204);
 });
 

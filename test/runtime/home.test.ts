@@ -2,6 +2,7 @@ import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject, SEL
 import { describe, expect, it } from "vitest";
 import { VARIABLES } from "../../src/config";
 import { BEARER_PROTOCOL_PREFIX, CloseCode, PROTOCOL, type SessionResponse, type ApiErrorBody, type CreatedInvite, type CreatedRoom, type HomeRoom, type HomeRoomsResponse } from "../../src/protocol";
+import type { ChatRoom } from "../../src/room/chat-room";
 import { HomeSocket } from "../support/home-socket";
 import { forgeSessionToken } from "../support/tokens";
 import { api, connect, newRoom, newUser, type TestUser } from "./helpers";
@@ -351,6 +352,20 @@ describe("a one-to-one conversation", () => {
     expect((await api(ada, `/api/me/blocked/${ada.id}`, { method: "PUT" })).status).toBe(400);
   });
 
+  it("blocks are at most 3 per person in this project (BLOCKS_PER_USER): the next is refused, saying to unblock someone first", async () => {
+    const ada = await newUser("Ada");
+    const others = [await newUser("B1"), await newUser("B2"), await newUser("B3"), await newUser("B4")];
+    for (const other of others.slice(0, 3)) expect((await api(ada, `/api/me/blocked/${other.id}`, { method: "PUT" })).status).toBe(204);
+    // Blocking again someone already blocked changes nothing and is not refused.
+    expect((await api(ada, `/api/me/blocked/${others[0]!.id}`, { method: "PUT" })).status).toBe(204);
+    const refused = await api(ada, `/api/me/blocked/${others[3]!.id}`, { method: "PUT" });
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as ApiErrorBody).error.message).toMatch(/blocked 3 people.*unblock someone first/);
+    expect((await api(ada, `/api/me/blocked/${others[1]!.id}`, { method: "DELETE" })).status).toBe(204);
+    expect((await api(ada, `/api/me/blocked/${others[3]!.id}`, { method: "PUT" })).status).toBe(204);
+    expect(((await (await api(ada, "/api/me/blocked")).json()) as { blocked: { id: string }[] }).blocked.map((b) => b.id).sort()).toEqual([others[0]!.id, others[2]!.id, others[3]!.id].sort());
+  });
+
   it("keep a blocked person's direct messages and mentions from you in every room you share, and in rooms you join later", async () => {
     const [shared, later] = [newRoom("block-shared"), newRoom("block-later")];
     const [ada, mallory, cy] = [await newUser("Ada"), await newUser("Mallory"), await newUser("Cy")];
@@ -379,13 +394,23 @@ describe("a one-to-one conversation", () => {
     const room = newRoom("block-heals");
     const [ada, mallory] = [await newUser("Ada"), await newUser("Mallory")];
     for (const user of [ada, mallory]) await connect(room, user);
+    await listed(ada, room);
     const dm = (id: string) => api(mallory, `/api/rooms/${room}/messages`, { method: "POST", body: JSON.stringify({ id, text: "psst", to: ada.id }) });
-    expect((await api(ada, `/api/me/blocked/${mallory.id}`, { method: "PUT" })).status).toBe(204);
-    // As if the room had been unreachable when Ada's hub told it.
-    await env.ROOMS.get(env.ROOMS.idFromName(room)).blocksOf(ada.id, []);
-    expect((await dm("while-stale")).status).toBe(201);
+    // The room cannot be reached while Ada's hub tells it.
+    const prototype = await runInDurableObject(env.ROOMS.get(env.ROOMS.idFromName(room)), (instance: ChatRoom) => Object.getPrototypeOf(instance) as ChatRoom);
+    const blocksOf = prototype.blocksOf;
+    prototype.blocksOf = () => Promise.reject(new Error("unreachable"));
+    try {
+      expect((await api(ada, `/api/me/blocked/${mallory.id}`, { method: "PUT" })).status).toBe(204);
+    } finally {
+      prototype.blocksOf = blocksOf;
+    }
+    const blocksHeld = () =>
+      runInDurableObject(env.ROOMS.get(env.ROOMS.idFromName(room)), (_, state) => state.storage.sql.exec("SELECT blocker, blocked FROM blocks").toArray());
+    expect(await blocksHeld()).toEqual([]);
 
     expect((await api(ada, "/api/me/rooms")).status).toBe(200);
+    expect(await blocksHeld()).toEqual([{ blocker: ada.id, blocked: mallory.id }]);
     expect((await dm("after-home-read")).status).toBe(403);
   });
 

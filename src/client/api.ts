@@ -2,6 +2,8 @@ import {
   CHANGE_KINDS,
   readErrorBody,
   type ApiErrorCode,
+  type BlockedList,
+  type ConversationSettings,
   type ChangeFrame,
   type CreatedInvite,
   type CreatedRoom,
@@ -127,6 +129,36 @@ export class ChatApi {
 
   myRooms(): Promise<HomeRoomsResponse> {
     return this.request("GET", "/api/me/rooms");
+  }
+
+  /** Leaves a room: it leaves the home, and a private one needs a new invite to come back. */
+  leaveRoom(room: string): Promise<void> {
+    return this.request("DELETE", `/api/rooms/${room}/members/me`);
+  }
+
+  /** Leaves (hides) a direct conversation until it is opened again. */
+  hideConversation(room: string): Promise<void> {
+    return this.request("DELETE", `/api/me/rooms/${room}`);
+  }
+
+  block(user: string, name?: string): Promise<void> {
+    return this.request("PUT", `/api/me/blocked/${encodeURIComponent(user)}`, name === undefined ? undefined : { name });
+  }
+
+  unblock(user: string): Promise<void> {
+    return this.request("DELETE", `/api/me/blocked/${encodeURIComponent(user)}`);
+  }
+
+  blockedPeople(): Promise<BlockedList> {
+    return this.request("GET", "/api/me/blocked");
+  }
+
+  conversationSettings(): Promise<ConversationSettings> {
+    return this.request("GET", "/api/me/settings");
+  }
+
+  saveConversationSettings(settings: ConversationSettings): Promise<ConversationSettings> {
+    return this.request("PUT", "/api/me/settings", settings);
   }
 
   private async request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {

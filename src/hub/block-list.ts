@@ -6,10 +6,20 @@
 export class BlockList {
   constructor(private readonly sql: SqlStorage) {
     sql.exec("CREATE TABLE IF NOT EXISTS blocked (user_id TEXT PRIMARY KEY, blocked_at INTEGER NOT NULL)");
+    // Lists made before a blocked person was listed by name.
+    if (!sql.exec<{ name: string }>("PRAGMA table_info(blocked)").toArray().some((column) => column.name === "name")) {
+      sql.exec("ALTER TABLE blocked ADD COLUMN name TEXT");
+    }
   }
 
-  block(userId: string, now: number): void {
-    this.sql.exec("INSERT OR IGNORE INTO blocked (user_id, blocked_at) VALUES (?, ?)", userId, now);
+  /** Blocking again keeps the first time, and takes a name given now. */
+  block(userId: string, now: number, name?: string): void {
+    this.sql.exec(
+      "INSERT INTO blocked (user_id, blocked_at, name) VALUES (?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET name = COALESCE(excluded.name, name)",
+      userId,
+      now,
+      name ?? null,
+    );
   }
 
   /** Says whether they were blocked. */
@@ -26,10 +36,10 @@ export class BlockList {
   }
 
   /** Most recently blocked first. */
-  all(): { id: string; blockedAt: number }[] {
+  all(): { id: string; name?: string; blockedAt: number }[] {
     return this.sql
-      .exec<{ user_id: string; blocked_at: number }>("SELECT user_id, blocked_at FROM blocked ORDER BY blocked_at DESC, user_id")
+      .exec<{ user_id: string; name: string | null; blocked_at: number }>("SELECT user_id, name, blocked_at FROM blocked ORDER BY blocked_at DESC, user_id")
       .toArray()
-      .map((row) => ({ id: row.user_id, blockedAt: row.blocked_at }));
+      .map((row) => (row.name === null ? { id: row.user_id, blockedAt: row.blocked_at } : { id: row.user_id, name: row.name, blockedAt: row.blocked_at }));
   }
 }

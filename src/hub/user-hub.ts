@@ -126,12 +126,12 @@ export class UserHub extends DurableObject<Env> {
 
   // Blocking (`/api/me/blocked`): kept here, asked by the hubs of people opening a conversation,
   // and copied to every room of the user's, which refuse the blocked person's messages to them.
-  async block(me: string, userId: string): Promise<Result<{}>> {
+  async block(me: string, userId: string, name?: string): Promise<Result<{}>> {
     const { blocksPerUser } = this.config;
     if (!this.direct.blocks.has(userId) && this.direct.blocks.count() >= blocksPerUser) {
       return failure(403, "forbidden", `you have blocked ${blocksPerUser} people, the most one may; unblock someone first`);
     }
-    this.direct.blocks.block(userId, Date.now());
+    this.direct.blocks.block(userId, Date.now(), name);
     await this.tellRoomsBlocks(me);
     return { ok: true };
   }
@@ -140,7 +140,7 @@ export class UserHub extends DurableObject<Env> {
     await this.tellRoomsBlocks(me);
     return true;
   }
-  async blocked(): Promise<{ id: string; blockedAt: number }[]> {
+  async blocked(): Promise<{ id: string; name?: string; blockedAt: number }[]> {
     return this.direct.blocks.all();
   }
   /** The rooms the user is in, asked by the hub of someone opening a conversation with them. */

@@ -1,5 +1,5 @@
 import { LIMITS } from "./constants";
-import type { ConversationSettings, DirectRequest } from "./home";
+import type { BlockRequest, ConversationSettings, DirectRequest } from "./home";
 import type { CreateRoomRequest } from "./api-bodies";
 import type { ClientFrame, OutgoingMessage } from "./frames";
 import { checkChange, isChangeKind } from "./change-kinds";
@@ -89,6 +89,15 @@ export function checkDirectRequest(value: unknown): Checked<DirectRequest> {
 export function checkConversationSettings(value: unknown): Checked<ConversationSettings> {
   if (!isObject(value) || typeof value.reopenOnMessage !== "boolean") return fail("bad_message", "body must be {\"reopenOnMessage\": true|false}");
   return ok({ reopenOnMessage: value.reopenOnMessage });
+}
+
+/** `PUT /api/me/blocked/:userId`: no body, or the name to list the person under. */
+export function checkBlockRequest(value: unknown): Checked<BlockRequest> {
+  if (value === undefined) return ok({});
+  if (!isObject(value)) return fail("bad_message", "body must be {\"name\": \"...\"} or empty");
+  if (value.name === undefined) return ok({});
+  const name = checkDisplayName(value.name);
+  return name.ok ? ok({ name: name.value }) : name;
 }
 
 /** A user id in a path (`/api/me/blocked/:userId`). */

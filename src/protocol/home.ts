@@ -10,6 +10,8 @@ export interface HomeRoom {
   role: "owner" | "member";
   /** A one-to-one conversation; its title is then the other person's name. */
   direct?: true;
+  /** In a one-to-one conversation, the other person (whom the home page offers to block). */
+  other?: UserRef;
   /** The room's newest seq. */
   seq: number;
   /** The user's read position: everything up to it has been seen. */
@@ -52,9 +54,14 @@ export interface ConversationSettings {
   reopenOnMessage: boolean;
 }
 
-/** `GET /api/me/blocked`: the people you blocked, most recent first. */
+/** `GET /api/me/blocked`: the people you blocked, most recent first, with the name you knew them by when you blocked them. */
 export interface BlockedList {
-  blocked: { id: string; blockedAt: number }[];
+  blocked: { id: string; name?: string; blockedAt: number }[];
+}
+
+/** `PUT /api/me/blocked/:userId`'s optional body: the name to list them under. */
+export interface BlockRequest {
+  name?: string;
 }
 
 /** `GET /api/me/rooms` */

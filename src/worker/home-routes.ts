@@ -1,7 +1,7 @@
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { toHubConnectRequest } from "../hub/user-hub";
-import { checkConversationSettings, checkRoomId, checkUserId, PROTOCOL, type BlockedList, type ConversationSettings, type HomeRoomsResponse } from "../protocol";
+import { checkBlockRequest, checkConversationSettings, checkRoomId, checkUserId, PROTOCOL, type BlockedList, type ConversationSettings, type HomeRoomsResponse } from "../protocol";
 import type { AppEnv } from "./app-env";
 import { hubOf } from "./hub-stub";
 import { offeredSubprotocols } from "../auth";
@@ -14,6 +14,20 @@ import { orRefuse, refuse } from "./api-exception";
 export const homeRoutes = new Hono<AppEnv>();
 
 const hub = (c: Context<AppEnv>) => hubOf(c.env, c.get("user").id);
+
+const smallBody = bodyLimit({
+  maxSize: 1024,
+  onError: () => refuse("too_large", "the body must be at most 1024 bytes"),
+});
+
+/** A body that is not JSON is refused as what it is, not read as no body. */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    refuse("bad_message", "the body must be JSON");
+  }
+}
 
 homeRoutes.get("/rooms", async (c) => {
   const body: HomeRoomsResponse = { rooms: await hub(c).listRooms(c.get("user").id) };
@@ -41,10 +55,13 @@ homeRoutes.get("/blocked", async (c) => {
   return c.json(body);
 });
 
-homeRoutes.put("/blocked/:userId", async (c) => {
+homeRoutes.put("/blocked/:userId", smallBody, async (c) => {
   const other = orRefuse(checkUserId(c.req.param("userId"))).value;
   if (other === c.get("user").id) refuse("bad_message", "you cannot block yourself");
-  orRefuse(await hub(c).block(c.get("user").id, other));
+  const text = await c.req.text();
+  const body = text === "" ? undefined : parseJson(text);
+  const { name } = orRefuse(checkBlockRequest(body)).value;
+  orRefuse(await hub(c).block(c.get("user").id, other, name));
   return c.body(null, 204);
 });
 
@@ -57,11 +74,6 @@ homeRoutes.delete("/blocked/:userId", async (c) => {
 homeRoutes.get("/settings", async (c) => {
   const body: ConversationSettings = await hub(c).settings();
   return c.json(body);
-});
-
-const smallBody = bodyLimit({
-  maxSize: 1024,
-  onError: () => refuse("too_large", "settings must be at most 1024 bytes"),
 });
 
 homeRoutes.put("/settings", smallBody, async (c) => {

@@ -60,6 +60,55 @@ describe("the home page", () => {
   });
 });
 
+/** Calls the API as the person signed in on this page, with the token the page keeps. */
+function apiAs(p: Person, method: string, path: string, body?: unknown): Promise<number> {
+  return p.page.evaluate(
+    async ({ method, path, body }) => {
+      const { token } = JSON.parse(localStorage.getItem("edge-chat:session")!) as { token: string };
+      const headers = { Authorization: `Bearer ${token}`, "Content-Type": "application/json" };
+      return (await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })).status;
+    },
+    { method, path, body },
+  );
+}
+
+describe("the home page's own actions", () => {
+  it("leave a room and block a person, after asking, and unblock them from the list of blocked people", async () => {
+    const [ada, bob] = [await person(), await person()];
+    const room = `corner-${Date.now()}`;
+    await signInAndJoin(ada, chat().base, "Ada", room);
+    await signInAndJoin(bob, chat().base, "Bob", room);
+    const bobId = await bob.page.evaluate(() => (JSON.parse(localStorage.getItem("edge-chat:session")!) as { user: { id: string } }).user.id);
+    const adaId = await ada.page.evaluate(() => (JSON.parse(localStorage.getItem("edge-chat:session")!) as { user: { id: string } }).user.id);
+    expect(await apiAs(ada, "POST", "/api/dm", { user: bobId })).toBe(200);
+
+    await ada.page.goto(chat().base);
+    await poll(() => entry(ada, `#${room}`).count()).toBe(1);
+    await poll(() => entry(ada, "Bob").count()).toBe(1);
+    // Asked, and answered no: nothing changes.
+    await ada.page.click(`button[aria-label="Leave #${room}"]`);
+    expect(ada.dialogs).toEqual([`Leave #${room}?`]);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await entry(ada, `#${room}`).count()).toBe(1);
+
+    ada.answer = "accept";
+    await ada.page.click(`button[aria-label="Leave #${room}"]`);
+    await poll(() => entry(ada, `#${room}`).count()).toBe(0);
+    expect(ada.dialogs.at(-1)).toBe(`Leave #${room}?`);
+
+    await ada.page.click('button[aria-label="Block Bob"]');
+    await poll(() => entry(ada, "Bob").count()).toBe(0);
+    expect(ada.dialogs.at(-1)).toMatch(/^Block Bob\? They can no longer write to you directly/);
+    expect(await apiAs(bob, "POST", "/api/dm", { user: adaId })).toBe(403);
+
+    await ada.page.click("#conversation-settings summary");
+    await poll(() => ada.page.locator("#blocked-list li").allTextContents()).toEqual(["Bob Unblock"]);
+    await ada.page.click('button[aria-label="Unblock Bob"]');
+    await poll(() => ada.page.locator("#no-blocked").isVisible()).toBe(true);
+    expect(await apiAs(bob, "POST", "/api/dm", { user: adaId })).toBe(200);
+  });
+});
+
 describe("a session near its expiry", () => {
   it("is renewed by the page without the person noticing, keeping their id", async () => {
     const ada = await person();

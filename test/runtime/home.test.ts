@@ -366,6 +366,17 @@ describe("a one-to-one conversation", () => {
     expect(((await (await api(ada, "/api/me/blocked")).json()) as { blocked: { id: string }[] }).blocked.map((b) => b.id).sort()).toEqual([others[0]!.id, others[2]!.id, others[3]!.id].sort());
   });
 
+  it("blocked people are listed under the name given when blocking them, and a body that is not one is refused", async () => {
+    const [ada, bob] = [await newUser("Ada"), await newUser("Bob")];
+    expect((await api(ada, `/api/me/blocked/${bob.id}`, { method: "PUT", body: JSON.stringify({ name: "Bob" }) })).status).toBe(204);
+    expect(await (await api(ada, "/api/me/blocked")).json()).toEqual({ blocked: [{ id: bob.id, name: "Bob", blockedAt: expect.any(Number) }] });
+    for (const body of ["not json", JSON.stringify({ name: "" }), JSON.stringify([1])]) {
+      const refused = await api(ada, `/api/me/blocked/${bob.id}`, { method: "PUT", body });
+      expect(refused.status).toBe(400);
+      expect(((await refused.json()) as ApiErrorBody).error.code).toBe("bad_message");
+    }
+  });
+
   it("keep a blocked person's direct messages and mentions from you in every room you share, and in rooms you join later", async () => {
     const [shared, later] = [newRoom("block-shared"), newRoom("block-later")];
     const [ada, mallory, cy] = [await newUser("Ada"), await newUser("Mallory"), await newUser("Cy")];

@@ -29,6 +29,8 @@ export interface Person {
   context: BrowserContext;
   page: Page;
   dialogs: string[];
+  /** How the person answers the next dialogs: no, unless a test says yes. */
+  answer: "dismiss" | "accept";
   errors: string[];
   /** Every URL the browser asked a server for, WebSocket upgrades included (a fragment is never sent, so none is here). */
   urls: string[];
@@ -42,12 +44,12 @@ export async function newPerson(browser: Browser, options: { withoutWebSocket?: 
     });
   }
   const page = await context.newPage();
-  const person: Person = { context, page, dialogs: [], errors: [], urls: [] };
+  const person: Person = { context, page, dialogs: [], answer: "dismiss", errors: [], urls: [] };
   context.on("request", (request) => person.urls.push(request.url()));
   page.on("websocket", (socket) => person.urls.push(socket.url()));
   page.on("dialog", (dialog) => {
     person.dialogs.push(dialog.message());
-    void dialog.dismiss();
+    void (person.answer === "accept" ? dialog.accept() : dialog.dismiss());
   });
   page.on("pageerror", (error) => person.errors.push(error.message));
   return person;

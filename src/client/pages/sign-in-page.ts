@@ -1,7 +1,9 @@
 import { checkDisplayName, checkRoomId } from "../../protocol";
 import { ApiError, ChatApi } from "../api";
 import { HomeFeed } from "../home-feed";
+import { conversationSettings } from "./home/conversation-settings";
 import { mentionNotifier } from "./home/mention-notifier";
+import { roomActions } from "./home/room-actions";
 import { renderRoomList } from "./home/room-list";
 import { clearSession, keepSessionFresh, loadSession, saveSession, SIGN_IN_REASONS, type SignInReason } from "./session";
 
@@ -26,8 +28,18 @@ function render(): void {
 
 /** The signed-in home: every room of the user's, kept live by the hub socket. */
 function followRooms(token: string): HomeFeed {
-  const home = new HomeFeed({ baseUrl: location.origin, token: () => loadSession()?.token ?? token });
-  home.on("rooms", (rooms) => renderRoomList($("room-list"), $("no-rooms"), rooms));
+  const currentToken = () => loadSession()?.token ?? token;
+  const api = () => new ChatApi(location.origin, currentToken());
+  const refreshSettings = conversationSettings(api, {
+    panel: $<HTMLDetailsElement>("conversation-settings"),
+    reopen: $<HTMLInputElement>("reopen-on-message"),
+    list: $("blocked-list"),
+    empty: $("no-blocked"),
+    error: $("settings-error"),
+  });
+  const actions = roomActions(api, $("home-error"), refreshSettings);
+  const home = new HomeFeed({ baseUrl: location.origin, token: currentToken });
+  home.on("rooms", (rooms) => renderRoomList($("room-list"), $("no-rooms"), rooms, actions));
   const notify = mentionNotifier($<HTMLButtonElement>("notify"));
   home.on("changed", ({ room, before }) => notify(room, before));
   home.on("signed-out", () => {

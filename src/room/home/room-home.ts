@@ -84,7 +84,10 @@ export class RoomHome {
     if (room.direct) {
       entry.direct = true;
       const other = this.members.other(userId);
-      if (other) entry.title = other.name;
+      if (other) {
+        entry.title = other.name;
+        entry.other = { id: other.id, name: other.name };
+      }
     } else if (room.title !== undefined) entry.title = room.title;
     const last = this.log.newestVisibleTo(userId);
     if (last) entry.last = { from: last.from, text: preview(last.text), ts: last.ts };

@@ -1,12 +1,21 @@
 import type { HomeRoom } from "../../../protocol";
 
-/** Draws the user's rooms: name, privacy, the newest line, when, and the unread and mention counts. */
-export function renderRoomList(list: HTMLElement, empty: HTMLElement, rooms: HomeRoom[], now = Date.now()): void {
-  empty.hidden = rooms.length > 0;
-  list.replaceChildren(...rooms.map((room) => roomEntry(room, now)));
+/** What a person can do to a room from their home, beside opening it (room-actions.ts). */
+export interface RoomListActions {
+  leave(room: HomeRoom): void;
+  block(room: HomeRoom): void;
 }
 
-function roomEntry(room: HomeRoom, now: number): HTMLLIElement {
+/**
+ * Draws the user's rooms: name, privacy, the newest line, when, the unread and mention counts,
+ * and what they can do from here: leave a room (not one they own), leave or block a conversation.
+ */
+export function renderRoomList(list: HTMLElement, empty: HTMLElement, rooms: HomeRoom[], actions: RoomListActions, now = Date.now()): void {
+  empty.hidden = rooms.length > 0;
+  list.replaceChildren(...rooms.map((room) => roomEntry(room, actions, now)));
+}
+
+function roomEntry(room: HomeRoom, actions: RoomListActions, now: number): HTMLLIElement {
   const item = document.createElement("li");
   const link = document.createElement("a");
   link.href = `/r/${encodeURIComponent(room.id)}`;
@@ -29,8 +38,26 @@ function roomEntry(room: HomeRoom, now: number): HTMLLIElement {
   if (room.mentions > 0) counts.append(count("mentions", `@${room.mentions}`, `${room.mentions} for you`));
   if (room.unread > 0) counts.append(count("unread", String(room.unread), `${room.unread} unread`));
   link.append(title, when, last, counts);
-  item.append(link);
+  item.append(link, entryActions(room, actions));
   return item;
+}
+
+function entryActions(room: HomeRoom, actions: RoomListActions): HTMLElement {
+  const bar = span("entry-actions", "");
+  const name = room.title ?? `#${room.id}`;
+  if (room.role !== "owner") bar.append(action("leave", "Leave", `Leave ${name}`, () => actions.leave(room)));
+  if (room.direct && room.other) bar.append(action("block", "Block", `Block ${room.other.name}`, () => actions.block(room)));
+  return bar;
+}
+
+function action(kind: string, text: string, label: string, run: () => void): HTMLButtonElement {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = `link ${kind}`;
+  button.textContent = text;
+  button.setAttribute("aria-label", label);
+  button.addEventListener("click", run);
+  return button;
 }
 
 function span(className: string, text: string): HTMLSpanElement {

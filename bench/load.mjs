@@ -414,6 +414,45 @@ async function roomWithHomes(homes) {
   for (const ws of homeSockets) ws.close();
   return { cpuMsPerMessage: ((after.cpuSeconds - before.cpuSeconds) * 1000) / messages, homeNews: news, lost: messages * online - delivered, duplicates: 0 };
 }
+/**
+ * One person in 200 rooms: what joining a room costs them (a newcomer's room asks their hub,
+ * docs/home.md), and what a load of their home costs once the hub has its copies, with no news
+ * since: the load asks no room then, where it once asked every one.
+ */
+scenarios.homeLoad = async () => {
+  const [rooms, loads] = [200, 20];
+  const token = await signIn();
+  const headers = { Authorization: `Bearer ${token}` };
+  const tag = Date.now();
+  const home = async () => (await (await fetch(`${target.base}/api/me/rooms`, { headers })).json()).rooms.length;
+  const beforeJoins = usage(pid);
+  const joinsStarted = performance.now();
+  for (let i = 0; i < rooms; i++) {
+    const response = await fetch(`${target.base}/api/rooms/load-home-${tag}-${i}/join`, { method: "POST", headers, body: "{}" });
+    if (!response.ok) throw new Error(`join ${i}: ${response.status}`);
+  }
+  const joinMs = (performance.now() - joinsStarted) / rooms;
+  const afterJoins = usage(pid);
+  // Until every room is listed: the first loads fill the hub's copies, HOME_READS_PER_LOAD at a time.
+  while ((await home()) < rooms) await new Promise((r) => setTimeout(r, 50));
+  const before = usage(pid);
+  const times = [];
+  for (let n = 0; n < loads; n++) {
+    const started = performance.now();
+    if ((await home()) !== rooms) throw new Error("a load lost a room");
+    times.push(performance.now() - started);
+  }
+  const after = usage(pid);
+  return {
+    joinMs,
+    cpuMsPerJoin: ((afterJoins.cpuSeconds - beforeJoins.cpuSeconds) * 1000) / rooms,
+    loadMs: percentile(times, 50),
+    cpuMsPerLoad: ((after.cpuSeconds - before.cpuSeconds) * 1000) / loads,
+    lost: 0,
+    duplicates: 0,
+  };
+};
+
 scenarios.homesClosed = () => roomWithHomes(0);
 scenarios.homesOpen = () => roomWithHomes(20);
 

@@ -14,11 +14,11 @@ import { STATE_DIR, startDemoDo, startDoRelay, startNodeRelay, startProject } fr
 
 const run = promisify(execFile);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const SCENARIOS = process.env.BENCH_SCENARIOS?.split(",") ?? ["idle", "fanout", "fixedLoad", "manyRooms", "resume", "manySenders", "manySendersSaturated", "unsharded", "sharded", "homesClosed", "homesOpen"];
+const SCENARIOS = process.env.BENCH_SCENARIOS?.split(",") ?? ["idle", "fanout", "fixedLoad", "manyRooms", "resume", "manySenders", "manySendersSaturated", "unsharded", "sharded", "homesClosed", "homesOpen", "homeLoad"];
 const BEFORE = process.env.BENCH_BEFORE;
 const TARGETS = { "edge-chat": startProject, "relay-do": startDoRelay, "relay-node": startNodeRelay, "demo-do": startDemoDo, ...(BEFORE ? { before: startProject } : {}) };
 // Homes and shards exist only in edge-chat: these compare edge-chat with itself (docs/home.md, docs/sharding.md).
-const PROJECT_ONLY = new Set(["homesClosed", "homesOpen", "unsharded", "sharded"]);
+const PROJECT_ONLY = new Set(["homesClosed", "homesOpen", "homeLoad", "unsharded", "sharded"]);
 // The demo's baseline answers the many-sender scenario, the one it was added for (issue 19).
 const DEMO_SCENARIOS = new Set(["manySenders", "manySendersSaturated"]);
 // The same load (bench/load.mjs `thousand`) in one object, and over the room and nine shards.
@@ -84,6 +84,10 @@ const FIGURES = [
   ["manySenders", "p99", "1 room of 150, all sending: latency p99 (ms)", "lower"],
   ["manySendersSaturated", "deliveriesPerSecond", "1 room of 150, all sending 5/s (saturated): deliveries/s", "higher"],
   ["manySendersSaturated", "cpuUsPerDelivery", "1 room of 150, saturated: runtime CPU per delivery (µs)", "lower"],
+  ["homeLoad", "joinMs", "one person joining 200 rooms: ms per join", "lower"],
+  ["homeLoad", "cpuMsPerJoin", "one person joining 200 rooms: CPU per join (ms)", "lower"],
+  ["homeLoad", "loadMs", "their home, no news since the last load: ms per load", "lower"],
+  ["homeLoad", "cpuMsPerLoad", "their home, no news since the last load: CPU per load (ms)", "lower"],
 ];
 
 const rows = FIGURES.filter(([scenario]) => !PROJECT_ONLY.has(scenario)).filter(([scenario]) => SCENARIOS.includes(scenario)).map(([scenario, key, label, better]) => {
@@ -119,6 +123,11 @@ if (SCENARIOS.includes("homesClosed") && SCENARIOS.includes("homesOpen")) {
   homes = { closed, open, ratio: open / closed, news: figure("edge-chat", "homesOpen", "homeNews") };
   console.log(`\nroom of 1,000 members, 20 online, 100 messages/s: CPU per message ${fmt(closed)} ms with no home page open, ${fmt(open)} ms with 20 open (${homes.news} home updates): ${times(homes.ratio)}`);
 }
+let homeLoad;
+if (SCENARIOS.includes("homeLoad")) {
+  homeLoad = Object.fromEntries(["joinMs", "cpuMsPerJoin", "loadMs", "cpuMsPerLoad"].map((key) => [key, figure("edge-chat", "homeLoad", key)]));
+  console.log(`\none person in 200 rooms: a join ${fmt(homeLoad.joinMs)} ms (${fmt(homeLoad.cpuMsPerJoin)} ms CPU); a load of their home with no news ${fmt(homeLoad.loadMs)} ms (${fmt(homeLoad.cpuMsPerLoad)} ms CPU)`);
+}
 if (BEFORE) {
   console.log(`\nedge-chat against ${BEFORE} (before), same rounds:`);
   for (const [scenario, key, label] of FIGURES.filter(([scenario]) => SCENARIOS.includes(scenario))) {
@@ -129,6 +138,6 @@ if (BEFORE) {
 console.log(`\nlost or duplicated messages: ${losses.length === 0 ? "none" : losses.join("; ")}`);
 
 mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
-writeFileSync(new URL("./results/latest.json", import.meta.url), JSON.stringify({ rounds: ROUNDS, stateDir: STATE_DIR, rows, homes, sharding, losses, raw: results }, null, 2));
+writeFileSync(new URL("./results/latest.json", import.meta.url), JSON.stringify({ rounds: ROUNDS, stateDir: STATE_DIR, rows, homes, homeLoad, sharding, losses, raw: results }, null, 2));
 // Loss in a baseline is a finding to report; loss in edge-chat is a failure.
 if (losses.some((line) => line.startsWith("edge-chat"))) process.exitCode = 1;

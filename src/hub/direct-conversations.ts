@@ -60,8 +60,7 @@ export class DirectConversations {
    * Whether a room's entry is shown on the home. A hidden conversation comes back (and stays)
    * once it has a message newer than its hiding from someone not blocked, if the person chose so.
    */
-  shown(entry: HomeRoom): boolean {
-    const hiddenAt = this.index.hiddenAt(entry.id);
+  shown(entry: HomeRoom, hiddenAt = this.index.hiddenAt(entry.id)): boolean {
     if (hiddenAt === undefined) return true;
     const last = entry.last;
     if (!this.settings().reopenOnMessage || !last || last.ts <= hiddenAt || this.blocks.has(last.from.id)) return false;

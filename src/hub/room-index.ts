@@ -82,12 +82,12 @@ export class RoomIndex {
       .map((row) => row.id);
   }
 
-  /** Every room with a copy, most recent activity first. */
-  entries(): HomeRoom[] {
+  /** Every room with a copy, most recent activity first, with when it was hidden if it was. */
+  entries(): { entry: HomeRoom; hiddenAt?: number }[] {
     return this.sql
-      .exec<{ entry: string }>("SELECT entry FROM rooms WHERE entry IS NOT NULL ORDER BY active_at DESC")
+      .exec<{ entry: string; hidden_at: number | null }>("SELECT entry, hidden_at FROM rooms WHERE entry IS NOT NULL ORDER BY active_at DESC")
       .toArray()
-      .map((row) => JSON.parse(row.entry) as HomeRoom);
+      .map((row) => (row.hidden_at === null ? { entry: JSON.parse(row.entry) as HomeRoom } : { entry: JSON.parse(row.entry) as HomeRoom, hiddenAt: row.hidden_at }));
   }
 
   /** Takes a room off the home until it is shown again; says whether it was listed. */

@@ -263,7 +263,10 @@ export class UserHub extends DurableObject<Env> {
         }
       }),
     );
-    return this.index.entries().filter((entry) => this.direct.shown(entry));
+    return this.index
+      .entries()
+      .filter(({ entry, hiddenAt }) => this.direct.shown(entry, hiddenAt))
+      .map(({ entry }) => entry);
   }
 
   private room(roomId: string) {

@@ -443,11 +443,15 @@ scenarios.homeLoad = async () => {
     times.push(performance.now() - started);
   }
   const after = usage(pid);
+  // The floor: a request that asks the same hub for its smallest answer (the person's settings).
+  for (let n = 0; n < loads; n++) await fetch(`${target.base}/api/me/settings`, { headers }).then((r) => r.json());
+  const floor = usage(pid);
   return {
     joinMs,
     cpuMsPerJoin: ((afterJoins.cpuSeconds - beforeJoins.cpuSeconds) * 1000) / rooms,
     loadMs: percentile(times, 50),
     cpuMsPerLoad: ((after.cpuSeconds - before.cpuSeconds) * 1000) / loads,
+    cpuMsPerSettingsRead: ((floor.cpuSeconds - after.cpuSeconds) * 1000) / loads,
     lost: 0,
     duplicates: 0,
   };

@@ -82,12 +82,16 @@ export class RoomIndex {
       .map((row) => row.id);
   }
 
-  /** Every room with a copy, most recent activity first, with when it was hidden if it was. */
-  entries(): { entry: HomeRoom; hiddenAt?: number }[] {
+  /**
+   * Every room with a copy, most recent activity first: each entry as the JSON it is kept in,
+   * so a list of hundreds is sent without being parsed and written again, and when it was
+   * hidden if it was.
+   */
+  entries(): { json: string; hiddenAt?: number }[] {
     return this.sql
       .exec<{ entry: string; hidden_at: number | null }>("SELECT entry, hidden_at FROM rooms WHERE entry IS NOT NULL ORDER BY active_at DESC")
       .toArray()
-      .map((row) => (row.hidden_at === null ? { entry: JSON.parse(row.entry) as HomeRoom } : { entry: JSON.parse(row.entry) as HomeRoom, hiddenAt: row.hidden_at }));
+      .map((row) => (row.hidden_at === null ? { json: row.entry } : { json: row.entry, hiddenAt: row.hidden_at }));
   }
 
   /** Takes a room off the home until it is shown again; says whether it was listed. */

@@ -75,8 +75,8 @@ export class UserHub extends DurableObject<Env> {
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     await this.homeSockets.accept(server, sessionId === undefined ? { expiresAt } : { expiresAt, sessionId });
     // Read after accepting: news that arrives meanwhile then counts as followed, and reaches this socket.
-    const frame: HomeFrame = { type: "rooms", rooms: await this.rooms(user.id) };
-    server.send(JSON.stringify(frame));
+    // As a HomeRoomsFrame, written around the copies' JSON (see rooms()).
+    server.send(`{"type":"rooms","rooms":${await this.rooms(user.id)}}`);
     return new Response(null, { status: 101, webSocket: client, headers: subprotocol ? { "Sec-WebSocket-Protocol": PROTOCOL } : undefined });
   }
 
@@ -107,9 +107,9 @@ export class UserHub extends DurableObject<Env> {
     await this.alarms.dueBy(expiresAt);
   }
 
-  /** `GET /api/me/rooms`: every room of the user's, most recent activity first. */
-  async listRooms(userId: string): Promise<HomeRoom[]> {
-    return this.rooms(userId);
+  /** `GET /api/me/rooms`: every room of the user's, most recent activity first, as the JSON of a HomeRoomsResponse. */
+  async listRooms(userId: string): Promise<string> {
+    return `{"rooms":${await this.rooms(userId)}}`;
   }
 
   /** `POST /api/dm`: the one-to-one conversation of this user with another, whose id the Worker derived from both. */
@@ -245,9 +245,10 @@ export class UserHub extends DurableObject<Env> {
    * The home: the rooms whose copy is missing, stale or old are asked again (HOME_READS_PER_LOAD
    * at most, in parallel), the rest come from the copies. Each room asked also gets the user's
    * blocks again, so a room that missed a change catches up; one that no longer counts the user
-   * a member leaves the list. See docs/home.md.
+   * a member leaves the list. See docs/home.md. Answers the JSON array of HomeRoom, the copies
+   * joined as they are kept: hundreds of entries are not parsed, cloned and written again.
    */
-  private async rooms(userId: string): Promise<HomeRoom[]> {
+  private async rooms(userId: string): Promise<string> {
     const askedAt = Date.now();
     const blocked = this.blockedIds();
     const due = this.index.due(this.config.home.readsPerLoad, askedAt - this.config.home.recheckAfterMs);
@@ -263,10 +264,8 @@ export class UserHub extends DurableObject<Env> {
         }
       }),
     );
-    return this.index
-      .entries()
-      .filter(({ entry, hiddenAt }) => this.direct.shown(entry, hiddenAt))
-      .map(({ entry }) => entry);
+    const shown = this.index.entries().filter(({ json, hiddenAt }) => hiddenAt === undefined || this.direct.shown(JSON.parse(json) as HomeRoom, hiddenAt));
+    return `[${shown.map(({ json }) => json).join(",")}]`;
   }
 
   private room(roomId: string) {

@@ -42,6 +42,7 @@ import { BanEnds } from "./membership/ban-ends";
 import { InviteList } from "./membership/invite-list";
 import { MemberActions } from "./membership/member-actions";
 import { MemberEntry } from "./membership/member-entry";
+import { MemberExit } from "./membership/member-exit";
 import { MemberList } from "./membership/member-list";
 import { MemberRoster } from "./membership/member-roster";
 import { Moderation } from "./membership/moderation";
@@ -50,6 +51,7 @@ import { RoomAccess } from "./membership/room-access";
 import { RoomBlocks } from "./membership/room-blocks";
 import { RoomFounding } from "./membership/room-founding";
 import { RoomRecord } from "./membership/room-record";
+import { NOT_A_MEMBER } from "./membership/refusals";
 import { RoomShards } from "./shards/room-shards";
 
 /**
@@ -112,10 +114,11 @@ export class ChatRoom extends DurableObject<Env> {
     this.greeting = new Greeting(this.log, this.roster, this.moderation, this.access, this.sockets.online);
     this.home = new RoomHome(sql, env, config.homeNewsPerSecond, this.room, this.members, this.log, this.access, this.blocks, hooks);
     const delivery = new Delivery(ctx, this.shards, polls, hooks, this.notes);
-    this.entry = new MemberEntry(this.access, this.members, this.home);
+    const exit = new MemberExit(this.sockets, polls, this.room, this.home);
+    this.entry = new MemberEntry(this.access, this.members, this.home, exit);
     this.founding = new RoomFounding(this.room, this.members, this.entry);
     const banEnds = this.alarms.add(new BanEnds(this.access, this.room, this.entry, this.alarms));
-    this.memberActions = new MemberActions(this.sockets, this.notes, this.room, this.members, this.access, this.moderation, polls, this.home, this.entry, banEnds);
+    this.memberActions = new MemberActions(this.sockets, this.notes, this.room, this.members, this.access, this.moderation, exit, this.entry, banEnds);
     const markRead = (connection: Connection, seq: number) => this.home.markRead(connection.user, seq);
     this.answers = new FrameAnswers(env, config, intake, abuse, delivery, this.roster, this.moderation, this.sockets, this.notes, markRead);
     this.messages = new HttpMessages(config, this.access, this.log, intake, polls, this.answers, delivery);
@@ -128,17 +131,20 @@ export class ChatRoom extends DurableObject<Env> {
     // Before admitting: a refused connection must not use up an invite or make anyone a member.
     const full = this.sockets.refuse(connect.user.id);
     if (full) return this.refuseSocket(connect, full);
-    const admitted = await this.entry.admit(connect.roomId, connect.user, connect.inviteId);
+    const admitted = await this.entry.admitSocket(connect.roomId, connect.user, connect.inviteId);
     if (!admitted.ok) return this.refuseSocket(connect, admitted);
-    // Again: a newcomer's admission waited on their hub, and others may have arrived meanwhile.
+    // Again: a newcomer's admission may have waited on their hub, and others arrived meanwhile.
     const fullNow = this.sockets.refuse(connect.user.id);
     if (fullNow) return this.refuseSocket(connect, fullNow);
     const now = Date.now();
     // Past what one object should hold, the connection goes to a fan-out shard; the room
     // welcomes it when it arrives there (shardJoined).
     const shard = await this.shards.place(this.sockets.local, this.shardCapacity, now);
-    if (shard > 0) return toShardRedirect(shard);
-    return this.sockets.accept(connect, now, () => this.greeting.frames(admitted.room, connect.user, connect.after, now).frames);
+    const accepted = shard > 0 ? toShardRedirect(shard) : this.sockets.accept(connect, now, () => this.greeting.frames(admitted.room, connect.user, connect.after, now).frames);
+    // The newcomer's hub is asked once the connection is known here (or is on its way to a
+    // shard, which asks the room whether they are still a member): a refusal then reaches it.
+    if (admitted.confirm) this.ctx.waitUntil(admitted.confirm());
+    return accepted;
   }
 
   private refuseSocket(connect: ConnectRequest, refused: Failure): Response {
@@ -155,7 +161,9 @@ export class ChatRoom extends DurableObject<Env> {
     const room = this.room.get();
     if (!room) return failure(404, "not_found", "no such room");
     // The caps again: connections placed on shards together all passed them before any arrived.
-    const refused = this.access.refuseReader(connect.user) ?? this.sockets.refuse(connect.user.id);
+    // And membership: every connection came in as a member, and one whose membership ended since
+    // (they left, or their hub turned them away) must not be welcomed.
+    const refused = this.access.refuseReader(connect.user) ?? (this.members.has(connect.user.id) ? undefined : NOT_A_MEMBER) ?? this.sockets.refuse(connect.user.id);
     if (refused) return refused;
     this.sockets.arrivedOnShard(shard, connection);
     return { ok: true, ...this.greeting.frames(room, connect.user, connect.after, Date.now()) };

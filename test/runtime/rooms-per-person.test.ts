@@ -1,6 +1,6 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it, onTestFinished } from "vitest";
-import { CloseCode, type ApiErrorBody, type CreatedInvite, type CreatedRoom, type HomeRoom, type HomeRoomsResponse } from "../../src/protocol";
+import { CloseCode, type RoomSnapshot, type ApiErrorBody, type CreatedInvite, type CreatedRoom, type HomeRoom, type HomeRoomsResponse } from "../../src/protocol";
 import type { ChatRoom } from "../../src/room/chat-room";
 import { api, connect, newRoom, newUser, upgrade, type TestUser } from "./helpers";
 
@@ -66,9 +66,13 @@ describe("the rooms one person may be in", () => {
     expect(byHttp.status).toBe(403);
     expect(((await byHttp.json()) as ApiErrorBody).error).toMatchObject({ code: "forbidden", message: expect.stringMatching(/in 8 rooms.*leave one first/) });
 
-    const bySocket = await upgrade(newRoom("one-too-many"), mia);
+    // A socket into a public room is let in at once and her hub asked after: it turns her away.
+    const crowded = newRoom("one-too-many");
+    const bySocket = await upgrade(crowded, mia);
     expect((await bySocket.next("error")).message).toMatch(/leave one first/);
     expect((await bySocket.closed).code).toBe(CloseCode.Forbidden);
+    const snapshot = (await (await api(mia, `/api/rooms/${crowded}`)).json()) as RoomSnapshot;
+    expect(snapshot.members.map((member) => member.id)).not.toContain(mia.id);
 
     const byPost = await api(mia, `/api/rooms/${newRoom("one-too-many")}/messages`, { method: "POST", body: JSON.stringify({ id: crypto.randomUUID(), text: "hi" }) });
     expect(byPost.status).toBe(403);

@@ -1,13 +1,12 @@
-import { CloseCode, type InviteRequest, type ModerationPage, type UserRef, failure, type Result } from "../../protocol";
+import { type InviteRequest, type ModerationPage, type UserRef, failure, type Result } from "../../protocol";
 import type { BanEnds } from "./ban-ends";
-import type { LongPolls } from "../connections/long-polls";
 import type { MemberEntry } from "./member-entry";
+import type { MemberExit } from "./member-exit";
 import type { MemberList } from "./member-list";
 import type { Moderation } from "./moderation";
-import { send, sendError } from "../connections/outgoing-frames";
+import { send } from "../connections/outgoing-frames";
 import type { RoomAccess } from "./room-access";
 import { UNKNOWN_MEMBER } from "./refusals";
-import type { RoomHome } from "../home/room-home";
 import type { RoomRecord } from "./room-record";
 import type { RoomSockets } from "../connections/room-sockets";
 import type { RoomNotes } from "../lifecycle/room-notes";
@@ -25,8 +24,7 @@ export class MemberActions {
     private readonly members: MemberList,
     private readonly access: RoomAccess,
     private readonly moderation: Moderation,
-    private readonly polls: LongPolls,
-    private readonly home: RoomHome,
+    private readonly exit: MemberExit,
     private readonly entry: MemberEntry,
     private readonly banEnds: Pick<BanEnds, "banned">,
   ) {}
@@ -37,7 +35,7 @@ export class MemberActions {
     if (!removed.ok) return removed;
     this.notes.note("room.member_removed", { user: user.id, member: memberId });
     this.moderation.record(user, { ts: Date.now(), action: "remove", member: memberId });
-    await this.shut(memberId, "removed from this room", "you were removed from this room");
+    await this.exit.shut(memberId, "removed from this room", "you were removed from this room");
     return { ok: true };
   }
 
@@ -99,7 +97,7 @@ export class MemberActions {
     this.moderation.record(user, { ts: now, action: "ban", member: memberId, ...(until === null ? {} : { until }) });
     this.notes.note("room.member_banned", { user: user.id, member: memberId });
     // Shut out first: if scheduling the ban's end fails, the person is still out.
-    await this.shut(memberId, "banned from this room", "you were banned from this room");
+    await this.exit.shut(memberId, "banned from this room", "you were banned from this room");
     if (until !== null) await this.banEnds.banned(until);
     return { ok: true, until };
   }
@@ -126,19 +124,7 @@ export class MemberActions {
   async leave(user: UserRef): Promise<Result<{}>> {
     const left = this.access.leave(user);
     if (!left.ok) return left;
-    await this.shut(user.id, "you left this room");
+    await this.exit.shut(user.id, "you left this room");
     return { ok: true };
-  }
-
-  /** Closes someone's sockets here with 4003 (saying why first, if told), ends their long-polls, and takes the room off their home. */
-  private async shut(userId: string, reason: string, notice?: string): Promise<void> {
-    for (const ws of this.sockets.of(userId)) {
-      if (notice) sendError(ws, { code: "forbidden", message: notice });
-      ws.close(CloseCode.Forbidden, reason);
-      this.sockets.disconnect(ws);
-    }
-    this.polls.wake([userId]);
-    const room = this.room.get();
-    if (room) await this.home.left(userId, room.id);
   }
 }

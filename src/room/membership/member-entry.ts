@@ -1,5 +1,6 @@
 import type { Failure, Result, RoomInfo, UserRef } from "../../protocol";
 import type { HomePlace, RoomHome } from "../home/room-home";
+import type { MemberExit } from "./member-exit";
 import type { MemberList } from "./member-list";
 import type { RoomAccess } from "./room-access";
 
@@ -16,14 +17,32 @@ export class MemberEntry {
     private readonly access: RoomAccess,
     private readonly members: MemberList,
     private readonly home: RoomHome,
+    private readonly exit: MemberExit,
   ) {}
+
+  /**
+   * A socket's way in. A newcomer whose entry takes nothing (a public room, no invite, no
+   * removal lifted) is let in at once, and their hub is asked once the connection is open
+   * (`confirm`): a crowd arriving at an event waits on no hub. A hub that refuses then turns
+   * them away, as a removal would, with its reason; nothing of anyone else's was spent on them.
+   * Any other newcomer waits for the hub, as on every other path.
+   */
+  async admitSocket(roomId: string, user: UserRef, inviteId?: string): Promise<Result<{ room: RoomInfo; joined: boolean; confirm?: () => Promise<void> }>> {
+    if (this.members.has(user.id)) return this.access.admit(roomId, user, Date.now(), inviteId);
+    const terms = this.access.termsOfEntry(user, Date.now(), inviteId);
+    if (!terms.ok) return terms;
+    if (terms.usesInvite !== undefined || terms.liftsRemoval) return this.admit(roomId, user, inviteId);
+    const admitted = this.access.admit(roomId, user, Date.now(), inviteId);
+    if (!admitted.ok || !admitted.joined) return admitted;
+    return { ...admitted, confirm: () => this.confirm(user, roomId) };
+  }
 
   /** Lets the user in by the room's rules, making a newcomer a member if their hub has room for it. */
   async admit(roomId: string, user: UserRef, inviteId?: string): Promise<Result<{ room: RoomInfo; joined: boolean }>> {
     // A member coming back asks nobody else: the common case stays one synchronous check.
     if (this.members.has(user.id)) return this.access.admit(roomId, user, Date.now(), inviteId);
-    const refused = this.access.refuseEntry(user, Date.now(), inviteId);
-    if (refused) return refused;
+    const terms = this.access.termsOfEntry(user, Date.now(), inviteId);
+    if (!terms.ok) return terms;
     const reserved = await this.home.reserve(user.id, roomId, false);
     if (!reserved.ok) return reserved;
     const admitted = this.access.admit(roomId, user, Date.now(), inviteId);
@@ -55,6 +74,12 @@ export class MemberEntry {
   async restored(user: UserRef, roomId: string): Promise<void> {
     const reserved = await this.home.reserve(user.id, roomId, true);
     this.home.entered(user.id, reserved.ok ? reserved.place : undefined);
+  }
+
+  private async confirm(user: UserRef, roomId: string): Promise<void> {
+    const reserved = await this.home.reserve(user.id, roomId, false);
+    if (reserved.ok) return this.home.entered(user.id, reserved.place);
+    if (this.members.remove(user.id)) await this.exit.shut(user.id, "in too many rooms", reserved.message);
   }
 
   /** A member now keeps the hub's place; someone refused after all gives it back. */

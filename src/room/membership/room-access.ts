@@ -16,6 +16,12 @@ const MAKER_KEPT_OUT = failure(403, "invalid_invite", "whoever made this invite 
 
 const NO_REMOVAL_IN_DIRECT = failure(400, "bad_message", "nobody is removed or banned from a direct conversation");
 
+/** What letting someone in takes besides making them a member. */
+export interface EntryTerms {
+  usesInvite?: string;
+  liftsRemoval: boolean;
+}
+
 /**
  * Who may do what in a room: entering (public rooms, members, invites), reading, and the
  * owner's powers over invites and members. Every path in (socket, join, post, long-poll)
@@ -51,14 +57,16 @@ export class RoomAccess {
     return { ok: true, room, joined };
   }
 
-  /** Why `admit` would refuse the user now, writing nothing: asked before a newcomer's hub is (membership/member-entry.ts). */
-  refuseEntry(user: UserRef, now: number, inviteId?: string): Failure | undefined {
-    const terms = this.entryTerms(this.room.get(), user, now, inviteId);
-    return terms.ok ? undefined : terms;
+  /**
+   * What `admit` would answer now, writing nothing: a refusal, or what coming in would take (an
+   * invite's use, a removal lifted). Asked before a newcomer's hub is (membership/member-entry.ts).
+   */
+  termsOfEntry(user: UserRef, now: number, inviteId?: string): Result<EntryTerms> {
+    return this.entryTerms(this.room.get(), user, now, inviteId);
   }
 
   /** Whether the user may come in, and what coming in takes: an invite's use, a removal lifted. Reads only. */
-  private entryTerms(room: RoomInfo | undefined, user: UserRef, now: number, inviteId?: string): Result<{ usesInvite?: string; liftsRemoval: boolean }> {
+  private entryTerms(room: RoomInfo | undefined, user: UserRef, now: number, inviteId?: string): Result<EntryTerms> {
     const removed = this.removed.has(user.id, now);
     // A room not made yet is a public one to be.
     if (!removed && (room?.visibility !== "private" || this.members.has(user.id))) return { ok: true, liftsRemoval: false };

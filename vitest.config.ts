@@ -16,7 +16,7 @@ export default defineConfig({
             wrangler: { configPath: "./wrangler.toml" },
             // Test files have several fresh members talk at once; the newcomers' shared budget
             // is tested end to end (test/e2e/limits.test.ts), with its own small setting.
-            miniflare: { bindings: { JWT_SECRET: TEST_JWT_SECRET, NEW_MEMBER_MESSAGES: "1000000", ADMIN_USERS: "g_operator_1, g_operator_2", MAX_FILE_BYTES: "1048576", FILE_QUOTA_BYTES_PER_USER_DAY: "3000", FILE_UPLOADS_PER_USER_DAY: "8", NEW_CONVERSATIONS_PER_USER_DAY: "3", ROOMS_PER_USER: "8", HOME_READS_PER_LOAD: "4", BLOCKS_PER_USER: "3" } },
+            miniflare: { bindings: { JWT_SECRET: TEST_JWT_SECRET, NEW_MEMBER_MESSAGES: "1000000", ADMIN_USERS: "g_operator_1, g_operator_2", MAX_FILE_BYTES: "1048576", FILE_QUOTA_BYTES_PER_USER_DAY: "3000", FILE_UPLOADS_PER_USER_DAY: "8", NEW_CONVERSATIONS_PER_USER_DAY: "3", ROOMS_PER_USER: "8", HOME_READS_PER_LOAD: "4", BLOCKS_PER_USER: "3", SEARCHES_PER_MINUTE: "12" } },
           }),
         ],
         test: { name: "runtime", include: ["test/runtime/**/*.test.ts"] },

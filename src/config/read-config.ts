@@ -22,6 +22,8 @@ export interface RoomConfig {
   sockets: { perUser: number; perRoom: number; shardCapacity: number };
   /** `reserved` of the room's places take only a person's first waiting read. */
   longPolls: { perUser: number; perRoom: number; reserved: number };
+  /** Searches one person may make here per minute (search/search-rate.ts). */
+  searchesPerMinute: number;
   /** Home entries sent to members' hubs per second (home/home-watchers.ts). */
   homeNewsPerSecond: number;
   /** Newcomers' shared budget: members younger than `ageMs` together send at most `messages` per window, each at most `each` of them. */
@@ -73,6 +75,7 @@ export function readRoomConfig(env: Variables): RoomConfig {
       reserved: Math.floor((readVariable(env, "LONG_POLLS_PER_ROOM") * readVariable(env, "LONG_POLLS_RESERVED_PERCENT")) / 100),
     },
     homeNewsPerSecond: readVariable(env, "HOME_NEWS_PER_SECOND"),
+    searchesPerMinute: readVariable(env, "SEARCHES_PER_MINUTE"),
     newcomers: {
       ageMs: readVariable(env, "NEW_MEMBER_SECONDS") * 1000,
       messages: readVariable(env, "NEW_MEMBER_MESSAGES"),

@@ -110,6 +110,21 @@ export interface ForRequest {
 }
 
 /** `GET /api/rooms/:room/moderation?limit=&before=` (owners and moderators): newest first. */
+/** `GET /api/rooms/:room/search?q=`: the messages that match, newest first; `next` is the oldest seq of the page. */
+export interface SearchPage extends Paging {
+  results: SearchResult[];
+}
+
+/** A message found by a search, as it reads now (an edited one by its new text). */
+export interface SearchResult {
+  seq: number;
+  ts: number;
+  from: UserRef;
+  text: string;
+  /** Set on a direct message: found only by its two people. */
+  to?: string;
+}
+
 export interface ModerationPage extends Paging {
   events: ModerationEvent[];
 }

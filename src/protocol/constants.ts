@@ -53,6 +53,9 @@ export const LIMITS = {
   maxMentions: 20,
   /** How much of a room's newest message its home entry shows. */
   homePreviewChars: 140,
+  /** A search's words, all of which a message must contain, and its length. */
+  maxSearchTerms: 10,
+  maxSearchChars: 200,
 } as const;
 
 /** The query parameter (`?batch=1`) with which a client says it reads `batch` frames (frames.ts). */

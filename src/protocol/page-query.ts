@@ -24,6 +24,8 @@ export const PAGES = {
   invites: { defaultLimit: LIMITS.invitesPage, maxLimit: LIMITS.invitesPage, cursors: ["before"] },
   /** `GET /api/rooms/:room/moderation`, newest first. */
   moderation: { defaultLimit: 100, maxLimit: 500, cursors: ["before"] },
+  /** `GET /api/rooms/:room/search`, newest first. */
+  search: { defaultLimit: 20, maxLimit: 100, cursors: ["before"] },
 } as const satisfies Record<string, PageBounds>;
 
 /** Reads `limit` and the listing's cursors from a request's query values. */

@@ -16,6 +16,7 @@ import {
   type PageQuery,
   type RoomInfo,
   type RoomSnapshot,
+  type SearchPage,
   type UserRef,
   type Visibility, failure, type Failure, type Result } from "../protocol";
 import { AlarmSchedule } from "../shared/alarm-schedule";
@@ -52,6 +53,7 @@ import { RoomBlocks } from "./membership/room-blocks";
 import { RoomFounding } from "./membership/room-founding";
 import { RoomRecord } from "./membership/room-record";
 import { NOT_A_MEMBER } from "./membership/refusals";
+import { RoomSearch } from "./search/room-search";
 import { RoomShards } from "./shards/room-shards";
 
 /**
@@ -77,6 +79,7 @@ export class ChatRoom extends DurableObject<Env> {
   private readonly home: RoomHome;
   private readonly memberActions: MemberActions;
   private readonly founding: RoomFounding;
+  private readonly search: RoomSearch;
   private readonly entry: MemberEntry;
   private readonly blocks: RoomBlocks;
   private readonly answers: FrameAnswers;
@@ -101,6 +104,7 @@ export class ChatRoom extends DurableObject<Env> {
     const reactions = new ReactionList(sql);
     hooks.gone.on((gone) => reactions.forget(gone));
     this.log = new MessageLog(sql, config.historyLimit, reactions, hooks);
+    this.search = new RoomSearch(sql, hooks, this.access, config.searchesPerMinute);
     this.files = this.alarms.add(new RoomFiles(ctx, env.FILES, () => this.notes.id(), this.access, this.moderation, this.log, this.alarms, hooks));
     const trusted = (id: string) => this.moderation.roleOf(id) !== "member";
     const sendRate = new SendRate(this.log, { ...config.rateLimit, newcomers: config.newcomers }, (id) => this.members.joinedAt(id), trusted);
@@ -288,6 +292,10 @@ export class ChatRoom extends DurableObject<Env> {
   }
   async changeMessage(user: UserRef, change: ChangeFrame): Promise<Changed> {
     return this.messages.change(user, change);
+  }
+  /** `GET /api/rooms/:room/search` (search/room-search.ts). */
+  async searchMessages(viewer: UserRef, typed: string, page: PageQuery): Promise<Result<SearchPage>> {
+    return this.search.search(viewer, typed, page);
   }
 
   // Files (files/room-files.ts): the bytes are in R2, the room keeps who may see them.

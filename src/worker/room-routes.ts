@@ -144,6 +144,13 @@ roomRoutes.get("/:room/messages", async (c) => {
   return reply(c, await room(c).readMessages(c.get("user"), page, wait * 1000));
 });
 
+roomRoutes.get("/:room/search", async (c) => {
+  const typed = c.req.query("q") ?? "";
+  if (typed.trim() === "") refuse("bad_message", "q: say what to search for");
+  if (Array.from(typed).length > LIMITS.maxSearchChars) refuse("bad_message", `q: at most ${LIMITS.maxSearchChars} characters`);
+  return reply(c, await room(c).searchMessages(c.get("user"), typed, pageQuery(c, PAGES.search)));
+});
+
 roomRoutes.post("/:room/messages", smallBody, async (c) => {
   const message = orRefuse(checkOutgoingMessage(await jsonBody(c))).value;
   const result = orRefuse(await room(c).postMessage(c.get("roomId"), c.get("user"), message));

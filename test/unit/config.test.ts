@@ -21,6 +21,7 @@ describe("room configuration", () => {
       sockets: { perUser: 10, perRoom: 100_000, shardCapacity: 16_000 },
       longPolls: { perUser: 5, perRoom: 1000, reserved: 100 },
       homeNewsPerSecond: 500,
+      searchesPerMinute: 30,
       newcomers: { ageMs: 60_000, messages: 20, each: 5 },
     });
   });
@@ -53,6 +54,7 @@ describe("room configuration", () => {
       sockets: { perUser: 3, perRoom: 100, shardCapacity: 50 },
       longPolls: { perUser: 1, perRoom: 50, reserved: 5 },
       homeNewsPerSecond: 20,
+      searchesPerMinute: 30,
       newcomers: { ageMs: 30_000, messages: 8, each: 2 },
     });
   });

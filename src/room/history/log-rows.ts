@@ -23,6 +23,10 @@ export type Row = {
   files: string | null;
 };
 
+// A user sees every public message, the direct messages sent to them and the ones they sent;
+// a change to a message is seen by whoever sees the message. Takes the viewer's id twice.
+export const VISIBLE_TO = "(recipient_id IS NULL OR recipient_id = ? OR sender_id = ?)";
+
 export const COLUMNS = "seq, id, sender_id, sender_name, recipient_id, text, ts, mentions, kind, target, reply_to, edited_at, deleted, data, files";
 
 /** A message row as the message it is now; a deleted one is a tombstone with no text. */

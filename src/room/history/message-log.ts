@@ -1,6 +1,6 @@
 import { LIMITS, quoteOf, type PageQuery, type ChangeFrame, type ChatMessage, type FileInfo, type OutgoingMessage, type Paging, type Quote, type UpdateFrame, type UserRef } from "../../protocol";
 import type { LogEntry } from "./log-entries";
-import { COLUMNS, isKnownKind, toMessage, toUpdate, type Row } from "./log-rows";
+import { COLUMNS, isKnownKind, toMessage, toUpdate, VISIBLE_TO, type Row } from "./log-rows";
 import { logEvent } from "../../log-lines";
 import { storedChange, type ChangeColumns, type ChangeTables } from "./stored-changes";
 import { migrateLog } from "./log-schema";
@@ -11,9 +11,6 @@ import type { RoomHooks } from "../lifecycle/room-hooks";
 
 /** What the in-memory window of recent messages may hold: about 1 MB of text at most. */
 const RECENT_MAX_CHARS = 500_000;
-// A user sees every public message, the direct messages sent to them and the ones they sent;
-// a change to a message is seen by whoever sees the message.
-const VISIBLE_TO = "(recipient_id IS NULL OR recipient_id = ? OR sender_id = ?)";
 
 /**
  * The room's history in SQLite: messages, and the changes to them (edits, deletions,

@@ -14,6 +14,7 @@ import {
   type PageQuery,
   type PostedMessage,
   type RoomSnapshot,
+  type SearchPage,
   type SessionResponse,
 } from "../protocol";
 
@@ -125,6 +126,13 @@ export class ChatApi {
   /** The one-to-one conversation with this user, made on first use. */
   openDirect(user: string): Promise<CreatedRoom> {
     return this.request("POST", "/api/dm", { user });
+  }
+
+  /** The room's messages containing every word of `q`, newest first; `before` is the previous page's `next`. */
+  searchRoom(room: string, q: string, before?: number): Promise<SearchPage> {
+    const query = new URLSearchParams({ q });
+    if (before !== undefined) query.set("before", String(before));
+    return this.request("GET", `/api/rooms/${room}/search?${query}`);
   }
 
   myRooms(): Promise<HomeRoomsResponse> {

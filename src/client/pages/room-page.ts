@@ -10,6 +10,7 @@ import { wireMessageActions } from "./room/message-actions";
 import { MessageList } from "./room/message-list";
 import { markReadWhenSeen } from "./room/read-marker";
 import { RoomState, type MuteState } from "./room/room-state";
+import { searchPanel } from "./room/search-panel";
 import { statusBanner } from "./room/status-banner";
 import { followTyping } from "./room/typing-line";
 import { clearSession, goToSignIn, keepSessionFresh, loadSession } from "./session";
@@ -54,6 +55,20 @@ function start(room: string, token: string, inviteKey: string): void {
   attachments.follow($<HTMLInputElement>("file-input"), $<HTMLButtonElement>("attach"), $("composer"));
   const { setDmTarget, replyTo, edit } = composer(client, state, `edge-chat:draft:${room}`, () => messages.lastOwn(), attachments);
   wireMessageActions($("messages"), messages, client, { replyTo, edit });
+  searchPanel(
+    () => new ChatApi(location.origin, currentToken()),
+    room,
+    {
+      open: $<HTMLButtonElement>("open-search"),
+      panel: $("search-panel"),
+      form: $<HTMLFormElement>("search-form"),
+      input: $<HTMLInputElement>("search-q"),
+      results: $<HTMLOListElement>("search-results"),
+      more: $<HTMLButtonElement>("search-more"),
+      note: $("search-note"),
+    },
+    (seq) => void messages.goTo(seq, client),
+  );
   inviteButton(room, token);
 
   const openDirect = async (user: string) => {

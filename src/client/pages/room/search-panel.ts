@@ -1,0 +1,121 @@
+import type { SearchResult } from "../../../protocol";
+import { ApiError, type ChatApi } from "../../api";
+
+export interface SearchPanelView {
+  open: HTMLButtonElement;
+  panel: HTMLElement;
+  form: HTMLFormElement;
+  input: HTMLInputElement;
+  results: HTMLOListElement;
+  more: HTMLButtonElement;
+  note: HTMLElement;
+}
+
+/**
+ * The room's search: a panel opened by its button, by `/` or by Ctrl/Cmd+K, that lists the
+ * messages with every word typed, the words marked, newest first, and older ones on demand.
+ * Choosing one closes the panel and goes to the message in the timeline (`goTo`); Escape
+ * closes it and gives focus back to where it was.
+ */
+export function searchPanel(api: () => ChatApi, room: string, view: SearchPanelView, goTo: (seq: number) => void): void {
+  let query = "";
+  let next: number | undefined;
+  let returnFocus: HTMLElement | null = null;
+
+  const open = () => {
+    if (view.panel.hidden) returnFocus = document.activeElement as HTMLElement | null;
+    view.panel.hidden = false;
+    view.open.setAttribute("aria-expanded", "true");
+    view.input.focus();
+    view.input.select();
+  };
+  const close = () => {
+    view.panel.hidden = true;
+    view.open.setAttribute("aria-expanded", "false");
+    returnFocus?.focus();
+  };
+  const load = async (before?: number) => {
+    view.note.textContent = before === undefined ? "Searching…" : "";
+    try {
+      const page = await api().searchRoom(room, query, before);
+      if (before === undefined) view.results.replaceChildren();
+      view.results.append(...page.results.map((result) => item(result, query, (seq) => (close(), goTo(seq)))));
+      next = page.more ? page.next : undefined;
+      view.more.hidden = next === undefined;
+      view.note.textContent = view.results.childElementCount === 0 ? "No messages found." : "";
+    } catch (failure) {
+      view.note.textContent = failure instanceof ApiError ? failure.message : "Could not reach the server; try again.";
+    }
+  };
+
+  view.open.addEventListener("click", () => (view.panel.hidden ? open() : close()));
+  view.form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    query = view.input.value.trim();
+    if (query !== "") void load();
+  });
+  view.more.addEventListener("click", () => void (next !== undefined && load(next)));
+  view.panel.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") close();
+  });
+  document.addEventListener("keydown", (event) => {
+    const typing = event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement;
+    const shortcut = (event.key === "k" && (event.ctrlKey || event.metaKey)) || (event.key === "/" && !typing);
+    if (!shortcut) return;
+    event.preventDefault();
+    open();
+  });
+}
+
+function item(result: SearchResult, query: string, choose: (seq: number) => void): HTMLLIElement {
+  const entry = document.createElement("li");
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "search-result";
+  button.dataset.seq = String(result.seq);
+  const who = document.createElement("strong");
+  who.textContent = result.from.name;
+  const when = document.createElement("time");
+  when.dateTime = new Date(result.ts).toISOString();
+  when.textContent = new Date(result.ts).toLocaleString([], { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+  const text = document.createElement("span");
+  text.className = "text";
+  text.append(...marked(result.text, wordsOf(query)));
+  button.append(who, " ", when, text);
+  button.addEventListener("click", () => choose(result.seq));
+  entry.append(button);
+  return entry;
+}
+
+/** The words to mark: what was typed, without quotes and prefix stars. */
+function wordsOf(query: string): string[] {
+  return query
+    .replace(/["*]/g, " ")
+    .split(/\s+/)
+    .filter((word) => word !== "")
+    .map((word) => word.toLocaleLowerCase());
+}
+
+/** The text as nodes, each occurrence of a word (ignoring case) in a <mark>: never as HTML. */
+function marked(text: string, words: string[]): Node[] {
+  const lower = text.toLocaleLowerCase();
+  // A few letters change length in lower case; then positions would not match, so mark nothing.
+  if (lower.length !== text.length) return [document.createTextNode(text)];
+  const nodes: Node[] = [];
+  let at = 0;
+  while (at < text.length) {
+    let found: { index: number; length: number } | undefined;
+    for (const word of words) {
+      const index = lower.indexOf(word, at);
+      if (index !== -1 && (found === undefined || index < found.index)) found = { index, length: word.length };
+    }
+    if (!found) break;
+    nodes.push(document.createTextNode(text.slice(at, found.index)));
+    const mark = document.createElement("mark");
+    mark.textContent = text.slice(found.index, found.index + found.length);
+    nodes.push(mark);
+    at = found.index + found.length;
+  }
+  nodes.push(document.createTextNode(text.slice(at)));
+  return nodes;
+}

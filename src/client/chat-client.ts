@@ -43,6 +43,8 @@ export interface ChatClientEvents extends Record<string, unknown> {
   members: Member[];
   /** Some of what came after `after` (the reader's last seq) is no longer kept: the history has a gap there. */
   gap: { after: number };
+  /** The first history reaches the oldest message the room keeps: older ones were deleted. */
+  pruned: { after: number };
   /** An error the server reported that concerns no particular message, or a change it refused. */
   error: { code: string; message: string };
 }
@@ -201,11 +203,11 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   }
 
   /** Older messages than the oldest seen, for scrolling back; newest last. */
-  async loadOlder(before: number, limit = 50): Promise<{ messages: ChatMessage[]; more: boolean }> {
+  async loadOlder(before: number, limit = 50): Promise<{ messages: ChatMessage[]; more: boolean; pruned?: true }> {
     const page = await this.api.messages(this.room, { before, limit });
     // Known from now on, so later changes to them reach the page too.
     for (const message of page.messages) if (!this.conversation.get(message.seq)) this.conversation.message(message);
-    return { messages: page.messages, more: page.more };
+    return { messages: page.messages, more: page.more, ...(page.pruned ? { pruned: page.pruned } : {}) };
   }
 
   close(): void {
@@ -226,7 +228,8 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       case "welcome":
         return this.onWelcome(frame);
       case "history":
-        if (frame.gone) this.emit("gap", { after: this.lastSeq });
+        // A resume that lost a span, or a first history that begins where the room's memory does.
+        if (frame.pruned) this.emit(this.lastSeq > 0 ? "gap" : "pruned", { after: this.lastSeq });
         this.acceptPage(frame.messages, frame.updates);
         if (frame.more) return void this.catchUp();
         return this.sender.flush();
@@ -301,7 +304,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     try {
       for (let more = true, cursor = this.lastSeq; more; ) {
         const page = await this.api.messages(this.room, { after: cursor, limit: LIMITS.maxPage });
-        if (page.gone) this.emit("gap", { after: cursor });
+        if (page.pruned) this.emit("gap", { after: cursor });
         this.acceptPage(page.messages, page.updates);
         cursor = Math.max(cursor, page.messages.at(-1)?.seq ?? 0, page.updates?.at(-1)?.seq ?? 0);
         more = page.more && page.messages.length > 0;

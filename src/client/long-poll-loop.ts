@@ -46,7 +46,7 @@ export class LongPollLoop {
     while (!signal.aborted) {
       const page = await api.messages(room, { after: this.target.cursor(), limit: LIMITS.maxPage, wait: waitSeconds, signal });
       // As a socket's resume would say it: what follows starts past a span no longer kept.
-      if (page.gone) this.emit({ type: "history", messages: [], more: false, gone: true });
+      if (page.pruned) this.emit({ type: "history", messages: [], more: false, pruned: true });
       // One after another in seq order, as a socket delivers them live.
       for (const entry of [...page.messages, ...(page.updates ?? [])].sort((a, b) => a.seq - b.seq)) this.emit(entry);
       if (!signal.aborted) void this.refreshMembers();

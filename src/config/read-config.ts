@@ -12,7 +12,9 @@ export interface AuthConfig {
 }
 
 export interface RoomConfig {
-  historyLimit: number;
+  /** Messages kept, and for how long (ms); undefined: all of them, for ever. */
+  historyLimit: number | undefined;
+  retentionMs: number | undefined;
   staleAfterMs: number;
   /** User ids with an owner's powers in every room (ADMIN_USERS). */
   admins: string[];
@@ -57,6 +59,7 @@ export function readAuthConfig(env: Variables): AuthConfig {
 export function readRoomConfig(env: Variables): RoomConfig {
   return {
     historyLimit: readVariable(env, "HISTORY_LIMIT"),
+    retentionMs: daysToMs(readVariable(env, "HISTORY_RETENTION_DAYS")),
     staleAfterMs: readVariable(env, "STALE_CONNECTION_SECONDS") * 1000,
     admins: readVariable(env, "ADMIN_USERS"),
     rateLimit: {
@@ -82,6 +85,10 @@ export function readRoomConfig(env: Variables): RoomConfig {
       each: Math.ceil((readVariable(env, "NEW_MEMBER_MESSAGES") * readVariable(env, "NEW_MEMBER_SHARE_PERCENT")) / 100),
     },
   };
+}
+
+function daysToMs(days: number | undefined): number | undefined {
+  return days === undefined ? undefined : days * 24 * 3600 * 1000;
 }
 
 /** The largest upload, a person's daily total, and how many uploads they may make a day. */

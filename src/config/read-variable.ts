@@ -21,8 +21,10 @@ export type VariableValue<Spec extends VariableSpec> = Spec extends { type: "sec
   ? Spec extends { required: true }
     ? Uint8Array
     : Uint8Array | undefined
-  : Spec extends { type: "positiveInt" }
+  : Spec extends { type: "positiveInt"; default: number }
     ? number
+    : Spec extends { type: "positiveInt" }
+    ? number | undefined
     : Spec extends { type: "boolean" }
       ? boolean
       : Spec extends { type: "list" }
@@ -46,7 +48,7 @@ function parse(name: VariableName, spec: VariableSpec, raw: string | undefined):
       }
       return raw === undefined ? undefined : parseSecret(name, raw);
     case "positiveInt":
-      return raw === undefined ? spec.default : Math.min(parsePositiveInt(name, raw), spec.atMost ?? Infinity);
+      return raw === undefined ? (spec.default ?? undefined) : Math.min(parsePositiveInt(name, raw), spec.atMost ?? Infinity);
     case "boolean":
       return raw === undefined ? spec.default : parseBoolean(name, raw);
     case "list": {

@@ -8,7 +8,8 @@ export const PLATFORM_SOCKETS_PER_OBJECT = 32_768;
 export type VariableSpec = { description: string } & (
   | { kind: "secret"; type: "secret"; required?: true }
   // A value past `atMost` is lowered to it rather than refused: beyond the platform's limit, it can only mean "as many as it allows".
-  | { kind: "variable"; type: "positiveInt"; default: number; atMost?: number }
+  // `default: null`: unset means no limit at all.
+  | { kind: "variable"; type: "positiveInt"; default: number | null; atMost?: number }
   | { kind: "variable"; type: "boolean"; default: boolean }
   // `of: "origin"` normalizes each item, so `https://a.example/` matches the Origin header a browser sends.
   | { kind: "variable"; type: "list"; of?: "origin" }
@@ -27,7 +28,8 @@ export const VARIABLES = {
   JWT_JWKS_URL: { kind: "variable", type: "url", description: "an external identity provider's JWK set, whose tokens are accepted too" },
   JWT_ISSUER: { kind: "variable", type: "string", description: "the `iss` a provider's tokens must carry; required with JWT_JWKS_URL" },
   JWT_AUDIENCE: { kind: "variable", type: "string", description: "the `aud` a provider's tokens must carry; required with JWT_JWKS_URL" },
-  HISTORY_LIMIT: { kind: "variable", type: "positiveInt", default: 10_000, description: "messages kept per room" },
+  HISTORY_LIMIT: { kind: "variable", type: "positiveInt", default: null, description: "messages kept per room, the oldest deleted past it; unset, every message is kept" },
+  HISTORY_RETENTION_DAYS: { kind: "variable", type: "positiveInt", default: null, description: "messages older than this many days are deleted; unset, every message is kept" },
   RATE_LIMIT_MESSAGES: { kind: "variable", type: "positiveInt", default: 20, description: "messages one user may send per window, per room" },
   RATE_LIMIT_WINDOW_SECONDS: { kind: "variable", type: "positiveInt", default: 10, description: "the rate-limit window" },
   WHO_INTERVAL_SECONDS: { kind: "variable", type: "positiveInt", default: 5, description: "a connection's `who` is answered at most once per this many seconds" },

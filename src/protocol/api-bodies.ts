@@ -49,8 +49,14 @@ export interface MessagesPage extends Paging {
   updates?: UpdateFrame[];
   /** The newest seq in the room. */
   seq: number;
-  /** With `after`: some of what came after it is no longer kept (HISTORY_LIMIT); this page starts later. */
-  gone?: true;
+  /**
+   * Part of what was asked is no longer kept (HISTORY_LIMIT, HISTORY_RETENTION_DAYS): with
+   * `after`, some of what came after it, and this page starts later; read back, this page
+   * reaches the oldest message kept, and older ones were deleted.
+   */
+  pruned?: true;
+  /** With `pruned`: where what the room keeps begins. */
+  oldestSeq?: number;
 }
 
 /** `POST /api/rooms/:room/messages`, and the answer to a change (edit, delete, reaction) over HTTP */

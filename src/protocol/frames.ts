@@ -132,8 +132,14 @@ export interface HistoryFrame {
   updates?: UpdateFrame[];
   /** True when there is more than this frame holds: older messages (fresh connection) or newer ones to page over HTTP (resume). */
   more: boolean;
-  /** On a resume: some of what came after `after` is no longer kept (HISTORY_LIMIT); what follows starts later. */
-  gone?: true;
+  /**
+   * Part of what was asked is no longer kept (HISTORY_LIMIT, HISTORY_RETENTION_DAYS): on a
+   * resume, some of what came after `after`, and what follows starts later; on a fresh
+   * connection whose history reaches the oldest message kept, older ones were deleted.
+   */
+  pruned?: true;
+  /** With `pruned`: where what the room keeps begins. */
+  oldestSeq?: number;
 }
 
 export interface AckFrame {

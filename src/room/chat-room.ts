@@ -33,6 +33,7 @@ import { RoomSockets } from "./connections/room-sockets";
 import { RoomFiles } from "./files/room-files";
 import type { Changed } from "./history/message-intake";
 import { MessageIntake } from "./history/message-intake";
+import { LogRetention } from "./history/log-retention";
 import { MessageLog } from "./history/message-log";
 import { ReactionList } from "./history/reaction-list";
 import { SendRate } from "./history/send-rate";
@@ -104,6 +105,7 @@ export class ChatRoom extends DurableObject<Env> {
     const reactions = new ReactionList(sql);
     hooks.gone.on((gone) => reactions.forget(gone));
     this.log = new MessageLog(sql, config.historyLimit, reactions, hooks);
+    this.alarms.add(new LogRetention(sql, config.retentionMs, this.log, this.alarms, hooks));
     this.search = new RoomSearch(sql, hooks, this.access, config.searchesPerMinute);
     this.files = this.alarms.add(new RoomFiles(ctx, env.FILES, () => this.notes.id(), this.access, this.moderation, this.log, this.alarms, hooks));
     const trusted = (id: string) => this.moderation.roleOf(id) !== "member";

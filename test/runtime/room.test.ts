@@ -3,7 +3,9 @@ import { describe, expect, it } from "vitest";
 import { CloseCode, LIMITS, type ApiErrorBody, type ClientFrame, type MessagesPage } from "../../src/protocol";
 import type { ChatRoom } from "../../src/room/chat-room";
 import { MAX_STRIKES } from "../../src/room/connections/abuse-policy";
+import { LogRetention } from "../../src/room/history/log-retention";
 import { MessageLog } from "../../src/room/history/message-log";
+import { SearchIndex } from "../../src/room/search/search-index";
 import { RoomHooks } from "../../src/room/lifecycle/room-hooks";
 import { ReactionList } from "../../src/room/history/reaction-list";
 import { forgeSessionToken } from "../support/tokens";
@@ -427,11 +429,63 @@ describe("history storage", () => {
       const log = new MessageLog(sql, 5, new ReactionList(sql), new RoomHooks());
       const from = { id: "g_writer", name: "Writer" };
       for (let n = 1; n <= 12; n++) log.append(from, { id: `m${n}`, text: `message ${n}` }, 1000 + n);
-      expect(log.page("g_reader", { after: 6, limit: 50 })).toMatchObject({ gone: true });
-      expect(log.page("g_reader", { after: 7, limit: 50 }).gone).toBeUndefined();
+      expect(log.page("g_reader", { after: 6, limit: 50 })).toMatchObject({ pruned: true, oldestSeq: 8 });
+      expect(log.page("g_reader", { after: 7, limit: 50 }).pruned).toBeUndefined();
       const woken = new MessageLog(sql, 5, new ReactionList(sql), new RoomHooks());
-      expect(woken.page("g_reader", { after: 2, limit: 50 })).toMatchObject({ gone: true, messages: [{ seq: 8 }, { seq: 9 }, { seq: 10 }, { seq: 11 }, { seq: 12 }] });
-      expect(woken.page("g_reader", { after: 9, limit: 50 }).gone).toBeUndefined();
+      expect(woken.page("g_reader", { after: 2, limit: 50 })).toMatchObject({ pruned: true, oldestSeq: 8, messages: [{ seq: 8 }, { seq: 9 }, { seq: 10 }, { seq: 11 }, { seq: 12 }] });
+      expect(woken.page("g_reader", { after: 9, limit: 50 }).pruned).toBeUndefined();
+      // Read back to the oldest kept: older ones were deleted, and the page says so.
+      expect(woken.page("g_reader", { limit: 50 })).toMatchObject({ more: false, pruned: true, oldestSeq: 8 });
+      expect(woken.page("g_reader", { limit: 2 })).not.toHaveProperty("pruned");
+    });
+  });
+
+  it("keeps every message when HISTORY_LIMIT is unset", async () => {
+    const stub = env.ROOMS.get(env.ROOMS.idFromName(newRoom("keep-all")));
+    await runInDurableObject(stub, (_room: ChatRoom, state) => {
+      const sql = state.storage.sql;
+      const log = new MessageLog(sql, undefined, new ReactionList(sql), new RoomHooks());
+      const from = { id: "g_writer", name: "Writer" };
+      for (let n = 1; n <= 600; n++) log.append(from, { id: `m${n}`, text: `message ${n}` }, 1000 + n);
+      expect(sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM messages").one().n).toBe(600);
+      expect(log.page("g_reader", { after: 0, limit: 500 })).toMatchObject({ more: true });
+      expect(log.page("g_reader", { limit: 50 })).not.toHaveProperty("pruned");
+    });
+  });
+
+  it("deletes messages past HISTORY_RETENTION_DAYS on the alarm, with their words in the index, and keeps the newest seq taken", async () => {
+    const stub = env.ROOMS.get(env.ROOMS.idFromName(newRoom("retention")));
+    await runInDurableObject(stub, async (_room: ChatRoom, state) => {
+      const sql = state.storage.sql;
+      const hooks = new RoomHooks();
+      const log = new MessageLog(sql, undefined, new ReactionList(sql), hooks);
+      const search = new SearchIndex(sql, hooks);
+      const due: number[] = [];
+      const day = 24 * 3600 * 1000;
+      const retention = new LogRetention(sql, 30 * day, log, { dueBy: async (at) => void due.push(at) }, hooks);
+      const from = { id: "g_writer", name: "Writer" };
+      const store = (n: number, ts: number) => {
+        const stored = log.append(from, { id: `m${n}`, text: `note ${n} quokka${n}` }, ts)!;
+        hooks.stored.emit({ entry: stored });
+      };
+      for (let n = 1; n <= 3; n++) store(n, n * day);
+      for (let n = 4; n <= 5; n++) store(n, 40 * day + n);
+      // The first message asks the alarm to come when it falls due.
+      expect(due).toEqual([31 * day]);
+
+      // Day 36: messages 1 to 3 are older than 30 days.
+      expect(retention.run(36 * day)).toBe(40 * day + 4 + 30 * day);
+      expect(log.page("g_reader", { limit: 50 })).toMatchObject({ messages: [{ seq: 4 }, { seq: 5 }], pruned: true, oldestSeq: 4 });
+      expect(log.page("g_reader", { after: 0, limit: 50 })).toMatchObject({ pruned: true });
+      expect(search.find("g_reader", '"quokka1"', 10).results).toEqual([]);
+      expect(search.find("g_reader", '"quokka4"', 10).results).toHaveLength(1);
+
+      // Day 100: everything is old; the newest row stays, emptied, so its seq is never given again.
+      expect(retention.run(100 * day)).toBeUndefined();
+      expect(sql.exec<{ seq: number; text: string; deleted: number }>("SELECT seq, text, deleted FROM messages").toArray()).toEqual([{ seq: 5, text: "", deleted: 1 }]);
+      expect(search.find("g_reader", '"quokka5"', 10).results).toEqual([]);
+      store(6, 101 * day);
+      expect(log.page("g_reader", { limit: 50 }).messages.map((m) => m.seq)).toEqual([5, 6]);
     });
   });
 

@@ -11,9 +11,10 @@ describe("hub configuration", () => {
 });
 
 describe("room configuration", () => {
-  it("keeps 10,000 messages, allows 20 messages per 10 s, 90 s of silence and bounded connections by default", () => {
+  it("keeps every message for ever, allows 20 messages per 10 s, 90 s of silence and bounded connections by default", () => {
     expect(readRoomConfig(env({}))).toEqual({
-      historyLimit: 10_000,
+      historyLimit: undefined,
+      retentionMs: undefined,
       staleAfterMs: 90_000,
       admins: [],
       rateLimit: { messages: 20, windowMs: 10_000 },
@@ -30,6 +31,7 @@ describe("room configuration", () => {
     const config = readRoomConfig(
       env({
         HISTORY_LIMIT: "500",
+        HISTORY_RETENTION_DAYS: "30",
         RATE_LIMIT_MESSAGES: "5",
         RATE_LIMIT_WINDOW_SECONDS: "60",
         STALE_CONNECTION_SECONDS: "30",
@@ -47,6 +49,7 @@ describe("room configuration", () => {
     );
     expect(config).toEqual({
       historyLimit: 500,
+      retentionMs: 30 * 24 * 3600 * 1000,
       staleAfterMs: 30_000,
       admins: ["g_ops", "idp:alice"],
       rateLimit: { messages: 5, windowMs: 60_000 },

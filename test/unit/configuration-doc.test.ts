@@ -32,7 +32,7 @@ function asDocumented(spec: VariableSpec): DocumentedVariable {
     case "secret":
       return spec.required ? { kind: "secret, required", default: "none" } : { kind: "secret", default: "unset" };
     case "positiveInt":
-      return { kind: spec.kind, default: `\`${spec.default}\`` };
+      return { kind: spec.kind, default: spec.default === null ? "unset" : `\`${spec.default}\`` };
     case "boolean":
       return { kind: spec.kind, default: `\`"${spec.default}"\`` };
     default:

@@ -42,7 +42,7 @@ export class Greeting {
       after === undefined ? this.log.page(you.id, { limit: LIMITS.recentHistory }) : this.log.page(you.id, { after, limit: LIMITS.resumeHistory });
     const history: HistoryFrame = { type: "history", messages: page.messages, more: page.more };
     if (page.updates.length > 0) history.updates = page.updates;
-    if (page.gone) history.gone = true;
+    if (page.pruned) Object.assign(history, { pruned: true, oldestSeq: page.oldestSeq });
     return { frames: [JSON.stringify(welcome), JSON.stringify(history)], seq: welcome.seq };
   }
 }

@@ -43,8 +43,8 @@ export class HttpMessages {
       if (refusedNow) return refusedNow;
       page = this.log.page(viewer.id, query);
     }
-    const { messages, updates, more, next, gone } = page;
-    return { ok: true, messages, ...(updates.length > 0 ? { updates } : {}), more, ...(next === undefined ? {} : { next }), ...(gone ? { gone } : {}), seq: this.log.latestSeq() };
+    const { messages, updates, more, next, pruned, oldestSeq } = page;
+    return { ok: true, messages, ...(updates.length > 0 ? { updates } : {}), more, ...(next === undefined ? {} : { next }), ...(pruned ? { pruned, oldestSeq } : {}), seq: this.log.latestSeq() };
   }
 
   /** A post by a member the caller admitted; messages that reached the room before it are stored before it. */

@@ -5,10 +5,11 @@ const PRUNE_EXTRAS_EVERY = 64;
 
 /**
  * Keeps the room's log to its newest `keep` messages, and at most as many changes, so a room
- * where people only react or edit never loses its messages to their changes. A pruned message
+ * where people only react or edit never loses its messages to their changes; without `keep`
+ * (HISTORY_LIMIT unset) it keeps everything, and only retention by age prunes (log-retention.ts). A pruned message
  * takes every row before it; a change beyond the cap goes alone, oldest first. Each delete
  * finds its row from where the last one left off, so a full room pays one short statement per
- * entry, and remembers the newest seq it removed, so a resume from before it is told (`gone`).
+ * entry, and remembers the newest seq it removed, so a resume from before it is told (`pruned`).
  */
 export class LogPruning {
   /** How many messages and changes the log holds; counted once per wake-up, when first needed. */
@@ -22,17 +23,42 @@ export class LogPruning {
 
   constructor(
     private readonly sql: SqlStorage,
-    private readonly keep: number,
+    private readonly keep: number | undefined,
     private readonly hooks: RoomHooks,
   ) {}
 
+  /**
+   * Removes every entry through `seq`, a message (retention by age, log-retention.ts), and tells
+   * the side tables at once. The caller drops what it holds in memory of them.
+   */
+  pruneThrough(seq: number): void {
+    const newest = this.sql.exec<{ seq: number }>("SELECT MAX(seq) AS seq FROM messages").one().seq;
+    if (seq >= newest) {
+      // The newest row keeps its seq taken (seq is the rowid: with no row left, SQLite would
+      // give 1 again), emptied as a deletion empties it.
+      this.sql.exec("UPDATE messages SET text = '', deleted = 1, mentions = NULL, edited_at = NULL, reply_to = NULL, files = NULL WHERE seq = ?", newest);
+      this.hooks.gone.emit({ deleted: newest });
+      seq = newest - 1;
+      if (seq < 1) return;
+    }
+    this.sql.exec("DELETE FROM messages WHERE seq <= ?", seq);
+    // Counted again when next needed.
+    this.counts = undefined;
+    this.removed(seq);
+    this.oldest.message = Math.max(this.oldest.message, seq);
+    this.oldest.change = Math.max(this.oldest.change, seq);
+    this.hooks.gone.emit({ prunedThrough: seq });
+  }
+
   /** A row was just written; prunes what is now beyond the limits. */
   grew(kind: "messages" | "changes"): void {
+    if (this.keep === undefined) return;
     // Counted after the new row was written: a first count already includes it.
     if (this.counts) this.counts[kind]++;
     else this.counts = this.count();
     const counts = this.counts;
-    while (counts.messages > this.keep) {
+    const keep = this.keep;
+    while (counts.messages > keep) {
       const oldest = this.next("message");
       if (oldest === undefined) break;
       const removed = this.sql.exec("DELETE FROM messages WHERE seq <= ?", oldest).rowsWritten;
@@ -45,7 +71,7 @@ export class LogPruning {
       if (Math.floor(oldest / PRUNE_EXTRAS_EVERY) > Math.floor(this.oldest.message / PRUNE_EXTRAS_EVERY)) this.hooks.gone.emit({ prunedThrough: oldest });
       this.oldest.message = oldest;
     }
-    while (counts.changes > this.keep) {
+    while (counts.changes > keep) {
       const oldest = this.next("change");
       if (oldest === undefined) break;
       this.sql.exec("DELETE FROM messages WHERE seq = ?", oldest);

@@ -31,14 +31,20 @@ export class MessageLog {
 
   constructor(
     private readonly sql: SqlStorage,
-    keep: number,
+    keep: number | undefined,
     private readonly reactions: ReactionList,
     hooks: RoomHooks,
   ) {
     migrateLog(sql);
     this.pruning = new LogPruning(sql, keep, hooks);
     this.tables = { sql, reactions, hooks };
-    this.recent = new RecentMessages(Math.min(LIMITS.resumeHistory, keep), RECENT_MAX_CHARS);
+    this.recent = new RecentMessages(Math.min(LIMITS.resumeHistory, keep ?? Infinity), RECENT_MAX_CHARS);
+  }
+
+  /** Deletes every entry through this message, which is older than the room keeps (log-retention.ts). */
+  forgetThrough(seq: number): void {
+    this.pruning.pruneThrough(seq);
+    this.recent.invalidate();
   }
 
   latestSeq(): number {
@@ -131,11 +137,13 @@ export class MessageLog {
     const after = query.before === undefined ? query.after : undefined;
     const page = after !== undefined ? this.pageAfter(viewer, after, query.limit) : this.pageBefore(viewer, query);
     const messages = this.withReactions(page.messages, viewer);
-    // Part of what came after `after` was pruned: the reader must know it has a gap.
-    const gone = after !== undefined && after < this.pruning.through() ? { gone: true as const } : {};
-    if (!page.more) return { ...page, messages, ...gone };
+    // Part of what the reader asked for was pruned: after `after`, or, reading back, before the
+    // oldest message there is. The reader must know it has a gap, and where what is kept starts.
+    const through = this.pruning.through();
+    const pruned = through > 0 && (after !== undefined ? after < through : !page.more) ? { pruned: true as const, oldestSeq: through + 1 } : {};
+    if (!page.more) return { ...page, messages, ...pruned };
     const next = after !== undefined ? Math.max(page.messages.at(-1)?.seq ?? 0, page.updates.at(-1)?.seq ?? 0) : page.messages[0]!.seq;
-    return { ...page, messages, next, ...gone };
+    return { ...page, messages, next, ...pruned };
   }
 
   private pageAfter(viewer: string, after: number, limit: number): Page {

@@ -8,8 +8,9 @@ export interface Page {
   updates: UpdateFrame[];
   /** Whether messages beyond this page exist in the direction it was read. */
   more: boolean;
-  /** Read after a seq: some of what came after it is no longer kept (HISTORY_LIMIT). */
-  gone?: true;
+  /** Part of what was asked is no longer kept (MessagesPage), and where what is kept begins. */
+  pruned?: true;
+  oldestSeq?: number;
 }
 
 /**

@@ -33,6 +33,10 @@ export class MessageList {
       });
     });
     // What followed lies in a span the room no longer keeps: say so where it would have been.
+    client.on("pruned", () => {
+      this.older = "none";
+      this.markStart(true);
+    });
     client.on("gap", () => {
       const gap = document.createElement("li");
       gap.className = "history-gap";
@@ -116,14 +120,18 @@ export class MessageList {
       for (const message of page.messages) this.show(fromChatMessage(message));
       this.list.scrollTop += this.list.scrollHeight - height;
       this.older = page.more ? "unknown" : "none";
+      if (this.older === "none") this.markStart(page.pruned === true);
     } catch {
       this.older = "unknown";
     }
-    if (this.older === "none") {
-      const edge = document.createElement("li");
-      edge.className = "history-edge";
-      edge.textContent = "This is the beginning of the conversation.";
-      this.list.prepend(edge);
-    }
+  }
+
+  /** The top of the history: the conversation's beginning, or where what the room keeps begins. */
+  private markStart(pruned: boolean): void {
+    this.list.querySelector(".history-edge")?.remove();
+    const edge = document.createElement("li");
+    edge.className = "history-edge";
+    edge.textContent = pruned ? "Older messages are no longer kept." : "This is the beginning of the conversation.";
+    this.list.prepend(edge);
   }
 }

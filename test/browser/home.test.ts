@@ -148,7 +148,7 @@ describe("the room header on a 390 px phone", () => {
 
     const name = await ada.page.locator("#room-name").boundingBox();
     expect(name!.width).toBeGreaterThan(60);
-    for (const selector of ["a.home", "#room-name", "#visibility", "#invite", "#toggle-members"]) {
+    for (const selector of ["a.home", "#room-name", "#visibility", "#open-search", "#invite", "#toggle-members"]) {
       const box = await ada.page.locator(selector).boundingBox();
       expect(box, selector).not.toBeNull();
       expect(box!.x, selector).toBeGreaterThanOrEqual(0);

@@ -275,6 +275,25 @@ describe("resuming", () => {
     expect(seen.messages.map((m) => m.seq)).toEqual([1, 2, 3]);
   });
 
+  it("tells a first history that begins where the room's memory does apart from a resume that lost a span", async () => {
+    const { client } = await newClient();
+    const told: string[] = [];
+    client.on("pruned", () => told.push("pruned"));
+    client.on("gap", ({ after }) => told.push(`gap after ${after}`));
+    const socket = FakeSocket.latest();
+    socket.open();
+    socket.receive({ type: "welcome", room: { id: "lobby", visibility: "public" }, you: ALICE, seq: 8, members: [] });
+    socket.receive({ type: "history", messages: [message(7), message(8)], more: false, pruned: true, oldestSeq: 7 });
+    expect(told).toEqual(["pruned"]);
+
+    socket.drop();
+    await vi.advanceTimersByTimeAsync(500);
+    FakeSocket.latest().open();
+    FakeSocket.latest().receive({ type: "welcome", room: { id: "lobby", visibility: "public" }, you: ALICE, seq: 20, members: [] });
+    FakeSocket.latest().receive({ type: "history", messages: [message(19), message(20)], more: false, pruned: true, oldestSeq: 19 });
+    expect(told).toEqual(["pruned", "gap after 8"]);
+  });
+
   it("pages in a long absence over HTTP before showing live messages, in order", async () => {
     route = (url) => {
       const after = Number(url.searchParams.get("after"));

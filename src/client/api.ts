@@ -14,6 +14,7 @@ import {
   type PageQuery,
   type PostedMessage,
   type RoomSnapshot,
+  type MySearchPage,
   type SearchPage,
   type SessionResponse,
 } from "../protocol";
@@ -133,6 +134,11 @@ export class ChatApi {
     const query = new URLSearchParams({ q });
     if (before !== undefined) query.set("before", String(before));
     return this.request("GET", `/api/rooms/${room}/search?${query}`);
+  }
+
+  /** The newest messages containing every word of `q` across all the user's rooms. */
+  searchAll(q: string): Promise<MySearchPage> {
+    return this.request("GET", `/api/me/search?${new URLSearchParams({ q })}`);
   }
 
   myRooms(): Promise<HomeRoomsResponse> {

@@ -106,6 +106,8 @@ export interface HubConfig {
   newConversationsPerDay: number;
   roomsPerUser: number;
   blocksPerUser: number;
+  /** A search of all the person's rooms: at most `perMinute` a minute, `parallel` rooms at once, for `budgetMs`. */
+  search: { perMinute: number; parallel: number; budgetMs: number };
   /** A home load asks at most `readsPerLoad` rooms; a copy older than `recheckAfterMs` is asked again without news. */
   home: { readsPerLoad: number; recheckAfterMs: number };
 }
@@ -116,6 +118,11 @@ export function readHubConfig(env: Variables): HubConfig {
     newConversationsPerDay: readVariable(env, "NEW_CONVERSATIONS_PER_USER_DAY"),
     roomsPerUser: readVariable(env, "ROOMS_PER_USER"),
     blocksPerUser: readVariable(env, "BLOCKS_PER_USER"),
+    search: {
+      perMinute: readVariable(env, "SEARCHES_PER_MINUTE"),
+      parallel: readVariable(env, "SEARCH_ACROSS_ROOMS_PARALLEL"),
+      budgetMs: readVariable(env, "SEARCH_ACROSS_ROOMS_SECONDS") * 1000,
+    },
     home: { readsPerLoad: readVariable(env, "HOME_READS_PER_LOAD"), recheckAfterMs: readVariable(env, "HOME_RECHECK_SECONDS") * 1000 },
   };
 }

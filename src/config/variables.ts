@@ -56,6 +56,8 @@ export const VARIABLES = {
   FILE_UPLOADS_PER_USER_DAY: { kind: "variable", type: "positiveInt", default: 1000, description: "uploads one person may make per 24 hours, all rooms together, whatever their size" },
   HOME_SOCKETS_PER_USER: { kind: "variable", type: "positiveInt", default: 20, description: "open home sockets (`/api/me/ws`) one person may hold" },
   SEARCHES_PER_MINUTE: { kind: "variable", type: "positiveInt", default: 30, description: "searches one person may make in one room per minute" },
+  SEARCH_ACROSS_ROOMS_PARALLEL: { kind: "variable", type: "positiveInt", default: 16, description: "rooms a search of all of a person's rooms asks at once" },
+  SEARCH_ACROSS_ROOMS_SECONDS: { kind: "variable", type: "positiveInt", default: 3, description: "how long a search of all of a person's rooms goes on asking rooms before it answers with what it has" },
   ROOMS_PER_USER: { kind: "variable", type: "positiveInt", default: 500, description: "rooms one person may be a member of, direct conversations included" },
   BLOCKS_PER_USER: { kind: "variable", type: "positiveInt", default: 1000, description: "people one person may have blocked at once" },
   HOME_READS_PER_LOAD: { kind: "variable", type: "positiveInt", default: 100, description: "rooms one load of a home asks afresh (those with news since the hub's copy, newest first); the rest come from the copy" },

@@ -94,6 +94,14 @@ export class RoomIndex {
       .map((row) => (row.hidden_at === null ? { json: row.entry } : { json: row.entry, hiddenAt: row.hidden_at }));
   }
 
+  /** Every room, most recently active first, with its title as the copy knows it. */
+  byActivity(): { id: string; title?: string }[] {
+    return this.sql
+      .exec<{ id: string; title: string | null }>("SELECT id, json_extract(entry, '$.title') AS title FROM rooms ORDER BY active_at DESC")
+      .toArray()
+      .map((row) => (row.title === null ? { id: row.id } : { id: row.id, title: row.title }));
+  }
+
   /** Takes a room off the home until it is shown again; says whether it was listed. */
   hide(roomId: string, now: number): boolean {
     return this.sql.exec("UPDATE rooms SET hidden_at = ? WHERE id = ?", now, roomId).rowsWritten > 0;

@@ -3,13 +3,14 @@ import { SIGNED_OUT } from "../auth";
 import { readHubConfig, type HubConfig } from "../config";
 import type { Env } from "../env";
 import { logError } from "../log-lines";
-import { failure, PING, PONG, PROTOCOL, type ConversationSettings, type HomeFrame, type HomeRoom, type Result, type RoomInfo, type UserRef } from "../protocol";
+import { failure, PING, PONG, PROTOCOL, type ConversationSettings, type HomeFrame, type HomeRoom, type MySearchPage, type Result, type RoomInfo, type UserRef } from "../protocol";
 import { AlarmSchedule } from "../shared/alarm-schedule";
 import { refuseEntry } from "../shared/refused-socket";
 import { answerClose, isBenignTeardownError } from "../shared/socket-teardown";
 import { DirectConversations } from "./direct-conversations";
 import { HomeSockets } from "./home-sockets";
 import { RoomIndex } from "./room-index";
+import { SearchAcrossRooms } from "./search-across-rooms";
 import { SessionList } from "./session-list";
 import { UploadQuota, type PendingUpload, type UploadLimits } from "./upload-quota";
 
@@ -46,6 +47,7 @@ export class UserHub extends DurableObject<Env> {
   private readonly homeSockets: HomeSockets;
   private readonly uploads: UploadQuota;
   private readonly direct: DirectConversations;
+  private readonly searching: SearchAcrossRooms;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -55,6 +57,7 @@ export class UserHub extends DurableObject<Env> {
     this.sessions = this.alarms.add(new SessionList(ctx.storage.sql));
     this.homeSockets = this.alarms.add(new HomeSockets(ctx, this.alarms));
     this.direct = new DirectConversations(ctx.storage.sql, env, this.config, this.index);
+    this.searching = new SearchAcrossRooms(env, this.config.search, this.index);
     this.uploads = this.alarms.add(new UploadQuota(ctx.storage.sql, env.FILES, (upload) => this.recorded(upload)));
     // As in rooms: a home page's heartbeat never wakes its hub.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
@@ -110,6 +113,11 @@ export class UserHub extends DurableObject<Env> {
   /** `GET /api/me/rooms`: every room of the user's, most recent activity first, as the JSON of a HomeRoomsResponse. */
   async listRooms(userId: string): Promise<string> {
     return `{"rooms":${await this.rooms(userId)}}`;
+  }
+
+  /** `GET /api/me/search`: every room of the user's searched at once (search-across-rooms.ts). */
+  async search(userId: string, typed: string, limit: number): Promise<Result<MySearchPage>> {
+    return this.searching.search(userId, typed, limit);
   }
 
   /** `POST /api/dm`: the one-to-one conversation of this user with another, whose id the Worker derived from both. */

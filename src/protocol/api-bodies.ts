@@ -131,6 +131,15 @@ export interface SearchResult {
   to?: string;
 }
 
+/** `GET /api/me/search?q=`: the newest matches across the person's rooms, merged by time. */
+export interface MySearchPage {
+  results: (SearchResult & { room: { id: string; title?: string } })[];
+  /** More matches exist than were given. */
+  more: boolean;
+  /** Some rooms were not searched (the time budget ran out, or they did not answer): how many. */
+  unsearched?: number;
+}
+
 export interface ModerationPage extends Paging {
   events: ModerationEvent[];
 }

@@ -100,6 +100,13 @@ export function checkBlockRequest(value: unknown): Checked<BlockRequest> {
   return name.ok ? ok({ name: name.value }) : name;
 }
 
+/** A search's `q`: something to look for, at most LIMITS.maxSearchChars characters. */
+export function checkSearchText(value: unknown): Checked<string> {
+  if (typeof value !== "string" || value.trim() === "") return fail("bad_message", "q: say what to search for");
+  if (Array.from(value).length > LIMITS.maxSearchChars) return fail("bad_message", `q: at most ${LIMITS.maxSearchChars} characters`);
+  return ok(value);
+}
+
 /** A user id in a path (`/api/me/blocked/:userId`). */
 export function checkUserId(value: unknown): Checked<string> {
   return isUserId(value) ? ok(value) : fail("bad_message", "that is not a user id");

@@ -1,7 +1,7 @@
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { toHubConnectRequest } from "../hub/user-hub";
-import { checkBlockRequest, checkConversationSettings, checkRoomId, checkUserId, PROTOCOL, type BlockedList, type ConversationSettings } from "../protocol";
+import { checkBlockRequest, checkConversationSettings, checkPageQuery, checkRoomId, checkSearchText, PAGES, checkUserId, PROTOCOL, type BlockedList, type MySearchPage, type ConversationSettings } from "../protocol";
 import type { AppEnv } from "./app-env";
 import { hubOf } from "./hub-stub";
 import { offeredSubprotocols } from "../auth";
@@ -32,6 +32,13 @@ function parseJson(text: string): unknown {
 homeRoutes.get("/rooms", async (c) => {
   // The hub writes the HomeRoomsResponse itself, from the copies it keeps as JSON.
   return c.body(await hub(c).listRooms(c.get("user").id), 200, { "Content-Type": "application/json" });
+});
+
+homeRoutes.get("/search", async (c) => {
+  const typed = orRefuse(checkSearchText(c.req.query("q"))).value;
+  const { limit } = orRefuse(checkPageQuery(c.req.query(), PAGES.search)).value;
+  const { ok: _, ...page } = orRefuse(await hub(c).search(c.get("user").id, typed, limit));
+  return c.json(page satisfies MySearchPage);
 });
 
 homeRoutes.get("/ws", async (c) => {

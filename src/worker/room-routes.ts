@@ -6,6 +6,7 @@ import {
   BATCH_QUERY,
   CHANGE_KINDS,
   checkChange,
+  checkSearchText,
   checkForRequest,
   checkRoleRequest,
   checkCreateRoom,
@@ -145,9 +146,7 @@ roomRoutes.get("/:room/messages", async (c) => {
 });
 
 roomRoutes.get("/:room/search", async (c) => {
-  const typed = c.req.query("q") ?? "";
-  if (typed.trim() === "") refuse("bad_message", "q: say what to search for");
-  if (Array.from(typed).length > LIMITS.maxSearchChars) refuse("bad_message", `q: at most ${LIMITS.maxSearchChars} characters`);
+  const typed = orRefuse(checkSearchText(c.req.query("q"))).value;
   return reply(c, await room(c).searchMessages(c.get("user"), typed, pageQuery(c, PAGES.search)));
 });
 

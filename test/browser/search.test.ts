@@ -5,7 +5,7 @@ const { chat, person } = useBrowserChat();
 const poll = (fn: () => Promise<unknown>) => expect.poll(fn, { timeout: 15_000, interval: 100 });
 
 /** Signs `p` in as `name`, creates a public room with `texts` said in it (through the API, as `p`), and opens it. */
-async function roomWith(p: Person, name: string, texts: string[]): Promise<void> {
+async function roomWith(p: Person, name: string, texts: string[]): Promise<string> {
   await p.page.goto(chat().base);
   await p.page.fill("#name", name);
   await p.page.click("#sign-in button[type=submit]");
@@ -21,6 +21,7 @@ async function roomWith(p: Person, name: string, texts: string[]): Promise<void>
   }, texts);
   await p.page.goto(`${chat().base}/r/${room}`);
   await poll(async () => (await shownMessages(p)).length).toBe(texts.length);
+  return room;
 }
 
 describe("searching a room", () => {
@@ -57,5 +58,26 @@ describe("searching a room", () => {
     await ada.page.fill("#search-q", "canoe");
     await ada.page.press("#search-q", "Enter");
     await poll(() => ada.page.locator("#search-note").textContent()).toBe("No messages found.");
+  });
+
+  it("from the home page finds a message in any room, and its link opens the room at that message", async () => {
+    const bea = await person();
+    const fillers = Array.from({ length: 17 }, (_, n) => `agenda item ${n + 1}`);
+    const room = await roomWith(bea, "Bea", ["The canoe rental closes at five", ...fillers]);
+    await bea.page.goto(chat().base);
+    await bea.page.fill("#search-all-q", "canoe");
+    await bea.page.press("#search-all-q", "Enter");
+    const result = bea.page.locator("#search-all-results .search-result");
+    await poll(() => result.count()).toBe(1);
+    expect(await result.locator(".room-title").textContent()).toBe("Trips");
+    expect(await result.locator("mark").allTextContents()).toEqual(["canoe"]);
+
+    await result.click();
+    await bea.page.waitForURL(`${chat().base}/r/${room}`);
+    const target = bea.page.locator("#messages .message", { hasText: "canoe rental" });
+    await poll(async () => {
+      const [box, of] = [await target.boundingBox(), await bea.page.locator("#messages").boundingBox()];
+      return box !== null && of !== null && box.y >= of.y && box.y + box.height <= of.y + of.height;
+    }).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
 import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { ApiErrorBody, SearchPage } from "../../src/protocol";
+import type { ApiErrorBody, MySearchPage, SearchPage } from "../../src/protocol";
+import type { ChatRoom } from "../../src/room/chat-room";
 import { api, newRoom, newUser, type TestUser } from "./helpers";
 
 async function post(user: TestUser, room: string, text: string, to?: string): Promise<number> {
@@ -126,5 +127,54 @@ describe("searching a room", () => {
     await runInDurableObject(stub, (_, state) => state.storage.sql.exec("DROP TABLE search_index"));
     await evictDurableObject(stub);
     expect(texts(await search(ada, room, "kayaks"))).toEqual(["an old message about kayaks"]);
+  });
+});
+
+describe("searching all your rooms", () => {
+  async function searchAll(user: TestUser, q: string, extra = ""): Promise<MySearchPage> {
+    const response = await api(user, `/api/me/search?q=${encodeURIComponent(q)}${extra}`);
+    expect(response.status, await response.clone().text()).toBe(200);
+    return (await response.json()) as MySearchPage;
+  }
+
+  it("merges the newest matches of every room you are in by time, each with its room, and only what you may see", async () => {
+    const [ada, bob, cy] = [await newUser("Ada"), await newUser("Bob"), await newUser("Cy")];
+    const [first, second, elsewhere] = [newRoom("all-a"), newRoom("all-b"), newRoom("all-c")];
+    await post(ada, first, "quokka sighting at the lake");
+    await post(bob, second, "hello");
+    await post(ada, second, "another quokka, bigger");
+    await post(bob, second, "quokka photos for Ada only", ada.id);
+    await post(cy, elsewhere, "a quokka in a room Ada is not in");
+    await post(ada, first, "no match here");
+
+    const page = await searchAll(ada, "quokka");
+    expect(page.results.map((r) => [r.room.id, r.text])).toEqual([
+      [second, "quokka photos for Ada only"],
+      [second, "another quokka, bigger"],
+      [first, "quokka sighting at the lake"],
+    ]);
+    expect(page).toMatchObject({ more: false });
+    expect(page).not.toHaveProperty("unsearched");
+    expect((await searchAll(cy, "quokka")).results.map((r) => r.text)).toEqual(["a quokka in a room Ada is not in"]);
+    expect(await searchAll(ada, "quokka", "&limit=1")).toMatchObject({ more: true, results: [{ text: "quokka photos for Ada only" }] });
+  });
+
+  it("answers with what the rooms that could answer found, and says how many could not", async () => {
+    const ada = await newUser("Ada");
+    const [fine, failing] = [newRoom("all-fine"), newRoom("all-failing")];
+    await post(ada, fine, "wombat");
+    await post(ada, failing, "wombat too");
+    const prototype = await runInDurableObject(env.ROOMS.get(env.ROOMS.idFromName(failing)), (instance: ChatRoom) => Object.getPrototypeOf(instance) as ChatRoom);
+    const searchMessages = prototype.searchMessages;
+    // One room fails to answer; the others answer as ever.
+    prototype.searchMessages = async function (this: ChatRoom, ...args) {
+      if ((this as unknown as { ctx: DurableObjectState }).ctx.id.equals(env.ROOMS.idFromName(failing))) throw new Error("unreachable");
+      return searchMessages.apply(this, args);
+    };
+    try {
+      expect(await searchAll(ada, "wombat")).toMatchObject({ results: [{ text: "wombat", room: { id: fine } }], unsearched: 1 });
+    } finally {
+      prototype.searchMessages = searchMessages;
+    }
   });
 });

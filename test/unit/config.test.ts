@@ -5,7 +5,7 @@ const env = (vars: Variables) => vars;
 
 describe("hub configuration", () => {
   it("lets one person be in 500 rooms, and a home's load ask at most 100 of them, rechecking a day-old copy, by default", () => {
-    expect(readHubConfig(env({}))).toEqual({ homeSockets: 20, newConversationsPerDay: 50, roomsPerUser: 500, blocksPerUser: 1000, home: { readsPerLoad: 100, recheckAfterMs: 86_400_000 } });
+    expect(readHubConfig(env({}))).toEqual({ homeSockets: 20, newConversationsPerDay: 50, roomsPerUser: 500, blocksPerUser: 1000, search: { perMinute: 30, parallel: 16, budgetMs: 3000 }, home: { readsPerLoad: 100, recheckAfterMs: 86_400_000 } });
     expect(readHubConfig(env({ ROOMS_PER_USER: "3", HOME_READS_PER_LOAD: "2", HOME_RECHECK_SECONDS: "60" }))).toMatchObject({ roomsPerUser: 3, home: { readsPerLoad: 2, recheckAfterMs: 60_000 } });
   });
 });

@@ -55,6 +55,7 @@ function start(room: string, token: string, inviteKey: string): void {
   attachments.follow($<HTMLInputElement>("file-input"), $<HTMLButtonElement>("attach"), $("composer"));
   const { setDmTarget, replyTo, edit } = composer(client, state, `edge-chat:draft:${room}`, () => messages.lastOwn(), attachments);
   wireMessageActions($("messages"), messages, client, { replyTo, edit });
+  goToLinkedMessage(messages, client);
   searchPanel(
     () => new ChatApi(location.origin, currentToken()),
     room,
@@ -140,4 +141,21 @@ function start(room: string, token: string, inviteKey: string): void {
     const open = $("members").classList.toggle("open");
     $("toggle-members").setAttribute("aria-expanded", String(open));
   });
+}
+
+/**
+ * A link to a message (`/r/<room>#seq=<n>`, from the home's search) opens the room there: once
+ * the history is shown, the list goes to it, loading older pages as needed.
+ */
+function goToLinkedMessage(messages: MessageList, client: ChatClient): void {
+  const seq = Number(new URLSearchParams(location.hash.slice(1)).get("seq"));
+  if (!Number.isInteger(seq) || seq < 1) return;
+  history.replaceState(null, "", location.pathname);
+  const list = $("messages");
+  const giveUpAt = Date.now() + 10_000;
+  const go = () => {
+    if (list.querySelector("[data-seq]")) void messages.goTo(seq, client);
+    else if (Date.now() < giveUpAt) requestAnimationFrame(go);
+  };
+  requestAnimationFrame(go);
 }

@@ -4,6 +4,7 @@ import { HomeFeed } from "../home-feed";
 import { conversationSettings } from "./home/conversation-settings";
 import { mentionNotifier } from "./home/mention-notifier";
 import { roomActions } from "./home/room-actions";
+import { searchAll } from "./home/search-all";
 import { renderRoomList } from "./home/room-list";
 import { clearSession, keepSessionFresh, loadSession, saveSession, SIGN_IN_REASONS, type SignInReason } from "./session";
 
@@ -38,6 +39,7 @@ function followRooms(token: string): HomeFeed {
     error: $("settings-error"),
   });
   const actions = roomActions(api, $("home-error"), refreshSettings);
+  searchAll(api, { form: $<HTMLFormElement>("search-all"), input: $<HTMLInputElement>("search-all-q"), results: $<HTMLOListElement>("search-all-results"), note: $("search-all-note") });
   const home = new HomeFeed({ baseUrl: location.origin, token: currentToken });
   home.on("rooms", (rooms) => renderRoomList($("room-list"), $("no-rooms"), rooms, actions));
   const notify = mentionNotifier($<HTMLButtonElement>("notify"));

@@ -3,7 +3,7 @@ import type { RoomHooks } from "../lifecycle/room-hooks";
 import type { RoomAccess } from "../membership/room-access";
 import { SearchIndex } from "./search-index";
 import { toMatchQuery } from "./search-query";
-import { SearchRate } from "./search-rate";
+import { SearchRate } from "../../shared/search-rate";
 
 /** `GET /api/rooms/:room/search`: who may search (whoever may read the room), how often, and what. */
 export class RoomSearch {

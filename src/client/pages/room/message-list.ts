@@ -68,7 +68,12 @@ export class MessageList {
 
   /** Scrolls to a message, loading older history until it is there (a reply's quote was clicked). */
   async goTo(seq: number, client: ChatClient): Promise<void> {
-    while (!this.list.querySelector(`[data-seq="${seq}"]`) && this.older === "unknown") await this.loadOlder(client);
+    while (!this.list.querySelector(`[data-seq="${seq}"]`) && this.older === "unknown") {
+      const oldest = this.list.querySelector<HTMLElement>("[data-seq]")?.dataset.seq;
+      await this.loadOlder(client);
+      // Nothing older came (an empty list, or the first seq reached): the message is not there to go to.
+      if (this.list.querySelector<HTMLElement>("[data-seq]")?.dataset.seq === oldest) break;
+    }
     const element = this.list.querySelector<HTMLElement>(`[data-seq="${seq}"]`);
     if (!element) return;
     element.scrollIntoView({ block: "center", behavior: "smooth" });

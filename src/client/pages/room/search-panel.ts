@@ -1,5 +1,6 @@
 import type { SearchResult } from "../../../protocol";
 import { ApiError, type ChatApi } from "../../api";
+import { marked, resultTime, wordsOf } from "../search-marks";
 
 export interface SearchPanelView {
   open: HTMLButtonElement;
@@ -75,9 +76,7 @@ function item(result: SearchResult, query: string, choose: (seq: number) => void
   button.dataset.seq = String(result.seq);
   const who = document.createElement("strong");
   who.textContent = result.from.name;
-  const when = document.createElement("time");
-  when.dateTime = new Date(result.ts).toISOString();
-  when.textContent = new Date(result.ts).toLocaleString([], { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+  const when = resultTime(result.ts);
   const text = document.createElement("span");
   text.className = "text";
   text.append(...marked(result.text, wordsOf(query)));
@@ -85,37 +84,4 @@ function item(result: SearchResult, query: string, choose: (seq: number) => void
   button.addEventListener("click", () => choose(result.seq));
   entry.append(button);
   return entry;
-}
-
-/** The words to mark: what was typed, without quotes and prefix stars. */
-function wordsOf(query: string): string[] {
-  return query
-    .replace(/["*]/g, " ")
-    .split(/\s+/)
-    .filter((word) => word !== "")
-    .map((word) => word.toLocaleLowerCase());
-}
-
-/** The text as nodes, each occurrence of a word (ignoring case) in a <mark>: never as HTML. */
-function marked(text: string, words: string[]): Node[] {
-  const lower = text.toLocaleLowerCase();
-  // A few letters change length in lower case; then positions would not match, so mark nothing.
-  if (lower.length !== text.length) return [document.createTextNode(text)];
-  const nodes: Node[] = [];
-  let at = 0;
-  while (at < text.length) {
-    let found: { index: number; length: number } | undefined;
-    for (const word of words) {
-      const index = lower.indexOf(word, at);
-      if (index !== -1 && (found === undefined || index < found.index)) found = { index, length: word.length };
-    }
-    if (!found) break;
-    nodes.push(document.createTextNode(text.slice(at, found.index)));
-    const mark = document.createElement("mark");
-    mark.textContent = text.slice(found.index, found.index + found.length);
-    nodes.push(mark);
-    at = found.index + found.length;
-  }
-  nodes.push(document.createTextNode(text.slice(at)));
-  return nodes;
 }

@@ -1,7 +1,8 @@
 /**
- * How often one person may search this room: at most `perMinute` searches in any minute. A
- * search reads the index and the log, much more than a message costs, so one person asking in
- * a loop must not take the room's thread from everyone else.
+ * How often one person may search: at most `perMinute` searches in any minute, kept by the
+ * room searched and, for a search of all their rooms, by their hub. A search reads an index and
+ * the log, much more than a message costs, so one person asking in a loop must not take an
+ * object's thread from everyone else.
  */
 export class SearchRate {
   private readonly recent = new Map<string, number[]>();

@@ -24,7 +24,7 @@ export interface RoomConfig {
   sockets: { perUser: number; perRoom: number; shardCapacity: number };
   /** `reserved` of the room's places take only a person's first waiting read. */
   longPolls: { perUser: number; perRoom: number; reserved: number };
-  /** Searches one person may make here per minute (search/search-rate.ts). */
+  /** Searches one person may make here per minute (shared/search-rate.ts). */
   searchesPerMinute: number;
   /** Home entries sent to members' hubs per second (home/home-watchers.ts). */
   homeNewsPerSecond: number;

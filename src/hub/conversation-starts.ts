@@ -18,4 +18,9 @@ export class ConversationStarts {
     this.sql.exec("INSERT INTO conversation_starts (started_at) VALUES (?)", now);
     return 0;
   }
+
+  /** A start counted at `at` that did not happen after all (the conversation was refused). */
+  giveBack(at: number): void {
+    this.sql.exec("DELETE FROM conversation_starts WHERE rowid = (SELECT rowid FROM conversation_starts WHERE started_at = ? LIMIT 1)", at);
+  }
 }

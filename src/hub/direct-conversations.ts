@@ -42,11 +42,15 @@ export class DirectConversations {
     }
     const other = await this.sharedMember(otherId);
     if (!other) return failure(403, "forbidden", "you can only start a conversation with someone who shares a room with you");
-    const wait = this.starts.take(this.config.newConversationsPerDay, Date.now());
+    const now = Date.now();
+    const wait = this.starts.take(this.config.newConversationsPerDay, now);
     if (wait > 0) {
       return { ...failure(429, "rate_limited", `you can start ${this.config.newConversationsPerDay} conversations a day; try again later`), retryAfterMs: wait };
     }
-    return room.openDirect(roomId, user, other);
+    // Counted before the room is asked, so two at once cannot both pass; given back if refused.
+    const opened = await room.openDirect(roomId, user, other);
+    if (!opened.ok) this.starts.giveBack(now);
+    return opened;
   }
 
   /** `DELETE /api/me/rooms/:room`: a direct conversation leaves the home until reopened (or, by choice, written in). */

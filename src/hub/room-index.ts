@@ -56,12 +56,13 @@ export class RoomIndex {
 
   /**
    * An entry the hub asked for at `askedAt`. Kept unless news came while the question was out:
-   * the news is newer, and a room that said "stop" meanwhile no longer follows.
+   * the news is newer, and a room that said "stop" meanwhile no longer follows. Says whether it was kept.
    */
-  answered(entry: HomeRoom, askedAt: number): void {
+  answered(entry: HomeRoom, askedAt: number): boolean {
     const copiedAt = this.sql.exec<{ copied_at: number | null }>("SELECT copied_at FROM rooms WHERE id = ?", entry.id).toArray()[0]?.copied_at;
-    if (copiedAt === undefined || (copiedAt !== null && copiedAt >= askedAt)) return;
+    if (copiedAt === undefined || (copiedAt !== null && copiedAt >= askedAt)) return false;
     this.write(entry, askedAt, false);
+    return true;
   }
 
   /** The copy cannot be trusted (a room that missed the user's blocks): the next load asks again. */

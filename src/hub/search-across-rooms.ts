@@ -35,7 +35,7 @@ export class SearchAcrossRooms {
     let searched = 0;
     for (let start = 0; start < rooms.length && Date.now() < deadline; start += this.config.parallel) {
       const wave = rooms.slice(start, start + this.config.parallel);
-      const pages = await Promise.all(wave.map((room) => this.ask(room.id, userId, typed, limit)));
+      const pages = await Promise.all(wave.map((room) => this.ask(room.id, userId, typed, limit, deadline)));
       pages.forEach((page, i) => {
         if (!page) return;
         searched++;
@@ -49,14 +49,18 @@ export class SearchAcrossRooms {
     return { ok: true, ...page };
   }
 
-  /** One room's newest matches, or undefined when it could not answer (it is counted as not searched). */
-  private async ask(roomId: string, userId: string, typed: string, limit: number) {
+  /** One room's newest matches, or undefined when it could not answer by the deadline (it is counted as not searched). */
+  private async ask(roomId: string, userId: string, typed: string, limit: number, deadline: number) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      const answer = await this.env.ROOMS.get(this.env.ROOMS.idFromName(roomId)).searchMessages({ id: userId, name: "" }, typed, { limit });
-      return answer.ok ? answer : undefined;
+      const late = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))));
+      const answer = await Promise.race([this.env.ROOMS.get(this.env.ROOMS.idFromName(roomId)).searchMessages({ id: userId, name: "" }, typed, { limit }), late]);
+      return answer?.ok ? answer : undefined;
     } catch (error) {
       logError("hub.search_failed", error, { room: roomId });
       return undefined;
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
     }
   }
 }

@@ -80,6 +80,7 @@ export class UserHub extends DurableObject<Env> {
     // Read after accepting: news that arrives meanwhile then counts as followed, and reaches this socket.
     // As a HomeRoomsFrame, written around the copies' JSON (see rooms()).
     server.send(`{"type":"rooms","rooms":${await this.rooms(user.id)}}`);
+    this.ctx.waitUntil(this.askTheRest(user.id));
     return new Response(null, { status: 101, webSocket: client, headers: subprotocol ? { "Sec-WebSocket-Protocol": PROTOCOL } : undefined });
   }
 
@@ -257,23 +258,52 @@ export class UserHub extends DurableObject<Env> {
    * joined as they are kept: hundreds of entries are not parsed, cloned and written again.
    */
   private async rooms(userId: string): Promise<string> {
+    await this.ask(this.index.due(this.config.home.readsPerLoad, Date.now() - this.config.home.recheckAfterMs), userId);
+    const shown = this.index.entries().filter(({ json, hiddenAt }) => hiddenAt === undefined || this.direct.shown(JSON.parse(json) as HomeRoom, hiddenAt));
+    return `[${shown.map(({ json }) => json).join(",")}]`;
+  }
+
+  /**
+   * While a home page is open, the rooms its load left for later are asked too, a load's share
+   * at a time, each change sent to the page as it comes: an open page is never loaded again,
+   * and only rooms that gave their entry tell it of changes.
+   */
+  private async askTheRest(userId: string): Promise<void> {
+    const asked = new Set<string>();
+    const share = this.config.home.readsPerLoad;
+    while (this.looking()) {
+      const due = this.index.due(share + asked.size, Date.now() - this.config.home.recheckAfterMs).filter((id) => !asked.has(id)).slice(0, share);
+      if (due.length === 0) return;
+      for (const id of due) asked.add(id);
+      for (const entry of await this.ask(due, userId)) {
+        if (entry === undefined) continue;
+        if (typeof entry === "string") this.broadcast({ type: "room_left", id: entry });
+        else if (this.direct.shown(entry)) this.broadcast({ type: "room", room: entry });
+      }
+    }
+  }
+
+  /**
+   * Asks these rooms for the user's entry, in parallel, each bringing the user's blocks: the
+   * entry of each whose answer became the copy, and the id of each taken off the list as it no
+   * longer counts the user a member. A room that fails keeps its copy, and is asked again next time.
+   */
+  private async ask(ids: string[], userId: string): Promise<(HomeRoom | string | undefined)[]> {
     const askedAt = Date.now();
     const blocked = this.blockedIds();
-    const due = this.index.due(this.config.home.readsPerLoad, askedAt - this.config.home.recheckAfterMs);
-    await Promise.all(
-      due.map(async (id) => {
+    return Promise.all(
+      ids.map(async (id) => {
         try {
           const entry = await this.room(id).homeEntry(userId, blocked);
-          if (entry) this.index.answered(entry, askedAt);
-          else this.index.remove(id);
+          if (!entry) return this.index.remove(id) ? id : undefined;
+          // Older than news that came meanwhile: the news is what the page was sent.
+          return this.index.answered(entry, askedAt) ? entry : undefined;
         } catch (error) {
-          // One room failing must not hide the others: its copy stays, and is asked again next time.
           logError("hub.summary_failed", error, { room: id });
+          return undefined;
         }
       }),
     );
-    const shown = this.index.entries().filter(({ json, hiddenAt }) => hiddenAt === undefined || this.direct.shown(JSON.parse(json) as HomeRoom, hiddenAt));
-    return `[${shown.map(({ json }) => json).join(",")}]`;
   }
 
   private room(roomId: string) {

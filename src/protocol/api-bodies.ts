@@ -115,7 +115,6 @@ export interface ForRequest {
   seconds?: number;
 }
 
-/** `GET /api/rooms/:room/moderation?limit=&before=` (owners and moderators): newest first. */
 /** `GET /api/rooms/:room/search?q=`: the messages that match, newest first; `next` is the oldest seq of the page. */
 export interface SearchPage extends Paging {
   results: SearchResult[];
@@ -140,6 +139,7 @@ export interface MySearchPage {
   unsearched?: number;
 }
 
+/** `GET /api/rooms/:room/moderation?limit=&before=` (owners and moderators): newest first. */
 export interface ModerationPage extends Paging {
   events: ModerationEvent[];
 }

@@ -81,6 +81,7 @@ describe("searching a room", () => {
     expect(await indexHolds(room, "zebrafish")).toBe(false);
 
     const edited = await post(ada, room, "meet at the aquarium");
+    expect(await indexHolds(room, "aquarium")).toBe(true);
     expect((await api(ada, `/api/rooms/${room}/messages/${edited}`, { method: "PATCH", body: JSON.stringify({ id: "edit-1", text: "meet at the planetarium" }) })).status).toBe(201);
     expect(texts(await search(cy, room, "planetarium"))).toEqual(["meet at the planetarium"]);
     expect(texts(await search(cy, room, "aquarium"))).toEqual([]);

@@ -28,14 +28,20 @@ export class LogRetention implements AlarmPart {
     hooks: RoomHooks,
   ) {
     if (retentionMs === undefined) return;
+    // Once per wake-up, so a room nobody writes in any more is pruned too; then by the first message of an empty room.
+    this.schedule();
     hooks.stored.on(({ entry }) => {
-      if (entry.type !== "message" || this.scheduled) return;
-      this.scheduled = true;
-      const oldest = this.oldestTs() ?? entry.ts;
-      this.alarms.dueBy(oldest + retentionMs).catch((error: unknown) => {
-        this.scheduled = false;
-        logError("room.retention_unscheduled", error, {});
-      });
+      if (entry.type === "message" && !this.scheduled) this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    const oldest = this.oldestTs();
+    if (oldest === undefined || this.retentionMs === undefined) return;
+    this.scheduled = true;
+    this.alarms.dueBy(oldest + this.retentionMs).catch((error: unknown) => {
+      this.scheduled = false;
+      logError("room.retention_unscheduled", error, {});
     });
   }
 
@@ -47,8 +53,9 @@ export class LogRetention implements AlarmPart {
     for (let step = 0; step < STEPS_PER_RUN; step++) {
       const rows = this.sql.exec<{ seq: number; ts: number }>("SELECT seq, ts FROM messages WHERE kind = 'message' AND deleted = 0 AND seq > ? ORDER BY seq LIMIT ?", from, STEP_ROWS).toArray();
       const old = rows.findIndex((row) => row.ts >= cutoff);
-      const last = old === -1 ? rows.at(-1) : rows[old - 1];
-      if (last) through = last.seq;
+      // Up to the first message still kept, once one is old: the changes between them changed old messages.
+      if (old > 0 || (old === 0 && through !== undefined)) through = rows[old]!.seq - 1;
+      else if (old === -1 && rows.length > 0) through = rows.at(-1)!.seq;
       if (old !== -1 || rows.length < STEP_ROWS) {
         if (through !== undefined) this.log.forgetThrough(through);
         const oldest = this.oldestTs();

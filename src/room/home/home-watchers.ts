@@ -40,12 +40,21 @@ export class HomeWatchers {
     this.due.delete(userId);
   }
 
-  /** A message was stored: the watchers who may see it get news (the sender too: their room's last line changed). */
-  stored(message: ChatMessage): void {
+  /**
+   * A message was stored, edited or deleted: the watchers who may see it get news (the sender
+   * too: their room's last line changed).
+   */
+  stored(entry: Pick<ChatMessage, "to" | "from">): void {
     const ids = this.ids();
     if (ids.size === 0) return;
-    if (message.to === undefined) for (const id of ids) this.due.add(id);
-    else for (const id of [message.to, message.from.id]) if (ids.has(id)) this.due.add(id);
+    if (entry.to === undefined) for (const id of ids) this.due.add(id);
+    else for (const id of [entry.to, entry.from.id]) if (ids.has(id)) this.due.add(id);
+    this.schedule();
+  }
+
+  /** Messages were pruned: every watcher's counts and last line may have changed. */
+  allChanged(): void {
+    for (const id of this.ids()) this.due.add(id);
     this.schedule();
   }
 

@@ -36,9 +36,13 @@ export class RoomHome {
     hooks: RoomHooks,
   ) {
     this.watchers = new HomeWatchers(sql, newsPerSecond, (ids) => this.sendNews(ids));
-    // News leaves the room only once what it tells of is on disk.
+    // News leaves the room only once what it tells of is on disk. An edit or a deletion is news
+    // too: a hub's copy shows the last line and counts the unread. A reaction changes neither.
     hooks.durable.on((entries) => {
-      for (const entry of entries) if (entry.type === "message") this.watchers.stored(entry);
+      for (const entry of entries) if (entry.type === "message" || entry.kind !== "react") this.watchers.stored(entry);
+    });
+    hooks.gone.on((gone) => {
+      if ("prunedThrough" in gone) this.watchers.allChanged();
     });
   }
 

@@ -22,6 +22,8 @@ export function searchPanel(api: () => ChatApi, room: string, view: SearchPanelV
   let query = "";
   let next: number | undefined;
   let returnFocus: HTMLElement | null = null;
+  // Only the newest request's answer is shown: a slow earlier one must not overwrite it.
+  let latest = 0;
 
   const open = () => {
     if (view.panel.hidden) returnFocus = document.activeElement as HTMLElement | null;
@@ -36,15 +38,19 @@ export function searchPanel(api: () => ChatApi, room: string, view: SearchPanelV
     returnFocus?.focus();
   };
   const load = async (before?: number) => {
+    const request = ++latest;
     view.note.textContent = before === undefined ? "Searching…" : "";
+    view.more.hidden = true;
     try {
       const page = await api().searchRoom(room, query, before);
+      if (request !== latest) return;
       if (before === undefined) view.results.replaceChildren();
       view.results.append(...page.results.map((result) => item(result, query, (seq) => (close(), goTo(seq)))));
       next = page.more ? page.next : undefined;
       view.more.hidden = next === undefined;
       view.note.textContent = view.results.childElementCount === 0 ? "No messages found." : "";
     } catch (failure) {
+      if (request !== latest) return;
       view.note.textContent = failure instanceof ApiError ? failure.message : "Could not reach the server; try again.";
     }
   };

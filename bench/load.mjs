@@ -457,6 +457,37 @@ scenarios.homeLoad = async () => {
   };
 };
 
+/**
+ * Scrolling back: one page of 50 messages read back from a random point (`?before=`) in a room
+ * of 1,000 messages and in one of 100,000 (written by 20 clients over sockets), 50 pages each.
+ * A page should cost the same however long the room's history is (docs/performance.md).
+ */
+scenarios.historyPages = async () => {
+  const figures = {};
+  for (const size of [1_000, 100_000]) {
+    const room = `history-${size}-${Date.now()}`;
+    const writers = await Promise.all(Array.from({ length: 20 }, () => participant(room)));
+    const each = size / writers.length;
+    await Promise.all(writers.map((writer, s) => blast(writer, s, each)));
+    while (writers.some((writer) => writer.acks < each)) await new Promise((r) => setTimeout(r, 50));
+    await Promise.all(writers.map((writer) => writer.close()));
+    const headers = { Authorization: `Bearer ${await signIn()}` };
+    const times = [];
+    const before = usage(pid);
+    for (let n = 0; n < 50; n++) {
+      const from = 60 + Math.floor(Math.random() * (size - 60));
+      const started = performance.now();
+      const page = await (await fetch(`${target.base}/api/rooms/${room}/messages?before=${from}&limit=50`, { headers })).json();
+      if (page.messages.length !== 50) throw new Error(`a page of ${page.messages.length} messages before ${from} in a room of ${size}`);
+      times.push(performance.now() - started);
+    }
+    const after = usage(pid);
+    figures[`pageMs${size}`] = percentile(times, 50);
+    figures[`cpuMsPerPage${size}`] = ((after.cpuSeconds - before.cpuSeconds) * 1000) / 50;
+  }
+  return { ...figures, lost: 0, duplicates: 0 };
+};
+
 scenarios.homesClosed = () => roomWithHomes(0);
 scenarios.homesOpen = () => roomWithHomes(20);
 

@@ -14,11 +14,11 @@ import { STATE_DIR, startDemoDo, startDoRelay, startNodeRelay, startProject } fr
 
 const run = promisify(execFile);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const SCENARIOS = process.env.BENCH_SCENARIOS?.split(",") ?? ["idle", "fanout", "fixedLoad", "manyRooms", "resume", "manySenders", "manySendersSaturated", "unsharded", "sharded", "homesClosed", "homesOpen", "homeLoad"];
+const SCENARIOS = process.env.BENCH_SCENARIOS?.split(",") ?? ["idle", "fanout", "fixedLoad", "manyRooms", "resume", "manySenders", "manySendersSaturated", "unsharded", "sharded", "homesClosed", "homesOpen", "homeLoad", "historyPages"];
 const BEFORE = process.env.BENCH_BEFORE;
 const TARGETS = { "edge-chat": startProject, "relay-do": startDoRelay, "relay-node": startNodeRelay, "demo-do": startDemoDo, ...(BEFORE ? { before: startProject } : {}) };
 // Homes and shards exist only in edge-chat: these compare edge-chat with itself (docs/home.md, docs/sharding.md).
-const PROJECT_ONLY = new Set(["homesClosed", "homesOpen", "homeLoad", "unsharded", "sharded"]);
+const PROJECT_ONLY = new Set(["homesClosed", "homesOpen", "homeLoad", "historyPages", "unsharded", "sharded"]);
 // The demo's baseline answers the many-sender scenario, the one it was added for (issue 19).
 const DEMO_SCENARIOS = new Set(["manySenders", "manySendersSaturated"]);
 // The same load (bench/load.mjs `thousand`) in one object, and over the room and nine shards.
@@ -88,6 +88,10 @@ const FIGURES = [
   ["homeLoad", "cpuMsPerJoin", "one person joining 200 rooms: CPU per join (ms)", "lower"],
   ["homeLoad", "loadMs", "their home, no news since the last load: ms per load", "lower"],
   ["homeLoad", "cpuMsPerLoad", "their home, no news since the last load: CPU per load (ms)", "lower"],
+  ["historyPages", "pageMs1000", "a page of 50 read back in a room of 1,000 messages (ms)", "lower"],
+  ["historyPages", "pageMs100000", "a page of 50 read back in a room of 100,000 messages (ms)", "lower"],
+  ["historyPages", "cpuMsPerPage1000", "its CPU, room of 1,000 (ms)", "lower"],
+  ["historyPages", "cpuMsPerPage100000", "its CPU, room of 100,000 (ms)", "lower"],
   ["homeLoad", "cpuMsPerSettingsRead", "the floor, a read of their settings from the same hub: CPU (ms)", "lower"],
 ];
 
@@ -123,6 +127,11 @@ if (SCENARIOS.includes("homesClosed") && SCENARIOS.includes("homesOpen")) {
   const [closed, open] = ["homesClosed", "homesOpen"].map((s) => figure("edge-chat", s, "cpuMsPerMessage"));
   homes = { closed, open, ratio: open / closed, news: figure("edge-chat", "homesOpen", "homeNews") };
   console.log(`\nroom of 1,000 members, 20 online, 100 messages/s: CPU per message ${fmt(closed)} ms with no home page open, ${fmt(open)} ms with 20 open (${homes.news} home updates): ${times(homes.ratio)}`);
+}
+if (SCENARIOS.includes("historyPages")) {
+  const [small, large] = ["cpuMsPerPage1000", "cpuMsPerPage100000"].map((key) => figure("edge-chat", "historyPages", key));
+  const [smallMs, largeMs] = ["pageMs1000", "pageMs100000"].map((key) => figure("edge-chat", "historyPages", key));
+  console.log(`\na page of 50 read back: ${fmt(smallMs)} ms (${fmt(small)} ms CPU) in a room of 1,000 messages, ${fmt(largeMs)} ms (${fmt(large)} ms CPU) in one of 100,000: CPU ${times(small > 0 ? large / small : null)}`);
 }
 let homeLoad;
 if (SCENARIOS.includes("homeLoad")) {

@@ -1,41 +1,9 @@
 import type { ChatMessage } from "../../protocol";
+import { appendFormattedText } from "./formatted-text";
 import { renderFiles } from "./room/file-view";
 import { renderActions, renderQuote, renderReactions } from "./room/message-extras";
 import { personLabel } from "./room/person-label";
 import type { RoomState } from "./room/room-state";
-
-const LINK = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]]/g;
-
-/**
- * Appends text to an element with its web links made clickable. Everything goes in as text
- * nodes or as anchors built from validated URLs: a message can never inject markup.
- */
-export function appendLinkedText(parent: HTMLElement, text: string): void {
-  let last = 0;
-  for (const match of text.matchAll(LINK)) {
-    const start = match.index ?? 0;
-    parent.append(text.slice(last, start));
-    parent.append(link(match[0]));
-    last = start + match[0].length;
-  }
-  parent.append(text.slice(last));
-}
-
-function link(href: string): HTMLAnchorElement | string {
-  let url: URL;
-  try {
-    url = new URL(href);
-  } catch {
-    return href;
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") return href;
-  const anchor = document.createElement("a");
-  anchor.href = url.href;
-  anchor.textContent = href;
-  anchor.target = "_blank";
-  anchor.rel = "noopener noreferrer";
-  return anchor;
-}
 
 export type MessageState = "sent" | "pending" | "failed";
 
@@ -95,7 +63,7 @@ export function renderMessage(model: MessageViewModel, state: RoomState, fetchFi
     item.classList.add("deleted");
     text.textContent = "message deleted";
   } else {
-    appendLinkedText(text, model.text);
+    appendFormattedText(text, model.text);
   }
   item.append(text);
   if (model.files?.length && fetchFile && !model.deleted) item.append(renderFiles(model.files, fetchFile));

@@ -159,3 +159,44 @@ describe("an expired or invalid session", () => {
     await poll(() => alice.page.locator("#status").getAttribute("data-state")).toBe("online");
   });
 });
+
+describe("the room page for someone who does not use a mouse", () => {
+  it("on a 390 px phone never takes Tab into the closed members list, opens and closes it from the keyboard, and announces a new message once", async () => {
+    const room = uniqueRoom("keyboard");
+    const [ada, bob] = [await person(), await person()];
+    await ada.page.setViewportSize({ width: 390, height: 844 });
+    await signInAndJoin(ada, chat().base, "Ada", room);
+    await signInAndJoin(bob, chat().base, "Bob", room);
+    await ada.page.locator('#member-list button:has-text("Bob")').waitFor({ state: "attached" });
+
+    // Tab through the whole page: nothing reached is out of sight, and nothing is in the closed list.
+    const reached: { id: string; inMembers: boolean; visible: boolean }[] = [];
+    for (let n = 0; n < 25; n++) {
+      await ada.page.keyboard.press("Tab");
+      reached.push(
+        await ada.page.evaluate(() => {
+          const element = document.activeElement as HTMLElement;
+          const box = element.getBoundingClientRect();
+          return { id: element.id || element.tagName, inMembers: element.closest("#members") !== null, visible: box.right > 0 && box.left < innerWidth && box.bottom > 0 && box.top < innerHeight };
+        }),
+      );
+    }
+    expect(reached.filter((r) => r.inMembers)).toEqual([]);
+    expect(reached.filter((r) => !r.visible)).toEqual([]);
+
+    await ada.page.focus("#toggle-members");
+    await ada.page.keyboard.press("Enter");
+    await poll(() => ada.page.evaluate(() => document.activeElement?.closest("#members") !== null)).toBe(true);
+    await ada.page.keyboard.press("Escape");
+    await poll(() => ada.page.evaluate(() => document.activeElement?.id)).toBe("toggle-members");
+    expect(await ada.page.locator("#toggle-members").getAttribute("aria-expanded")).toBe("false");
+
+    // The list itself is not a live region; a new message is announced through one of its own.
+    expect(await ada.page.locator("#messages").getAttribute("aria-live")).toBeNull();
+    await say(bob, "anyone for lunch?");
+    await poll(() => ada.page.locator("#announcer").textContent()).toBe("Bob: anyone for lunch?");
+    await say(ada, "me!");
+    await poll(() => shownMessages(bob)).toEqual(["anyone for lunch?", "me!"]);
+    expect(await ada.page.locator("#announcer").textContent()).toBe("Bob: anyone for lunch?");
+  });
+});

@@ -8,6 +8,8 @@ import { Attachments } from "./room/attachments";
 import { fileFetcher } from "./room/file-view";
 import { wireMessageActions } from "./room/message-actions";
 import { MessageList } from "./room/message-list";
+import { announceMessages } from "./room/message-announcer";
+import { membersDrawer } from "./room/members-drawer";
 import { markReadWhenSeen } from "./room/read-marker";
 import { RoomState, type MuteState } from "./room/room-state";
 import { searchPanel } from "./room/search-panel";
@@ -51,6 +53,7 @@ function start(room: string, token: string, inviteKey: string): void {
   messages.follow(client);
   markReadWhenSeen(client, $("messages"));
   followTyping(client, $("typing"));
+  announceMessages(client, client.you, $("announcer"));
   const attachments = new Attachments($<HTMLUListElement>("uploads"), room, currentToken);
   attachments.follow($<HTMLInputElement>("file-input"), $<HTMLButtonElement>("attach"), $("composer"));
   const { setDmTarget, replyTo, edit } = composer(client, state, `edge-chat:draft:${room}`, () => messages.lastOwn(), attachments);
@@ -137,10 +140,7 @@ function start(room: string, token: string, inviteKey: string): void {
         : `You are muted in this room until ${new Date(until).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}. You can still read.`;
   }
 
-  $("toggle-members").addEventListener("click", () => {
-    const open = $("members").classList.toggle("open");
-    $("toggle-members").setAttribute("aria-expanded", String(open));
-  });
+  membersDrawer($<HTMLButtonElement>("toggle-members"), $("members"));
 }
 
 /**

@@ -20,7 +20,7 @@ export interface HomeRoom {
   unread: number;
   /** Of those, the direct messages to the user and the messages that @-mention them. */
   mentions: number;
-  /** The newest message the user may see, its text cut to LIMITS.homePreviewChars. */
+  /** The newest message the user may see, its text as one plain line (plain-text.ts) cut to LIMITS.homePreviewChars. */
   last?: { from: UserRef; text: string; ts: number };
 }
 

@@ -15,6 +15,7 @@ export { hasFormatCharacter, isBlank, withoutFormatCharacters } from "./text";
 export * from "./checks";
 export { applyChange, CHANGE_KINDS, checkChange, checkEmoji, isChangeKind, type ChangeKind, type ChangeKindName } from "./change-kinds";
 export * from "./page-query";
+export * from "./plain-text";
 export * from "./parse-server";
 export { quoteOf } from "./quote";
 export { checkForRequest, checkRoleRequest } from "./moderation-checks";

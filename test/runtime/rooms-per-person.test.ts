@@ -143,6 +143,14 @@ describe("a home's load", () => {
     socket.close();
   });
 
+  it("shows the newest message's words without their formatting", async () => {
+    const [ada, bob] = [await newUser("Ada"), await newUser("Bob")];
+    const room = newRoom("plain-preview");
+    expect((await join(bob, room)).status).toBe(200);
+    await post(ada, room, "**ship it** on _Friday_, see [the plan](https://example.com/plan)");
+    await expect.poll(async () => (await home(bob))[0]?.last?.text, { timeout: 4000 }).toBe("ship it on Friday, see the plan");
+  });
+
   it("shows a message deleted since the last load as gone, on every member's home", async () => {
     const [ada, bob] = [await newUser("Ada"), await newUser("Bob")];
     const room = newRoom("deleted-preview");

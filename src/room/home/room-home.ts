@@ -1,6 +1,6 @@
 import type { Env } from "../../env";
 import { logError } from "../../log-lines";
-import { LIMITS, type HomeRoom, type Result, type UserRef } from "../../protocol";
+import { LIMITS, plainText, type HomeRoom, type Result, type UserRef } from "../../protocol";
 import { HomeWatchers } from "./home-watchers";
 import type { MemberList } from "../membership/member-list";
 import type { MessageLog } from "../history/message-log";
@@ -156,7 +156,9 @@ export class RoomHome {
   }
 }
 
+/** The newest message as one plain line: formatting taken out, cut to LIMITS.homePreviewChars. */
 function preview(text: string): string {
-  const chars = Array.from(text);
-  return chars.length <= LIMITS.homePreviewChars ? text : `${chars.slice(0, LIMITS.homePreviewChars - 1).join("")}…`;
+  const plain = plainText(text);
+  const chars = Array.from(plain);
+  return chars.length <= LIMITS.homePreviewChars ? plain : `${chars.slice(0, LIMITS.homePreviewChars - 1).join("")}…`;
 }

@@ -6,6 +6,7 @@ import type { AppEnv } from "./app-env";
 import { hubOf } from "./hub-stub";
 import { offeredSubprotocols } from "../auth";
 import { orRefuse, refuse } from "./api-exception";
+import { jsonBody } from "./json-body";
 
 /**
  * The signed-in user's own things: their rooms, the home socket that keeps the list live, the
@@ -19,15 +20,6 @@ const smallBody = bodyLimit({
   maxSize: 1024,
   onError: () => refuse("too_large", "the body must be at most 1024 bytes"),
 });
-
-/** A body that is not JSON is refused as what it is, not read as no body. */
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    refuse("bad_message", "the body must be JSON");
-  }
-}
 
 homeRoutes.get("/rooms", async (c) => {
   // The hub writes the HomeRoomsResponse itself, from the copies it keeps as JSON.
@@ -65,9 +57,7 @@ homeRoutes.get("/blocked", async (c) => {
 homeRoutes.put("/blocked/:userId", smallBody, async (c) => {
   const other = orRefuse(checkUserId(c.req.param("userId"))).value;
   if (other === c.get("user").id) refuse("bad_message", "you cannot block yourself");
-  const text = await c.req.text();
-  const body = text === "" ? undefined : parseJson(text);
-  const { name } = orRefuse(checkBlockRequest(body)).value;
+  const { name } = orRefuse(checkBlockRequest(await jsonBody(c))).value;
   orRefuse(await hub(c).block(c.get("user").id, other, name));
   return c.body(null, 204);
 });

@@ -35,6 +35,7 @@ import { shardOf, toConnectRequest } from "../shared/connect-request";
 import { shardName } from "../shard/shard-batch";
 import { AuthError, offeredSubprotocols, signInvite, subprotocolValue, verifyInvite } from "../auth";
 import { orRefuse, refuse } from "./api-exception";
+import { jsonBody } from "./json-body";
 import { noContent, reply, room, type RoomEnv } from "./room-stub";
 import { serveFile, uploadFile } from "./file-routes";
 import { randomId } from "../random-id";
@@ -62,16 +63,6 @@ function seqQuery(c: Context<RoomEnv>, name: string): number | undefined {
 /** The page a listing's request asks for, within the listing's bounds (PAGES). */
 function pageQuery(c: Context<RoomEnv>, bounds: PageBounds): PageQuery {
   return orRefuse(checkPageQuery(c.req.query(), bounds)).value;
-}
-
-async function jsonBody(c: Context<RoomEnv>): Promise<unknown> {
-  const text = await c.req.text();
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    refuse("bad_message", "body is not valid JSON");
-  }
 }
 
 /**

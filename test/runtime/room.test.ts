@@ -404,13 +404,24 @@ describe("messages that arrive together", () => {
 });
 
 describe("history storage", () => {
-  it("counts only messages against its limit: reactions and edits never push a message out", async () => {
-    const stub = env.ROOMS.get(env.ROOMS.idFromName(newRoom("limit-counts-messages")));
-    await runInDurableObject(stub, (_room: ChatRoom, state) => {
+  const from = { id: "g_writer", name: "Writer" };
+
+  /**
+   * A fresh room's log kept to `keep` messages (undefined: all), with `count` messages written
+   * in it, for `check`; `reopen` reads the same storage afresh, as after a wake-up.
+   */
+  async function withLog(label: string, keep: number | undefined, count: number, check: (log: MessageLog, sql: SqlStorage, reopen: () => MessageLog) => void): Promise<void> {
+    await runInDurableObject(env.ROOMS.get(env.ROOMS.idFromName(newRoom(label))), (_room: ChatRoom, state) => {
       const sql = state.storage.sql;
-      const log = new MessageLog(sql, 20, new ReactionList(sql), new RoomHooks());
-      const from = { id: "g_writer", name: "Writer" };
-      for (let n = 1; n <= 5; n++) log.append(from, { id: `m${n}`, text: `message ${n}` }, 1000 + n);
+      const reopen = () => new MessageLog(sql, keep, new ReactionList(sql), new RoomHooks());
+      const log = reopen();
+      for (let n = 1; n <= count; n++) log.append(from, { id: `m${n}`, text: `message ${n}` }, 1000 + n);
+      check(log, sql, reopen);
+    });
+  }
+
+  it("counts only messages against its limit: reactions and edits never push a message out", async () => {
+    await withLog("limit-counts-messages", 20, 5, (log, sql) => {
       const newest = log.message(5)!;
       for (let n = 1; n <= 60; n++) {
         const react = { type: "react" as const, id: `r${n}`, target: 5, emoji: "👍", on: n % 2 === 1 };
@@ -423,15 +434,10 @@ describe("history storage", () => {
   });
 
   it("tells a client resuming from before what it pruned that part of it is gone, also after waking", async () => {
-    const stub = env.ROOMS.get(env.ROOMS.idFromName(newRoom("limit-gone")));
-    await runInDurableObject(stub, (_room: ChatRoom, state) => {
-      const sql = state.storage.sql;
-      const log = new MessageLog(sql, 5, new ReactionList(sql), new RoomHooks());
-      const from = { id: "g_writer", name: "Writer" };
-      for (let n = 1; n <= 12; n++) log.append(from, { id: `m${n}`, text: `message ${n}` }, 1000 + n);
+    await withLog("limit-gone", 5, 12, (log, _sql, reopen) => {
       expect(log.page("g_reader", { after: 6, limit: 50 })).toMatchObject({ pruned: true, oldestSeq: 8 });
       expect(log.page("g_reader", { after: 7, limit: 50 }).pruned).toBeUndefined();
-      const woken = new MessageLog(sql, 5, new ReactionList(sql), new RoomHooks());
+      const woken = reopen();
       expect(woken.page("g_reader", { after: 2, limit: 50 })).toMatchObject({ pruned: true, oldestSeq: 8, messages: [{ seq: 8 }, { seq: 9 }, { seq: 10 }, { seq: 11 }, { seq: 12 }] });
       expect(woken.page("g_reader", { after: 9, limit: 50 }).pruned).toBeUndefined();
       // Read back to the oldest kept: older ones were deleted, and the page says so.
@@ -441,12 +447,7 @@ describe("history storage", () => {
   });
 
   it("keeps every message when HISTORY_LIMIT is unset", async () => {
-    const stub = env.ROOMS.get(env.ROOMS.idFromName(newRoom("keep-all")));
-    await runInDurableObject(stub, (_room: ChatRoom, state) => {
-      const sql = state.storage.sql;
-      const log = new MessageLog(sql, undefined, new ReactionList(sql), new RoomHooks());
-      const from = { id: "g_writer", name: "Writer" };
-      for (let n = 1; n <= 600; n++) log.append(from, { id: `m${n}`, text: `message ${n}` }, 1000 + n);
+    await withLog("keep-all", undefined, 600, (log, sql) => {
       expect(sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM messages").one().n).toBe(600);
       expect(log.page("g_reader", { after: 0, limit: 500 })).toMatchObject({ more: true });
       expect(log.page("g_reader", { limit: 50 })).not.toHaveProperty("pruned");
@@ -465,7 +466,6 @@ describe("history storage", () => {
       const day = 24 * 3600 * 1000;
       const alarms = { dueBy: async (at: number) => void due.push(at) };
       const retention = new LogRetention(sql, 30 * day, log, alarms, hooks);
-      const from = { id: "g_writer", name: "Writer" };
       const store = (n: number, ts: number) => {
         const stored = log.append(from, { id: `m${n}`, text: `note ${n} quokka${n}` }, ts)!;
         hooks.stored.emit({ entry: stored });
@@ -517,11 +517,7 @@ describe("history storage", () => {
   });
 
   it("keeps only the newest messages up to the room's limit, and never reuses a seq", async () => {
-    const stub = env.ROOMS.get(env.ROOMS.idFromName(newRoom("retention")));
-    await runInDurableObject(stub, (_room: ChatRoom, state) => {
-      const log = new MessageLog(state.storage.sql, 5, new ReactionList(state.storage.sql), new RoomHooks());
-      const from = { id: "g_writer", name: "Writer" };
-      for (let n = 1; n <= 12; n++) log.append(from, { id: `m${n}`, text: `message ${n}` }, 1000 + n);
+    await withLog("retention", 5, 12, (log) => {
       const page = log.page("g_reader", { limit: 50 });
       expect(page.messages.map((m) => m.seq)).toEqual([8, 9, 10, 11, 12]);
       expect(page.more).toBe(false);

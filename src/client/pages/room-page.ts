@@ -1,5 +1,6 @@
 import { checkRoomId, type RoomInfo } from "../../protocol";
-import { ApiError, ChatApi } from "../api";
+import { ChatApi } from "../api";
+import { failureText } from "./failure-text";
 import { ChatClient } from "../chat-client";
 import { composer } from "./room/composer";
 import { inviteButton } from "./room/invite-button";
@@ -81,7 +82,7 @@ function start(room: string, token: string, inviteKey: string): void {
       location.assign(`/r/${direct.id}`);
     } catch (error) {
       $("member-note").hidden = false;
-      $("member-note").textContent = error instanceof ApiError ? error.message : "Could not reach the server; try again.";
+      $("member-note").textContent = failureText(error);
     }
   };
   const moderate = async (member: string, action: ModerationAction) => {
@@ -91,7 +92,7 @@ function start(room: string, token: string, inviteKey: string): void {
       if (action === "moderator" || action === "member") client.who();
     } catch (error) {
       $("member-note").hidden = false;
-      $("member-note").textContent = error instanceof ApiError ? error.message : "Could not reach the server; try again.";
+      $("member-note").textContent = failureText(error);
     }
   };
   const showMembers = () =>

@@ -1,5 +1,6 @@
 import { checkDisplayName, checkRoomId } from "../../protocol";
-import { ApiError, ChatApi } from "../api";
+import { ChatApi } from "../api";
+import { failureText } from "./failure-text";
 import { HomeFeed } from "../home-feed";
 import { conversationSettings } from "./home/conversation-settings";
 import { mentionNotifier } from "./home/mention-notifier";
@@ -70,7 +71,7 @@ $("sign-in").addEventListener("submit", async (event) => {
   try {
     saveSession(await new ChatApi(location.origin, undefined).signIn(name.value));
   } catch (failure) {
-    error.textContent = failure instanceof ApiError ? failure.message : "Could not reach the server; try again.";
+    error.textContent = failureText(failure);
     return;
   }
   if (next) location.assign(next);
@@ -93,7 +94,7 @@ $("create").addEventListener("submit", async (event) => {
     const { room } = await new ChatApi(location.origin, session.token).createRoom(title ? { title, visibility } : { visibility });
     location.assign(`/r/${room.id}`);
   } catch (failure) {
-    $("create-error").textContent = failure instanceof ApiError ? failure.message : "Could not reach the server; try again.";
+    $("create-error").textContent = failureText(failure);
   }
 });
 

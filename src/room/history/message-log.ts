@@ -139,7 +139,9 @@ export class MessageLog {
     const messages = this.withReactions(page.messages, viewer);
     // Part of what the reader asked for was pruned: after `after`, or, reading back, before the
     // oldest message there is. The reader must know it has a gap, and where what is kept starts.
-    const through = this.pruning.through();
+    // Asked only where it can matter: the first ask after a wake-up counts the log's rows, and
+    // most fresh connections read a page that does not reach the oldest message.
+    const through = after !== undefined || !page.more ? this.pruning.through() : 0;
     const pruned = through > 0 && (after !== undefined ? after < through : !page.more) ? { pruned: true as const, oldestSeq: through + 1 } : {};
     if (!page.more) return { ...page, messages, ...pruned };
     const next = after !== undefined ? Math.max(page.messages.at(-1)?.seq ?? 0, page.updates.at(-1)?.seq ?? 0) : page.messages[0]!.seq;

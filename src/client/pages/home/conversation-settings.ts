@@ -1,5 +1,6 @@
 import type { BlockedList } from "../../../protocol";
-import { ApiError, type ChatApi } from "../../api";
+import type { ChatApi } from "../../api";
+import { reportingIn } from "../failure-text";
 
 export interface ConversationSettingsView {
   /** Opened: the list and the setting are read then, so a closed panel costs nothing. */
@@ -16,14 +17,7 @@ export interface ConversationSettingsView {
  * refresh, for after blocking someone elsewhere on the page.
  */
 export function conversationSettings(api: () => ChatApi, view: ConversationSettingsView): () => void {
-  const attempt = async (work: () => Promise<unknown>) => {
-    view.error.textContent = "";
-    try {
-      await work();
-    } catch (failure) {
-      view.error.textContent = failure instanceof ApiError ? failure.message : "Could not reach the server; try again.";
-    }
-  };
+  const attempt = reportingIn(view.error);
   const refresh = () => {
     if (!view.panel.open) return;
     void attempt(async () => {

@@ -1,5 +1,6 @@
 import type { HomeRoom } from "../../../protocol";
-import { ApiError, type ChatApi } from "../../api";
+import type { ChatApi } from "../../api";
+import { reportingIn } from "../failure-text";
 import type { RoomListActions } from "./room-list";
 
 /**
@@ -8,14 +9,7 @@ import type { RoomListActions } from "./room-list";
  * refusal is shown in `error`, in the server's words.
  */
 export function roomActions(api: () => ChatApi, error: HTMLElement, blocked: () => void): RoomListActions {
-  const attempt = async (work: () => Promise<unknown>) => {
-    error.textContent = "";
-    try {
-      await work();
-    } catch (failure) {
-      error.textContent = failure instanceof ApiError ? failure.message : "Could not reach the server; try again.";
-    }
-  };
+  const attempt = reportingIn(error);
   return {
     leave(room: HomeRoom) {
       const name = room.title ?? `#${room.id}`;

@@ -1,5 +1,6 @@
 import type { MySearchPage } from "../../../protocol";
-import { ApiError, type ChatApi } from "../../api";
+import type { ChatApi } from "../../api";
+import { failureText } from "../failure-text";
 import { marked, resultTime, wordsOf } from "../search-marks";
 
 export interface SearchAllView {
@@ -25,7 +26,7 @@ export function searchAll(api: () => ChatApi, view: SearchAllView): void {
       view.results.replaceChildren(...page.results.map((result) => item(result, wordsOf(query))));
       view.note.textContent = summary(page);
     } catch (failure) {
-      view.note.textContent = failure instanceof ApiError ? failure.message : "Could not reach the server; try again.";
+      view.note.textContent = failureText(failure);
     }
   });
 }

@@ -1,5 +1,6 @@
 import type { SearchResult } from "../../../protocol";
-import { ApiError, type ChatApi } from "../../api";
+import type { ChatApi } from "../../api";
+import { failureText } from "../failure-text";
 import { marked, resultTime, wordsOf } from "../search-marks";
 
 export interface SearchPanelView {
@@ -51,7 +52,7 @@ export function searchPanel(api: () => ChatApi, room: string, view: SearchPanelV
       view.note.textContent = view.results.childElementCount === 0 ? "No messages found." : "";
     } catch (failure) {
       if (request !== latest) return;
-      view.note.textContent = failure instanceof ApiError ? failure.message : "Could not reach the server; try again.";
+      view.note.textContent = failureText(failure);
     }
   };
 

@@ -63,7 +63,7 @@ describe("searching a room", () => {
   it("from the home page finds a message in any room, and its link opens the room at that message", async () => {
     const bea = await person();
     const fillers = Array.from({ length: 17 }, (_, n) => `agenda item ${n + 1}`);
-    const room = await roomWith(bea, "Bea", ["The canoe rental closes at five", ...fillers]);
+    const room = await roomWith(bea, "Bea", ["The **canoe** rental closes at five", ...fillers]);
     await bea.page.goto(chat().base);
     await bea.page.fill("#search-all-q", "canoe");
     await bea.page.press("#search-all-q", "Enter");
@@ -71,6 +71,8 @@ describe("searching a room", () => {
     await poll(() => result.count()).toBe(1);
     expect(await result.locator(".room-title").textContent()).toBe("Trips");
     expect(await result.locator("mark").allTextContents()).toEqual(["canoe"]);
+    // One plain line, as on the home: the marks the writer typed are not shown.
+    expect(await result.locator(".text").textContent()).toBe("The canoe rental closes at five");
 
     await result.click();
     await bea.page.waitForURL(`${chat().base}/r/${room}`);

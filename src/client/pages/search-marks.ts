@@ -1,3 +1,5 @@
+import { plainText } from "../../protocol";
+
 /** The words a search result marks: what was typed, without quotes and prefix stars, in lower case. */
 export function wordsOf(query: string): string[] {
   return query
@@ -7,8 +9,12 @@ export function wordsOf(query: string): string[] {
     .map((word) => word.toLocaleLowerCase());
 }
 
-/** The text as nodes, each occurrence of a word (ignoring case) in a <mark>: never as HTML. */
-export function marked(text: string, words: string[]): Node[] {
+/**
+ * A result's text as one plain line (its Markdown marks taken out, as on the home), each
+ * occurrence of a word (ignoring case) in a <mark>: nodes, never HTML.
+ */
+export function marked(message: string, words: string[]): Node[] {
+  const text = plainText(message);
   const lower = text.toLocaleLowerCase();
   // A few letters change length in lower case; then positions would not match, so mark nothing.
   if (lower.length !== text.length) return [document.createTextNode(text)];
